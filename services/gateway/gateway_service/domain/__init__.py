@@ -1,0 +1,1 @@
+"""The gateway service's rules: pure code, no I/O."""

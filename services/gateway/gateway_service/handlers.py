@@ -1,0 +1,3 @@
+"""The gateway service's use cases: one function per command or event, one transaction each."""
+
+from __future__ import annotations

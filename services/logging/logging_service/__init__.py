@@ -1,0 +1,1 @@
+"""The logging service of Myokine."""

@@ -1,0 +1,1 @@
+"""The logging service's rules: pure code, no I/O."""

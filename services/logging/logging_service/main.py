@@ -1,0 +1,22 @@
+"""The logging service, wired once: `app` for uvicorn, `runtime.celery` for the worker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from myokine.service_runtime import ServiceRuntime
+
+from logging_service import api
+from logging_service.repository import Base
+from logging_service.settings import Settings
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+settings = Settings()
+runtime = ServiceRuntime.build("logging", settings, Base.metadata, MIGRATIONS)
+celery = runtime.celery
+app = runtime.create_app(
+    title="Myokine logging service",
+    description="Internal API of the logging service; called by the gateway only.",
+    routers=[api.router],
+)

@@ -1,0 +1,7 @@
+"""The program service's HTTP API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""The program service's rules: pure code, no I/O."""

@@ -1,0 +1,1 @@
+"""The progression service of Myokine."""

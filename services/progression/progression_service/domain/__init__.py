@@ -1,0 +1,1 @@
+"""The progression service's rules: pure code, no I/O."""

@@ -1,0 +1,1 @@
+"""The domain vocabulary every Myokine service speaks, and the plumbing they share."""

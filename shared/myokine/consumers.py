@@ -1,0 +1,68 @@
+"""Turning event handlers into Celery tasks: retries with backoff, then a dead letter."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from celery import Celery, Task
+from pydantic import ValidationError
+
+from myokine.events import Event, parse_event, task_name
+from myokine.request_context import bind_context
+
+log = logging.getLogger(__name__)
+
+
+class RetryLater(Exception):  # noqa: N818 - it is an instruction, not an error
+    """The event cannot be applied yet, e.g. an earlier event of the same member is missing."""
+
+
+DeadLetter = Callable[[str, dict[str, Any], str], None]
+"""Store a message that keeps failing: (task name, body, error)."""
+
+
+def retry_delay(retries: int) -> float:
+    """Exponential backoff: 0.5 s, 1 s, 2 s, ... capped at one minute."""
+    return float(min(0.5 * 2**retries, 60.0))
+
+
+def register_consumer(
+    celery: Celery,
+    consumer: str,
+    event_cls: type[Event],
+    handle: Callable[[Any], None],
+    dead_letter: DeadLetter,
+    *,
+    max_retries: int,
+) -> Task:
+    """Register `handle` as the task `<consumer>.<EventType>`.
+
+    `handle` must be idempotent (it records the event in its inbox). A failing event is
+    retried with backoff; after `max_retries` it is stored as a dead letter, which an
+    operator can replay. A message that does not even parse goes there at once.
+    """
+    name = task_name(consumer, event_cls.event_type)
+
+    @celery.task(name=name, bind=True, max_retries=max_retries)  # type: ignore[untyped-decorator]
+    def consume(self: Task, body: dict[str, Any]) -> None:
+        try:
+            event = parse_event(body)
+        except (KeyError, ValidationError) as exc:
+            log.error("unreadable event sent to the dead letters", extra={"task": name})
+            dead_letter(name, body, repr(exc))
+            return
+        with bind_context(request_id=event.request_id, event_id=str(event.event_id)):
+            try:
+                handle(event)
+            except Exception as exc:
+                if self.request.retries >= max_retries:
+                    log.exception("event failed for good; sent to the dead letters")
+                    dead_letter(name, body, repr(exc))
+                    return
+                level = logging.INFO if isinstance(exc, RetryLater) else logging.WARNING
+                log.log(level, "event will be retried", extra={"error": repr(exc)})
+                raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
+
+    return consume

@@ -1,0 +1,64 @@
+"""SQLAlchemy 2 engine and session helpers, and creating a service's database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+    """An engine with pre-ping, so a restarted PostgreSQL does not break the first request."""
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=10)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (handlers return them)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error."""
+    with factory() as session, session.begin():
+        yield session
+
+
+def ensure_database(url: str) -> bool:
+    """Create the database named in `url` on its server if it is missing.
+
+    Returns True when it was created. Connects to the server's `postgres` database to do so.
+    """
+    target = make_url(url)
+    name = target.database
+    assert name, "the URL must name a database"
+    admin = create_engine(
+        target.set(database="postgres"), isolation_level="AUTOCOMMIT", pool_pre_ping=True
+    )
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).scalar()
+            if exists:
+                return False
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            return True
+    finally:
+        admin.dispose()
+
+
+def drop_database(url: str) -> None:
+    """Drop the database named in `url`, ending its connections first (tests use this)."""
+    target = make_url(url)
+    name = target.database
+    assert name, "the URL must name a database"
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()

@@ -1,0 +1,75 @@
+"""The signed internal token the gateway sends and the services require.
+
+The gateway authenticates the outside world; the services trust only this token, which
+says who is calling (subject, role), in which chain, and at which gym.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Literal
+
+import jwt
+from pydantic import BaseModel, ConfigDict
+
+from myokine.problems import Forbidden, Unauthorized
+
+ISSUER = "myokine-gateway"
+AUDIENCE = "myokine-services"
+ALGORITHM = "HS256"
+
+Role = Literal["member", "kiosk", "trainer", "chain_admin", "system"]
+
+
+class Caller(BaseModel):
+    """Who is calling a service, as the gateway vouched."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sub: str
+    role: Role
+    chain_id: uuid.UUID
+    gym_id: uuid.UUID | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        """Trainers, chain admins and the system itself."""
+        return self.role in ("trainer", "chain_admin", "system")
+
+
+def sign_internal_token(caller: Caller, secret: str, *, ttl_seconds: int) -> str:
+    """A short-lived token for one call from the gateway to a service."""
+    now = int(time.time())
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + ttl_seconds,
+        "sub": caller.sub,
+        "role": caller.role,
+        "chain": str(caller.chain_id),
+        "gym": str(caller.gym_id) if caller.gym_id else None,
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def verify_internal_token(token: str, secret: str) -> Caller:
+    """The caller a token vouches for; raises Unauthorized if it is not valid."""
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER)
+        return Caller(
+            sub=claims["sub"],
+            role=claims["role"],
+            chain_id=uuid.UUID(claims["chain"]),
+            gym_id=uuid.UUID(claims["gym"]) if claims.get("gym") else None,
+        )
+    except (jwt.PyJWTError, KeyError, ValueError) as exc:
+        raise Unauthorized("A valid internal token is required.") from exc
+
+
+def require_staff(caller: Caller) -> Caller:
+    """Refuse callers that are not trainers, admins or the system."""
+    if not caller.is_staff:
+        raise Forbidden("This call is for trainers.")
+    return caller

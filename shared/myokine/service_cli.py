@@ -1,0 +1,77 @@
+"""`python -m <name>_service api|worker|relay|migrate`: the four ways a service runs."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from types import FrameType
+
+import uvicorn
+
+from myokine.migrations import upgrade
+from myokine.service_runtime import ServiceRuntime
+from myokine.structured_logs import configure_logging
+
+log = logging.getLogger(__name__)
+
+
+def _serve_api(runtime: ServiceRuntime, app_path: str) -> None:
+    s = runtime.settings
+    uvicorn.run(app_path, host=s.http_host, port=s.http_port, log_config=None, access_log=False)
+
+
+def _run_worker(runtime: ServiceRuntime, concurrency: int, beat: bool) -> None:
+    argv = [
+        "worker",
+        f"--queues={runtime.name}",
+        f"--concurrency={concurrency}",
+        f"--hostname={runtime.name}@%h",
+        "--without-gossip",
+        "--without-mingle",
+        f"--loglevel={runtime.settings.log_level}",
+    ]
+    if beat:
+        argv.append("--beat")
+    runtime.celery.worker_main(argv)
+
+
+def _run_relay(runtime: ServiceRuntime) -> None:
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    log.info("outbox relay started")
+    runtime.relay().run_forever(
+        poll_interval=runtime.settings.relay_poll_interval, should_stop=stop.is_set
+    )
+    log.info("outbox relay stopped")
+
+
+def main(runtime: ServiceRuntime, *, app_path: str, argv: list[str] | None = None) -> None:
+    """Parse the command line and run the service in the chosen role."""
+    parser = argparse.ArgumentParser(prog=f"python -m {runtime.name}_service")
+    roles = parser.add_subparsers(dest="role", required=True)
+    roles.add_parser("api", help="serve the HTTP API")
+    worker = roles.add_parser("worker", help="consume this service's queue")
+    worker.add_argument("--concurrency", type=int, default=1)
+    worker.add_argument("--beat", action="store_true", help="also run the periodic tasks")
+    roles.add_parser("relay", help="publish the outbox")
+    roles.add_parser("migrate", help="create and migrate this service's database")
+    args = parser.parse_args(argv)
+
+    s = runtime.settings
+    configure_logging(runtime.name, fmt=s.log_format, level=s.log_level)
+    if args.role == "api":
+        _serve_api(runtime, app_path)
+    elif args.role == "worker":
+        _run_worker(runtime, args.concurrency, args.beat)
+    elif args.role == "relay":
+        _run_relay(runtime)
+    else:
+        upgrade(runtime.migrations_dir, s.sqlalchemy_url)
+        log.info("migrated %s", s.database_name)

@@ -1,0 +1,98 @@
+"""What every service wires once: settings, database, broker, outbox, consumers, web app.
+
+Each service's `main.py` builds one `ServiceRuntime`; its `api`, `worker`, `relay` and
+`migrate` commands (`python -m <name>_service ...`) all start from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from celery import Celery
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import Engine, MetaData
+from sqlalchemy.orm import Session, sessionmaker
+
+from myokine.celery_app import PUBLISH_RETRY_POLICY, create_celery
+from myokine.consumers import register_consumer
+from myokine.db import make_engine, make_session_factory
+from myokine.dead_letters import record_dead_letter
+from myokine.events import Event
+from myokine.health import health_router
+from myokine.http_middleware import RequestIdMiddleware
+from myokine.messaging_tables import MessagingTables, define_messaging_tables
+from myokine.outbox import OutboxRelay
+from myokine.problems import install_problem_handlers
+from myokine.settings import ServiceSettings
+
+
+@dataclass
+class ServiceRuntime:
+    """One service's wiring."""
+
+    name: str
+    settings: ServiceSettings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    tables: MessagingTables
+    celery: Celery
+    migrations_dir: Path
+
+    @classmethod
+    def build(
+        cls, name: str, settings: ServiceSettings, metadata: MetaData, migrations_dir: Path
+    ) -> ServiceRuntime:
+        """Wire a service. Nothing connects yet: engines and brokers connect on first use."""
+        engine = make_engine(settings.sqlalchemy_url)
+        return cls(
+            name=name,
+            settings=settings,
+            engine=engine,
+            sessions=make_session_factory(engine),
+            tables=define_messaging_tables(metadata),
+            celery=create_celery(settings, queue=name),
+            migrations_dir=migrations_dir,
+        )
+
+    def publish(self, task: str, queue: str, body: dict[str, Any]) -> None:
+        """Send one task to a queue; raises if the broker cannot take it."""
+        self.celery.send_task(
+            task, args=[body], queue=queue, retry=True, retry_policy=PUBLISH_RETRY_POLICY
+        )
+
+    def relay(self) -> OutboxRelay:
+        """The outbox relay of this service."""
+        return OutboxRelay(
+            self.sessions,
+            self.tables.outbox,
+            self.publish,
+            batch_size=self.settings.relay_batch_size,
+        )
+
+    def dead_letter(self, task: str, body: dict[str, Any], error: str) -> None:
+        """Store a message that failed for good."""
+        record_dead_letter(self.sessions, self.tables.dead_letters, task, body, error)
+
+    def consume(self, event_cls: type[Event], handle: Callable[[Any], None]) -> None:
+        """Register `handle` as this service's consumer of `event_cls`."""
+        register_consumer(
+            self.celery,
+            self.name,
+            event_cls,
+            handle,
+            self.dead_letter,
+            max_retries=self.settings.task_max_retries,
+        )
+
+    def create_app(self, *, title: str, description: str, routers: Sequence[APIRouter]) -> FastAPI:
+        """The service's FastAPI app: its routers, health probes, problem+json, request ids."""
+        app = FastAPI(title=title, description=description, version="1.0.0")
+        install_problem_handlers(app)
+        app.add_middleware(RequestIdMiddleware)
+        app.include_router(health_router(self.engine, self.settings.redis_url))
+        for router in routers:
+            app.include_router(router)
+        return app

@@ -1,0 +1,90 @@
+"""The settings base every service builds on.
+
+Every setting comes from the environment (or a `.env` file) through pydantic-settings;
+nothing else in the code base reads `os.environ`. Production mode refuses to start with
+the development secrets below.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+DEV_SECRET = "dev-only-not-secret-change-me"
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every Myokine process needs: where its database and broker are, who it is."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    service_name: str = "myokine"
+    environment: Literal["local", "test", "production"] = Field(
+        default="local", validation_alias="MYOKINE_ENV"
+    )
+
+    database_url: str = Field(
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        description="A PostgreSQL server; each service uses its own database on it.",
+    )
+    db_prefix: str = Field(
+        default="myokine_",
+        description="Each service's database is named <db_prefix><service>.",
+    )
+    service_database_url: str | None = Field(
+        default=None,
+        description="Overrides the database of this one service (e.g. LOGGING_DATABASE_URL).",
+    )
+    redis_url: str = "redis://127.0.0.1:6379/0"
+
+    internal_token_secret: str = DEV_SECRET
+    internal_token_ttl_seconds: int = 120
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+
+    log_format: Literal["json", "console"] = "console"
+    log_level: str = "INFO"
+
+    # With the Redis transport an unacknowledged task comes back after this many seconds.
+    # Tasks here take milliseconds, so five minutes is plenty of margin, and a task
+    # whose worker died is redelivered in minutes rather than the default hour.
+    celery_visibility_timeout: int = 300
+    task_max_retries: int = 8
+    relay_poll_interval: float = 0.2
+    relay_batch_size: int = 200
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The SQLAlchemy URL of this service's own database, with the psycopg 3 driver."""
+        if self.service_database_url:
+            url = make_url(self.service_database_url)
+        else:
+            url = make_url(self.database_url).set(database=self.database_name)
+        return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+    @property
+    def database_name(self) -> str:
+        """The name of this service's own database."""
+        if self.service_database_url:
+            name = make_url(self.service_database_url).database
+            assert name, "a service database URL must name its database"
+            return name
+        return f"{self.db_prefix}{self.service_name}"
+
+    def secrets(self) -> dict[str, str]:
+        """The secrets that production must not leave at their development values."""
+        return {"INTERNAL_TOKEN_SECRET": self.internal_token_secret}
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets_in_production(self) -> Self:
+        if self.environment == "production":
+            weak = [name for name, value in self.secrets().items() if value == DEV_SECRET]
+            if weak:
+                raise ValueError(
+                    f"production mode refuses the development value of {', '.join(weak)}"
+                )
+        return self
