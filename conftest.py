@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from devstack.servers import postgres_server, redis_server
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from devstack.servers import postgres_server, redis_server
 
 _stack = contextlib.ExitStack()
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import MetaData, text
+
 from myokine.migrations import upgrade
 from myokine.service_runtime import ServiceRuntime
-from sqlalchemy import MetaData, text
 
 
 def migrate(runtime: ServiceRuntime) -> None:

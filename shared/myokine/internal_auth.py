@@ -31,6 +31,9 @@ class Caller(BaseModel):
     role: Role
     chain_id: uuid.UUID
     gym_id: uuid.UUID | None = None
+    gym_timezone: str | None = None
+    """The IANA time zone of `gym_id`, so services can tell the gym's local date."""
+    kiosk_id: uuid.UUID | None = None
 
     @property
     def is_staff(self) -> bool:
@@ -50,6 +53,8 @@ def sign_internal_token(caller: Caller, secret: str, *, ttl_seconds: int) -> str
         "role": caller.role,
         "chain": str(caller.chain_id),
         "gym": str(caller.gym_id) if caller.gym_id else None,
+        "tz": caller.gym_timezone,
+        "kiosk": str(caller.kiosk_id) if caller.kiosk_id else None,
     }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
@@ -63,9 +68,19 @@ def verify_internal_token(token: str, secret: str) -> Caller:
             role=claims["role"],
             chain_id=uuid.UUID(claims["chain"]),
             gym_id=uuid.UUID(claims["gym"]) if claims.get("gym") else None,
+            gym_timezone=claims.get("tz"),
+            kiosk_id=uuid.UUID(claims["kiosk"]) if claims.get("kiosk") else None,
         )
     except (jwt.PyJWTError, KeyError, ValueError) as exc:
         raise Unauthorized("A valid internal token is required.") from exc
+
+
+def caller_from_header(authorization: str | None, secret: str) -> Caller:
+    """The caller of a service call, from its `Authorization: Bearer <internal token>`."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("A valid internal token is required.")
+    return verify_internal_token(token, secret)
 
 
 def require_staff(caller: Caller) -> Caller:

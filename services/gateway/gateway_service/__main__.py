@@ -1,7 +1,6 @@
 """`python -m gateway_service api|worker|relay|migrate`."""
 
-from myokine.service_cli import main
-
 from gateway_service.main import runtime
+from myokine.service_cli import main
 
 main(runtime, app_path="gateway_service.main:app")

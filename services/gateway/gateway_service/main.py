@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from myokine.service_runtime import ServiceRuntime
-
 from gateway_service import api
 from gateway_service.repository import Base
-from gateway_service.settings import Settings
+from gateway_service.settings import get_settings
+from myokine.service_runtime import ServiceRuntime
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
-settings = Settings()
+settings = get_settings()
 runtime = ServiceRuntime.build("gateway", settings, Base.metadata, MIGRATIONS)
 celery = runtime.celery
 app = runtime.create_app(

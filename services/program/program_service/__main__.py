@@ -1,7 +1,6 @@
 """`python -m program_service api|worker|relay|migrate`."""
 
 from myokine.service_cli import main
-
 from program_service.main import runtime
 
 main(runtime, app_path="program_service.main:app")

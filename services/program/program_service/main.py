@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from myokine.service_runtime import ServiceRuntime
-
 from program_service import api
 from program_service.repository import Base
-from program_service.settings import Settings
+from program_service.settings import get_settings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
-settings = Settings()
+settings = get_settings()
 runtime = ServiceRuntime.build("program", settings, Base.metadata, MIGRATIONS)
 celery = runtime.celery
 app = runtime.create_app(

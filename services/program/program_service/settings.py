@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from myokine.settings import ServiceSettings
+from functools import lru_cache
+
 from pydantic import Field
+
+from myokine.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
@@ -12,3 +15,9 @@ class Settings(ServiceSettings):
     service_name: str = "program"
     http_port: int = Field(default=8001, validation_alias="PROGRAM_HTTP_PORT")
     service_database_url: str | None = Field(default=None, validation_alias="PROGRAM_DATABASE_URL")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings, read from the environment once."""
+    return Settings()

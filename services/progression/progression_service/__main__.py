@@ -1,7 +1,6 @@
 """`python -m progression_service api|worker|relay|migrate`."""
 
 from myokine.service_cli import main
-
 from progression_service.main import runtime
 
 main(runtime, app_path="progression_service.main:app")

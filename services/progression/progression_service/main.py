@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from myokine.service_runtime import ServiceRuntime
-
 from progression_service import api
 from progression_service.repository import Base
-from progression_service.settings import Settings
+from progression_service.settings import get_settings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
-settings = Settings()
+settings = get_settings()
 runtime = ServiceRuntime.build("progression", settings, Base.metadata, MIGRATIONS)
 celery = runtime.celery
 app = runtime.create_app(
