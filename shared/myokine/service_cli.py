@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import threading
@@ -10,6 +11,7 @@ from types import FrameType
 
 import uvicorn
 
+from myokine.dead_letters import list_dead_letters, replay_dead_letters
 from myokine.migrations import upgrade
 from myokine.service_runtime import ServiceRuntime
 from myokine.structured_logs import configure_logging
@@ -52,6 +54,17 @@ def _run_relay(runtime: ServiceRuntime) -> None:
     log.info("outbox relay stopped")
 
 
+def _dead_letters(runtime: ServiceRuntime, *, replay: bool, ids: list[int] | None) -> None:
+    table = runtime.tables.dead_letters
+    if replay:
+        count = replay_dead_letters(runtime.sessions, table, runtime.publish, ids=ids)
+        print(json.dumps({"service": runtime.name, "replayed": count}))
+        return
+    for row in list_dead_letters(runtime.sessions, table):
+        if ids is None or row["id"] in ids:
+            print(json.dumps({"service": runtime.name, **row}, default=str))
+
+
 def main(runtime: ServiceRuntime, *, app_path: str, argv: list[str] | None = None) -> None:
     """Parse the command line and run the service in the chosen role."""
     parser = argparse.ArgumentParser(prog=f"python -m {runtime.name}_service")
@@ -62,6 +75,9 @@ def main(runtime: ServiceRuntime, *, app_path: str, argv: list[str] | None = Non
     worker.add_argument("--beat", action="store_true", help="also run the periodic tasks")
     roles.add_parser("relay", help="publish the outbox")
     roles.add_parser("migrate", help="create and migrate this service's database")
+    dead = roles.add_parser("dead-letters", help="list (or replay) events that failed for good")
+    dead.add_argument("--replay", action="store_true", help="send them to their task again")
+    dead.add_argument("--id", type=int, action="append", dest="ids", help="only these ids")
     args = parser.parse_args(argv)
 
     s = runtime.settings
@@ -72,6 +88,8 @@ def main(runtime: ServiceRuntime, *, app_path: str, argv: list[str] | None = Non
         _run_worker(runtime, args.concurrency, args.beat)
     elif args.role == "relay":
         _run_relay(runtime)
+    elif args.role == "dead-letters":
+        _dead_letters(runtime, replay=args.replay, ids=args.ids)
     else:
         upgrade(runtime.migrations_dir, s.sqlalchemy_url)
         log.info("migrated %s", s.database_name)
