@@ -144,6 +144,10 @@ class SessionFinished(MemberEvent):
     gym_id: uuid.UUID
     local_date: date
     program_day: str | None = None
+    assignment_id: uuid.UUID | None = Field(
+        default=None,
+        description="The program assignment the session followed (from today's plan), if any.",
+    )
     set_count: int
     automatic: bool = False
 
