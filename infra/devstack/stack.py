@@ -1,0 +1,138 @@
+"""The whole system as processes: what runs, with which environment, in which order.
+
+`make run` (`devstack.run`) and the end-to-end tests both build a `Stack` and hand its
+process specs to a `Supervisor`; they differ only in where the servers are and which
+ports they use.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from devstack.supervisor import ProcessSpec
+
+SERVICES = ("gateway", "program", "logging", "progression")
+DEFAULT_PORTS: Mapping[str, int] = {
+    "gateway": 8000,
+    "program": 8001,
+    "logging": 8002,
+    "progression": 8003,
+}
+# Services whose worker also runs the periodic tasks (Celery beat); exactly one may.
+BEAT_SERVICES = frozenset({"logging"})
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class SeedError(RuntimeError):
+    """`myokine seed-demo` failed."""
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Where the servers are and which ports the four services listen on."""
+
+    database_url: str
+    redis_url: str
+    db_prefix: str = "myokine_"
+    ports: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    environment: str = "local"
+    log_level: str = "INFO"
+    python: Path = field(default_factory=lambda: Path(sys.executable))
+
+    def url(self, service: str) -> str:
+        """The base URL of a service's HTTP API."""
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def env(self) -> dict[str, str]:
+        """The environment every process of the system gets (their only configuration)."""
+        env = {
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url,
+            "DB_PREFIX": self.db_prefix,
+            "MYOKINE_ENV": self.environment,
+            "LOG_FORMAT": "console",
+            "LOG_LEVEL": self.log_level,
+            # Children's logs reach the supervisor line by line, not in 8 KiB lumps.
+            "PYTHONUNBUFFERED": "1",
+        }
+        for service in SERVICES:
+            upper = service.upper()
+            env[f"{upper}_HTTP_PORT"] = str(self.ports[service])
+            env[f"{upper}_URL"] = self.url(service)
+        return env
+
+    def process_specs(self) -> list[ProcessSpec]:
+        """For each service its API, its worker and its outbox relay."""
+        env = self.env()
+        specs = []
+        for service in SERVICES:
+            module = [str(self.python), "-m", f"{service}_service"]
+            specs.append(
+                ProcessSpec(
+                    f"{service}-api",
+                    [*module, "api"],
+                    env=env,
+                    ready_url=f"{self.url(service)}/readyz",
+                )
+            )
+            worker = [*module, "worker"]
+            if service in BEAT_SERVICES:
+                worker.append("--beat")
+            specs.append(ProcessSpec(f"{service}-worker", worker, env=env))
+            specs.append(ProcessSpec(f"{service}-relay", [*module, "relay"], env=env))
+        return specs
+
+    def migrate(self, base_env: Mapping[str, str]) -> None:
+        """Create and migrate every service's database, one after the other."""
+        for service in SERVICES:
+            done = subprocess.run(
+                [str(self.python), "-m", f"{service}_service", "migrate"],
+                env={**base_env, **self.env()},
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode != 0:
+                raise RuntimeError(
+                    f"migrating {service} failed (exit code {done.returncode}):\n"
+                    f"{done.stdout}{done.stderr}"
+                )
+
+    def seed_demo(self, base_env: Mapping[str, str], output: Path) -> dict[str, Any] | None:
+        """Seed the demo chain with `myokine seed-demo`; its credentials, or None without a CLI.
+
+        The operator CLI lives in the gateway (`gateway_service.cli`); until it exists the
+        system still runs, just without demo data.
+        """
+        if importlib.util.find_spec("gateway_service.cli") is None:
+            return None
+        script = self.python.parent / "myokine"
+        command = (
+            [str(script)]
+            if script.exists()
+            else [str(self.python), "-c", "from gateway_service.cli import app; app()"]
+        )
+        output.parent.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            [*command, "seed-demo", "--output", str(output)],
+            env={**base_env, **self.env()},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise SeedError(
+                f"myokine seed-demo failed (exit code {done.returncode}):\n"
+                f"{done.stdout}{done.stderr}"
+            )
+        credentials: dict[str, Any] = json.loads(output.read_text())
+        return credentials
