@@ -1,18 +1,15 @@
-"""The program service, wired once: `app` for uvicorn, `runtime.celery` for the worker."""
+"""The program service, wired once: `app` for uvicorn, `celery` for the worker."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from program_service import api, tasks
+from program_service.runtime import runtime
 
-from myokine.service_runtime import ServiceRuntime
-from program_service import api
-from program_service.repository import Base
-from program_service.settings import get_settings
+# `python -m program_service` and migrations/env.py start from this module, so that the
+# worker has its consumers registered.
+__all__ = ["app", "celery", "runtime"]
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
-settings = get_settings()
-runtime = ServiceRuntime.build("program", settings, Base.metadata, MIGRATIONS)
+tasks.register(runtime)
 celery = runtime.celery
 app = runtime.create_app(
     title="Myokine program service",

@@ -1,0 +1,240 @@
+"""The shapes of the program service's internal API (docs/internal-api.md, program)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from myokine.catalog import Equipment
+from myokine.patterns import DEFAULT_WORKING_SETS, REP_MAX, REP_MIN, Pattern
+from program_service.domain.plans import DEFAULT_REST_SECONDS
+from program_service.domain.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
+
+Slug = Annotated[str, Field(min_length=1, max_length=MAX_SLUG_LENGTH, pattern=SLUG_PATTERN)]
+
+
+class Input(BaseModel):
+    """Request bodies refuse fields they do not know, so a typo is an error, not a no-op."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# --- catalog ---------------------------------------------------------------------------
+
+
+class ExerciseOut(BaseModel):
+    """One exercise of the chain's catalog."""
+
+    slug: str
+    name: str
+    pattern: Pattern
+    equipment: Equipment
+    load_step_kg: Decimal
+    bodyweight: bool
+    builtin: bool
+
+
+class ExerciseIn(Input):
+    """A chain admin's new exercise; the slug is made from the name unless given."""
+
+    name: str = Field(min_length=1, max_length=120)
+    slug: Slug | None = None
+    pattern: Pattern
+    equipment: Equipment
+    load_step_kg: Decimal | None = Field(default=None, gt=0, le=50, decimal_places=3)
+    bodyweight: bool | None = None
+
+
+# --- programs --------------------------------------------------------------------------
+
+
+class SlotIn(Input):
+    """One exercise of a training day."""
+
+    exercise: Slug
+    sets: int = Field(default=DEFAULT_WORKING_SETS, ge=1, le=10)
+    rep_min: int = Field(default=REP_MIN, ge=1, le=100)
+    rep_max: int = Field(default=REP_MAX, ge=1, le=100)
+    rest_seconds: int = Field(default=DEFAULT_REST_SECONDS, ge=0, le=900)
+    notes: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _range_in_order(self) -> SlotIn:
+        if self.rep_min > self.rep_max:
+            raise ValueError("rep_min must not be above rep_max")
+        return self
+
+
+class DayIn(Input):
+    """One training day of the rotation."""
+
+    name: str = Field(min_length=1, max_length=40)
+    exercises: list[SlotIn] = Field(min_length=1, max_length=20)
+
+
+class ProgramIn(Input):
+    """A program as a trainer writes it (POST, PUT and the check)."""
+
+    name: str = Field(min_length=1, max_length=120)
+    sessions_per_week: int = Field(ge=1, le=7)
+    days: list[DayIn] = Field(min_length=1, max_length=14)
+    exception_reason: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="Saves a program that breaks the protocol; kept and shown with it.",
+    )
+
+    @field_validator("days")
+    @classmethod
+    def _day_names_unique(cls, days: list[DayIn]) -> list[DayIn]:
+        names = [day.name for day in days]
+        if len(set(names)) != len(names):
+            raise ValueError("day names must be unique within a program")
+        return days
+
+    @field_validator("exception_reason")
+    @classmethod
+    def _blank_is_none(cls, reason: str | None) -> str | None:
+        return reason or None
+
+
+class ViolationOut(BaseModel):
+    """One way a program breaks the protocol."""
+
+    pattern: Pattern
+    rule: str
+    day: str
+    detail: str
+    window: list[str] = []
+    count: int | None = None
+    min: int | None = None
+    max: int | None = None
+    exercise: str | None = None
+
+
+class CheckOut(BaseModel):
+    """The conformance check of a program."""
+
+    conforms: bool
+    violations: list[ViolationOut]
+
+
+class SlotOut(BaseModel):
+    """One exercise of a training day, with its catalog name and pattern."""
+
+    exercise: str
+    name: str
+    pattern: Pattern
+    sets: int
+    rep_min: int
+    rep_max: int
+    rest_seconds: int
+    notes: str | None
+
+
+class DayOut(BaseModel):
+    """One training day."""
+
+    name: str
+    exercises: list[SlotOut]
+
+
+class ProgramOut(BaseModel):
+    """A program at one version (the current one unless asked otherwise)."""
+
+    id: uuid.UUID
+    version: int
+    current_version: int
+    name: str
+    sessions_per_week: int
+    days: list[DayOut]
+    conforms: bool
+    violations: list[ViolationOut]
+    exception_reason: str | None
+    ready_made: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- assignments -----------------------------------------------------------------------
+
+
+class AssignmentIn(Input):
+    """A trainer assigns a program to a member."""
+
+    program_id: uuid.UUID
+    program_version: int | None = Field(
+        default=None, ge=1, description="Defaults to the program's current version."
+    )
+    start_date: date
+    weekdays: list[int] = Field(
+        min_length=1, max_length=7, description="ISO weekdays: 1 = Monday ... 7 = Sunday."
+    )
+    starting_loads: dict[str, Decimal] = Field(
+        default_factory=dict, description="Starting load in kg per exercise slug."
+    )
+
+    @field_validator("weekdays")
+    @classmethod
+    def _weekdays(cls, weekdays: list[int]) -> list[int]:
+        if any(day < 1 or day > 7 for day in weekdays):
+            raise ValueError("weekdays are ISO weekdays, 1 (Monday) to 7 (Sunday)")
+        if len(set(weekdays)) != len(weekdays):
+            raise ValueError("a weekday may be given once")
+        return sorted(weekdays)
+
+
+class AssignmentOut(BaseModel):
+    """An assignment, active or ended."""
+
+    id: uuid.UUID
+    member_id: uuid.UUID
+    program_id: uuid.UUID
+    program_version: int
+    program_name: str
+    start_date: date
+    weekdays: list[int]
+    starting_loads: dict[str, Decimal]
+    active: bool
+    assigned_at: datetime
+    assigned_by: str | None
+    ended_at: datetime | None
+    ended_by: str | None
+    last_trained_day: str | None
+    last_trained_on: date | None
+
+
+class TodayExercise(BaseModel):
+    """One exercise of today's plan, with what the kiosk needs to show and log it."""
+
+    exercise: str
+    name: str
+    pattern: Pattern
+    equipment: Equipment
+    load_step_kg: Decimal
+    bodyweight: bool
+    sets: int
+    rep_min: int
+    rep_max: int
+    rest_seconds: int
+    notes: str | None
+    starting_load_kg: Decimal | None
+
+
+class TodayOut(BaseModel):
+    """The member's plan for their next session: the day after the last one trained."""
+
+    assignment_id: uuid.UUID
+    program_id: uuid.UUID
+    program_version: int
+    program_name: str
+    day: str
+    day_index: int
+    day_count: int
+    last_trained_day: str | None
+    last_trained_on: date | None
+    exercises: list[TodayExercise]
