@@ -93,6 +93,7 @@ def main() -> int:
     """Run the system until Ctrl-C or SIGTERM; returns the exit code."""
     settings = RunSettings()
     data = settings.data_dir
+    data.mkdir(parents=True, exist_ok=True)
     supervisor = Supervisor(os.environ, cwd=ROOT)
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
@@ -113,7 +114,7 @@ def main() -> int:
                 servers.callback(redis.stop)
                 redis_url = redis.start().url
 
-            stack = Stack(database_url, redis_url, settings.db_prefix, settings.ports())
+            stack = Stack(database_url, redis_url, data, settings.db_prefix, settings.ports())
             busy = [s for s in SERVICES if port_open(stack.ports[s])]
             if busy:
                 supervisor.say(

@@ -36,10 +36,12 @@ class SeedError(RuntimeError):
 
 @dataclass(frozen=True)
 class Stack:
-    """Where the servers are and which ports the four services listen on."""
+    """Where the servers are, which ports the four services listen on, where state goes."""
 
     database_url: str
     redis_url: str
+    state_dir: Path
+    """Files the processes keep (the Celery beat schedule)."""
     db_prefix: str = "myokine_"
     ports: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
     environment: str = "local"
@@ -61,6 +63,7 @@ class Stack:
             "LOG_LEVEL": self.log_level,
             # Children's logs reach the supervisor line by line, not in 8 KiB lumps.
             "PYTHONUNBUFFERED": "1",
+            "BEAT_SCHEDULE_FILE": str(self.state_dir / "celerybeat-schedule"),
         }
         for service in SERVICES:
             upper = service.upper()

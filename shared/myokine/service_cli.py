@@ -35,7 +35,7 @@ def _run_worker(runtime: ServiceRuntime, concurrency: int, beat: bool) -> None:
         f"--loglevel={runtime.settings.log_level}",
     ]
     if beat:
-        argv.append("--beat")
+        argv += ["--beat", f"--schedule={runtime.settings.beat_schedule_file}"]
     runtime.celery.worker_main(argv)
 
 

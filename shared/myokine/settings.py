@@ -56,6 +56,10 @@ class ServiceSettings(BaseSettings):
     task_max_retries: int = 8
     relay_poll_interval: float = 0.2
     relay_batch_size: int = 200
+    beat_schedule_file: str = Field(
+        default="celerybeat-schedule",
+        description="Where a worker run with --beat keeps its schedule state.",
+    )
 
     @property
     def sqlalchemy_url(self) -> str:
