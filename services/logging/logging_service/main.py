@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from logging_service import api
+from logging_service import api, tasks
 from logging_service.repository import Base
 from logging_service.settings import get_settings
 from myokine.service_runtime import ServiceRuntime
@@ -13,9 +13,11 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 settings = get_settings()
 runtime = ServiceRuntime.build("logging", settings, Base.metadata, MIGRATIONS)
+tasks.register(runtime)
 celery = runtime.celery
 app = runtime.create_app(
     title="Myokine logging service",
     description="Internal API of the logging service; called by the gateway only.",
     routers=[api.router],
 )
+app.state.runtime = runtime

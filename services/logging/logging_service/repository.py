@@ -2,8 +2,387 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import DeclarativeBase
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    and_,
+    func,
+    or_,
+    select,
+    text,
+    true,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from logging_service.domain.pagination import Cursor
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
 
 
 class Base(DeclarativeBase):
     """The logging service's tables (its outbox, inbox and dead letters are added by main)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class WorkoutSession(Base):
+    """One visit's workout: opened by the first set, finished at the kiosk or when idle."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        # At most one open session per member: the set that opens one serializes on it.
+        Index(
+            "uq_sessions_open_member",
+            "member_id",
+            unique=True,
+            postgresql_where=text("finished_at IS NULL"),
+        ),
+        Index("ix_sessions_member_opened", "member_id", "opened_at", "id"),
+        Index("ix_sessions_idle", "last_set_at", postgresql_where=text("finished_at IS NULL")),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    gym_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    kiosk_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    program_day: Mapped[str | None] = mapped_column(String(64))
+    local_date: Mapped[date] = mapped_column(Date)
+    timezone: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_automatically: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+
+
+class LoggedSetRow(Base):
+    """One logged set; a void keeps the row and marks it."""
+
+    __tablename__ = "sets"
+    __table_args__ = (
+        CheckConstraint("reps BETWEEN 0 AND 100", name="reps_range"),
+        CheckConstraint("load_kg BETWEEN -200 AND 1000", name="load_range"),
+        CheckConstraint("unit IN ('kg', 'lb')", name="unit_known"),
+        CheckConstraint("rpe IS NULL OR rpe BETWEEN 1 AND 10", name="rpe_range"),
+        Index("ix_sets_member_performed", "member_id", "performed_at", "id"),
+        Index("ix_sets_member_local_date", "member_id", "local_date"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sessions.id"), index=True)
+    gym_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    kiosk_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    exercise: Mapped[str] = mapped_column(String(64))
+    load_value: Mapped[Decimal] = mapped_column(Numeric)
+    """The load as entered, in `unit`."""
+    unit: Mapped[str] = mapped_column(String(2))
+    load_kg: Mapped[Decimal] = mapped_column(Numeric)
+    """The exact load in kg (NUMERIC without scale: no rounding of pounds)."""
+    reps: Mapped[int] = mapped_column(Integer)
+    rpe: Mapped[Decimal | None] = mapped_column(Numeric(3, 1))
+    warmup: Mapped[bool] = mapped_column(Boolean)
+    performed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    local_date: Mapped[date] = mapped_column(Date)
+    set_number: Mapped[int] = mapped_column(Integer)
+    logged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    logged_by: Mapped[str] = mapped_column(String(128))
+    corrected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SetChange(Base):
+    """The audit trail: who changed which set when, and what it was before and after."""
+
+    __tablename__ = "set_changes"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    set_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sets.id"), index=True)
+    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    action: Mapped[str] = mapped_column(String(16))
+    """`corrected` or `voided`."""
+    changed_by: Mapped[str] = mapped_column(String(128))
+    changed_by_role: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    before: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    after: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class MemberSequence(Base):
+    """The last event sequence number handed out per member; its row lock orders writes."""
+
+    __tablename__ = "member_sequences"
+
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class IdempotencyRecord(Base):
+    """A write's Idempotency-Key with the request it came with and the answer it got."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("chain_id", "member_id", "key", name="uq_idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    """SHA-256 of the method, path and canonical JSON body."""
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+
+
+# --- queries ------------------------------------------------------------------------
+
+
+def lock_member(session: Session, chain_id: uuid.UUID, member_id: uuid.UUID) -> None:
+    """Lock the member's sequence row (creating it) until the transaction ends.
+
+    Every write of a member takes this lock first, so a member's writes run one at a
+    time: their sequence numbers, set numbers and outbox rows come out in one order.
+    """
+    stmt = insert(MemberSequence).values(member_id=member_id, chain_id=chain_id, last_seq=0)
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[MemberSequence.member_id],
+            set_={"last_seq": MemberSequence.last_seq},
+        )
+    )
+
+
+def next_seq(session: Session, member_id: uuid.UUID) -> int:
+    """The member's next event sequence number (call `lock_member` first)."""
+    return session.execute(
+        update(MemberSequence)
+        .where(MemberSequence.member_id == member_id)
+        .values(last_seq=MemberSequence.last_seq + 1)
+        .returning(MemberSequence.last_seq)
+    ).scalar_one()
+
+
+def open_session(
+    session: Session, chain_id: uuid.UUID, member_id: uuid.UUID
+) -> WorkoutSession | None:
+    """The member's open session, if any."""
+    return session.scalars(
+        select(WorkoutSession).where(
+            WorkoutSession.chain_id == chain_id,
+            WorkoutSession.member_id == member_id,
+            WorkoutSession.finished_at.is_(None),
+        )
+    ).one_or_none()
+
+
+def next_set_number(session: Session, session_id: uuid.UUID, exercise: str) -> int:
+    """The number of the next set of `exercise` in a session (voided sets keep theirs)."""
+    highest = session.scalar(
+        select(func.max(LoggedSetRow.set_number)).where(
+            LoggedSetRow.session_id == session_id, LoggedSetRow.exercise == exercise
+        )
+    )
+    return (highest or 0) + 1
+
+
+def count_sets(session: Session, session_id: uuid.UUID) -> int:
+    """How many sets of a session count (voided ones do not)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(LoggedSetRow)
+            .where(LoggedSetRow.session_id == session_id, LoggedSetRow.voided_at.is_(None))
+        )
+        or 0
+    )
+
+
+def get_set(
+    session: Session,
+    chain_id: uuid.UUID,
+    member_id: uuid.UUID,
+    set_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+) -> LoggedSetRow | None:
+    """One set of a member, or None."""
+    stmt = select(LoggedSetRow).where(
+        LoggedSetRow.id == set_id,
+        LoggedSetRow.chain_id == chain_id,
+        LoggedSetRow.member_id == member_id,
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).one_or_none()
+
+
+def get_session(session: Session, session_id: uuid.UUID) -> WorkoutSession:
+    """A session by id (it exists: a set points at it)."""
+    return session.get_one(WorkoutSession, session_id)
+
+
+def sets_of_day(
+    session: Session, chain_id: uuid.UUID, member_id: uuid.UUID, day: date
+) -> Sequence[LoggedSetRow]:
+    """The member's sets of a local day that count, oldest first."""
+    return session.scalars(
+        select(LoggedSetRow)
+        .where(
+            LoggedSetRow.chain_id == chain_id,
+            LoggedSetRow.member_id == member_id,
+            LoggedSetRow.local_date == day,
+            LoggedSetRow.voided_at.is_(None),
+        )
+        .order_by(LoggedSetRow.performed_at, LoggedSetRow.set_number, LoggedSetRow.id)
+    ).all()
+
+
+def changes_of_set(session: Session, set_id: uuid.UUID) -> Sequence[SetChange]:
+    """A set's audit trail, oldest first."""
+    return session.scalars(
+        select(SetChange).where(SetChange.set_id == set_id).order_by(SetChange.id)
+    ).all()
+
+
+def idle_sessions(
+    session: Session, idle_before: datetime, *, limit: int
+) -> Sequence[WorkoutSession]:
+    """Open sessions whose last set is older than `idle_before`, locked, skipping locked ones."""
+    return session.scalars(
+        select(WorkoutSession)
+        .where(WorkoutSession.finished_at.is_(None), WorkoutSession.last_set_at < idle_before)
+        .order_by(WorkoutSession.last_set_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+
+
+def _before(at: Any, id_: Any, cursor: Cursor | None) -> Any:
+    """Rows strictly older than the cursor, in (time, id) descending order."""
+    if cursor is None:
+        return true()
+    return or_(at < cursor.at, and_(at == cursor.at, id_ < cursor.id))
+
+
+def page_of_sets(
+    session: Session,
+    chain_id: uuid.UUID,
+    member_id: uuid.UUID,
+    *,
+    cursor: Cursor | None,
+    limit: int,
+    exercise: str | None,
+    date_from: date | None,
+    date_to: date | None,
+    include_voided: bool,
+) -> Sequence[LoggedSetRow]:
+    """One page of a member's sets, newest first (`limit` + 1 rows tell if more follow)."""
+    s = LoggedSetRow
+    stmt = select(s).where(s.chain_id == chain_id, s.member_id == member_id)
+    if exercise is not None:
+        stmt = stmt.where(s.exercise == exercise)
+    if date_from is not None:
+        stmt = stmt.where(s.local_date >= date_from)
+    if date_to is not None:
+        stmt = stmt.where(s.local_date <= date_to)
+    if not include_voided:
+        stmt = stmt.where(s.voided_at.is_(None))
+    stmt = stmt.where(_before(s.performed_at, s.id, cursor))
+    return session.scalars(stmt.order_by(s.performed_at.desc(), s.id.desc()).limit(limit + 1)).all()
+
+
+def page_of_sessions(
+    session: Session,
+    chain_id: uuid.UUID,
+    member_id: uuid.UUID,
+    *,
+    cursor: Cursor | None,
+    limit: int,
+    exercise: str | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> Sequence[WorkoutSession]:
+    """One page of a member's sessions, newest first (`limit` + 1 rows tell if more follow)."""
+    w = WorkoutSession
+    stmt = select(w).where(w.chain_id == chain_id, w.member_id == member_id)
+    if exercise is not None:
+        stmt = stmt.where(
+            select(LoggedSetRow.id)
+            .where(
+                LoggedSetRow.session_id == w.id,
+                LoggedSetRow.exercise == exercise,
+                LoggedSetRow.voided_at.is_(None),
+            )
+            .exists()
+        )
+    if date_from is not None:
+        stmt = stmt.where(w.local_date >= date_from)
+    if date_to is not None:
+        stmt = stmt.where(w.local_date <= date_to)
+    stmt = stmt.where(_before(w.opened_at, w.id, cursor))
+    return session.scalars(stmt.order_by(w.opened_at.desc(), w.id.desc()).limit(limit + 1)).all()
+
+
+def sets_of_sessions(session: Session, session_ids: Sequence[uuid.UUID]) -> Sequence[LoggedSetRow]:
+    """The counting sets of some sessions, oldest first."""
+    if not session_ids:
+        return []
+    return session.scalars(
+        select(LoggedSetRow)
+        .where(LoggedSetRow.session_id.in_(session_ids), LoggedSetRow.voided_at.is_(None))
+        .order_by(LoggedSetRow.performed_at, LoggedSetRow.set_number, LoggedSetRow.id)
+    ).all()
+
+
+def all_sessions(
+    session: Session, chain_id: uuid.UUID, member_id: uuid.UUID
+) -> Sequence[WorkoutSession]:
+    """Every session of a member, oldest first (for the export)."""
+    return session.scalars(
+        select(WorkoutSession)
+        .where(WorkoutSession.chain_id == chain_id, WorkoutSession.member_id == member_id)
+        .order_by(WorkoutSession.opened_at, WorkoutSession.id)
+    ).all()
+
+
+def all_sets(session: Session, chain_id: uuid.UUID, member_id: uuid.UUID) -> Sequence[LoggedSetRow]:
+    """Every set of a member, voided ones included, oldest first (for the export)."""
+    return session.scalars(
+        select(LoggedSetRow)
+        .where(LoggedSetRow.chain_id == chain_id, LoggedSetRow.member_id == member_id)
+        .order_by(LoggedSetRow.performed_at, LoggedSetRow.set_number, LoggedSetRow.id)
+    ).all()

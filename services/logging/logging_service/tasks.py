@@ -1,3 +1,39 @@
-"""The logging service's Celery consumers: parse the event, call a handler."""
+"""The logging service's Celery tasks: its periodic jobs (it consumes no events)."""
 
 from __future__ import annotations
+
+from logging_service import handlers
+from myokine.service_runtime import ServiceRuntime
+
+AUTO_FINISH_TASK = "logging.auto_finish_idle_sessions"
+FORGET_KEYS_TASK = "logging.forget_old_idempotency_keys"
+AUTO_FINISH_EVERY_SECONDS = 300.0
+"""Idle sessions are finished at most this long after their 3 hours are up."""
+FORGET_KEYS_EVERY_SECONDS = 3600.0
+
+
+def register(runtime: ServiceRuntime) -> None:
+    """Register the periodic tasks and their beat schedule (`worker --beat` runs them)."""
+    celery = runtime.celery
+
+    @celery.task(name=AUTO_FINISH_TASK)  # type: ignore[untyped-decorator]
+    def auto_finish_idle_sessions() -> int:
+        return handlers.auto_finish_idle_sessions(runtime)
+
+    @celery.task(name=FORGET_KEYS_TASK)  # type: ignore[untyped-decorator]
+    def forget_old_idempotency_keys() -> int:
+        return handlers.forget_old_idempotency_keys(runtime)
+
+    # A missed run is harmless: the next one finds the same idle sessions.
+    celery.conf.beat_schedule = {
+        AUTO_FINISH_TASK: {
+            "task": AUTO_FINISH_TASK,
+            "schedule": AUTO_FINISH_EVERY_SECONDS,
+            "options": {"expires": AUTO_FINISH_EVERY_SECONDS},
+        },
+        FORGET_KEYS_TASK: {
+            "task": FORGET_KEYS_TASK,
+            "schedule": FORGET_KEYS_EVERY_SECONDS,
+            "options": {"expires": FORGET_KEYS_EVERY_SECONDS},
+        },
+    }

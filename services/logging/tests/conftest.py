@@ -1,0 +1,95 @@
+"""Fixtures of the logging service's tests: its migrated database, an app client, tokens."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from devstack.testing import migrate, truncate_all
+from logging_service.main import app, runtime
+from logging_service.repository import Base
+from myokine.internal_auth import Caller, Role, sign_internal_token
+from myokine.service_runtime import ServiceRuntime
+
+GYM_TZ = "Europe/Berlin"
+
+
+@pytest.fixture(scope="session")
+def migrated() -> ServiceRuntime:
+    """The logging service's runtime, its database migrated once per run."""
+    migrate(runtime)
+    return runtime
+
+
+@pytest.fixture
+def rt(migrated: ServiceRuntime) -> Iterator[ServiceRuntime]:
+    """The runtime with an empty database."""
+    truncate_all(migrated, Base.metadata)
+    yield migrated
+
+
+@pytest.fixture
+def client(rt: ServiceRuntime) -> Iterator[TestClient]:
+    """An HTTP client of the logging service's app."""
+    with TestClient(app) as c:
+        yield c
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member of a chain, at a gym, at a kiosk."""
+
+    chain_id: uuid.UUID
+    member_id: uuid.UUID
+    gym_id: uuid.UUID
+    kiosk_id: uuid.UUID
+
+    @property
+    def sets_path(self) -> str:
+        return f"/internal/v1/members/{self.member_id}/sets"
+
+    def path(self, rest: str) -> str:
+        return f"/internal/v1/members/{self.member_id}/{rest}"
+
+
+@pytest.fixture
+def member() -> Member:
+    """A fresh member."""
+    return Member(uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4())
+
+
+Headers = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def headers(member: Member) -> Headers:
+    """Headers of a call for `member` (or as another role), with an optional key."""
+
+    def make(
+        role: Role = "member",
+        *,
+        key: str | None = None,
+        sub: str | None = None,
+        tz: str | None = GYM_TZ,
+        gym: uuid.UUID | None = None,
+        chain: uuid.UUID | None = None,
+    ) -> dict[str, str]:
+        caller = Caller(
+            sub=sub or (str(member.member_id) if role == "member" else str(uuid.uuid4())),
+            role=role,
+            chain_id=chain or member.chain_id,
+            gym_id=gym or member.gym_id,
+            gym_timezone=tz,
+            kiosk_id=member.kiosk_id if role == "member" else None,
+        )
+        token = sign_internal_token(caller, runtime.settings.internal_token_secret, ttl_seconds=60)
+        out = {"Authorization": f"Bearer {token}"}
+        if key is not None:
+            out["Idempotency-Key"] = key
+        return out
+
+    return make
