@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from pydantic import Field
 
-from myokine.settings import ServiceSettings
+from myokine.settings import DEV_SECRET, ServiceSettings
 
 
 class Settings(ServiceSettings):
@@ -15,6 +15,32 @@ class Settings(ServiceSettings):
     service_name: str = "gateway"
     http_port: int = Field(default=8000, validation_alias="GATEWAY_HTTP_PORT")
     service_database_url: str | None = Field(default=None, validation_alias="GATEWAY_DATABASE_URL")
+
+    program_url: str = "http://127.0.0.1:8001"
+    logging_url: str = "http://127.0.0.1:8002"
+    progression_url: str = "http://127.0.0.1:8003"
+
+    jwt_secret: str = DEV_SECRET
+    trainer_token_ttl_seconds: int = 900
+    member_token_ttl_seconds: int = 900
+
+    # Reads fan out and must answer a kiosk quickly; a write may wait a little longer
+    # for its service before the gateway gives up with 503.
+    service_connect_timeout: float = 1.0
+    service_read_timeout: float = 3.0
+    service_write_timeout: float = 5.0
+    retry_after_seconds: int = 5
+
+    pin_max_failures: int = 5
+    pin_lock_minutes: int = 15
+
+    kiosk_rate_limit_per_minute: int = 120
+    trainer_rate_limit_per_minute: int = 300
+    login_rate_limit_per_minute: int = 20
+
+    def secrets(self) -> dict[str, str]:
+        """The secrets that production must not leave at their development values."""
+        return {**super().secrets(), "JWT_SECRET": self.jwt_secret}
 
 
 @lru_cache

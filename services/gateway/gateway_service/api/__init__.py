@@ -1,0 +1,11 @@
+"""The gateway's public HTTP API (API.md): one router per resource."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from gateway_service.api import auth, catalog, gyms, kiosk, members, programs
+
+router = APIRouter()
+for _resource in (auth, kiosk, catalog, programs, members, gyms):
+    router.include_router(_resource.router)

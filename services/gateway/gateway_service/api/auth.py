@@ -1,0 +1,43 @@
+"""Trainer sign-in: the OAuth2 password flow, so the Authorize button of /docs works."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import OAuth2PasswordRequestForm
+
+from gateway_service.api.deps import GatewayDep
+from gateway_service.api.errors import problems
+from gateway_service.api.schemas import TokenOut
+from gateway_service.handlers import identity
+from gateway_service.tokens import issue_token
+
+router = APIRouter(prefix="/v1/auth", tags=["auth"])
+
+
+@router.post(
+    "/token",
+    summary="Sign in: email and password for an access token",
+    description="Form fields `username` (the trainer's email) and `password`.",
+    response_model=TokenOut,
+    responses=problems(401, 422),
+)
+def token(
+    gateway: GatewayDep,
+    request: Request,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+) -> TokenOut:
+    """A short-lived access token for a trainer or chain admin."""
+    source = request.client.host if request.client else "unknown"
+    gateway.limiter.hit(f"login:{source}", gateway.settings.login_rate_limit_per_minute)
+    trainer = identity.authenticate_trainer(gateway.sessions, form.username, form.password)
+    ttl = gateway.settings.trainer_token_ttl_seconds
+    access = issue_token(
+        "trainer",
+        trainer.trainer_id,
+        trainer.chain_id,
+        secret=gateway.settings.jwt_secret,
+        ttl_seconds=ttl,
+    )
+    return TokenOut(access_token=access, token_type="bearer", expires_in=ttl)

@@ -1,0 +1,68 @@
+"""The error answers each route documents in OpenAPI, as problem+json with an example."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway_service.api.schemas import ProblemOut
+from myokine.problems import PROBLEM_JSON, TYPE_BASE
+
+_ERRORS: dict[int, tuple[str, str, str]] = {
+    400: ("bad-request", "Bad request", "The request is malformed."),
+    401: ("unauthorized", "Not authenticated", "A bearer token is required."),
+    403: ("forbidden", "Not allowed", "This call is for trainers."),
+    404: ("not-found", "Not found", "No such member."),
+    409: ("conflict", "Conflict", "This Idempotency-Key was used with another body."),
+    422: ("validation", "Invalid input", "Invalid value for: reps"),
+    423: ("locked", "Locked", "Too many wrong PINs: this badge is locked for now."),
+    429: ("rate-limited", "Too many requests", "Too many requests: at most 120 a minute."),
+    502: ("bad-gateway", "Bad gateway", "The logging service failed (status 500)."),
+    503: ("unavailable", "Service unavailable", "The logging service is not available right now."),
+}
+
+_HEADERS: dict[int, dict[str, Any]] = {
+    423: {
+        "Retry-After": {
+            "description": "Seconds until the lock ends.",
+            "schema": {"type": "integer"},
+        }
+    },
+    429: {
+        "Retry-After": {
+            "description": "Seconds until the next window.",
+            "schema": {"type": "integer"},
+        }
+    },
+    503: {
+        "Retry-After": {
+            "description": "Seconds to wait before retrying.",
+            "schema": {"type": "integer"},
+        }
+    },
+}
+
+
+_PROBLEM_REF = {"$ref": "#/components/schemas/ProblemOut"}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these error statuses (429, 502 and 503 are always possible)."""
+    documented: dict[int | str, dict[str, Any]] = {}
+    for status in sorted({*statuses, 429, 502, 503}):
+        kind, title, detail = _ERRORS[status]
+        example: dict[str, Any] = {
+            "type": TYPE_BASE + kind,
+            "title": title,
+            "status": status,
+            "detail": detail,
+        }
+        if status == 422:
+            example["errors"] = [{"field": "reps", "message": "Input should be at most 100"}]
+        documented[status] = {
+            "model": ProblemOut,
+            "description": title,
+            "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF, "example": example}},
+        }
+        if status in _HEADERS:
+            documented[status]["headers"] = _HEADERS[status]
+    return documented

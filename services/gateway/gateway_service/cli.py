@@ -1,0 +1,244 @@
+"""`myokine`: the operator's command line.
+
+Identity and tenancy commands work on the gateway's own database. `migrate` and
+`dead-letters` run each service's own command (`python -m <name>_service ...`) as a
+subprocess, so the gateway never imports another service or touches its database.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+
+from gateway_service import credentials, demo
+from gateway_service import repository as repo
+from gateway_service.handlers import identity
+from myokine.db import transaction
+from myokine.problems import Problem
+
+SERVICES = ("gateway", "program", "logging", "progression")
+
+app = typer.Typer(help="Operate Myokine: tenants, credentials, migrations, dead letters.")
+
+
+def _runtime() -> Any:
+    """The gateway's wiring, imported only when a command needs the database."""
+    from gateway_service import main
+
+    return main
+
+
+def _out(document: dict[str, Any]) -> None:
+    typer.echo(json.dumps(document, default=str, indent=2))
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Turn a refusal into a one-line message and exit status 1."""
+    try:
+        yield
+    except Problem as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        for error in exc.errors or []:
+            typer.echo(f"  {error['field']}: {error['message']}", err=True)
+        raise typer.Exit(1) from exc
+
+
+def _gym(chain: str, gym: str) -> repo.Gym:
+    sessions = _runtime().runtime.sessions
+    found = identity.find_chain(sessions, chain)
+    with transaction(sessions) as session:
+        row = repo.gym_by_name(session, found.id, gym)
+    if row is None:
+        typer.echo(f"error: chain {chain!r} has no gym named {gym!r}", err=True)
+        raise typer.Exit(1)
+    return row
+
+
+ChainOpt = Annotated[str, typer.Option("--chain", help="The chain's name.")]
+GymOpt = Annotated[str, typer.Option("--gym", help="The gym's name.")]
+
+
+@app.command("create-chain")
+def create_chain(name: Annotated[str, typer.Argument(help="The chain's name.")]) -> None:
+    """Create a chain (a tenant)."""
+    with _reported():
+        chain = identity.create_chain(_runtime().runtime.sessions, name)
+    _out({"id": chain.id, "name": chain.name})
+
+
+@app.command("create-gym")
+def create_gym(
+    chain: ChainOpt,
+    name: Annotated[str, typer.Option("--name", help="The gym's name.")],
+    timezone: Annotated[str, typer.Option("--timezone", help="IANA time zone.")] = "UTC",
+    unit: Annotated[str, typer.Option("--unit", help="kg or lb.")] = "kg",
+) -> None:
+    """Create a gym of a chain."""
+    sessions = _runtime().runtime.sessions
+    with _reported():
+        found = identity.find_chain(sessions, chain)
+        gym = identity.create_gym(sessions, found.id, name, timezone, unit)
+    _out({"id": gym.id, "chain_id": gym.chain_id, "name": gym.name, "timezone": gym.timezone})
+
+
+@app.command("create-kiosk")
+def create_kiosk(
+    chain: ChainOpt,
+    gym: GymOpt,
+    name: Annotated[str, typer.Option("--name", help="The kiosk's name.")],
+) -> None:
+    """Create a kiosk bound to a gym; its device token is printed this once only."""
+    with _reported():
+        row = _gym(chain, gym)
+        kiosk, token = identity.create_kiosk(_runtime().runtime.sessions, row.id, name)
+    _out({"id": kiosk.id, "gym_id": kiosk.gym_id, "name": kiosk.name, "token": token})
+
+
+@app.command("create-trainer")
+def create_trainer(
+    chain: ChainOpt,
+    email: Annotated[str, typer.Option("--email")],
+    name: Annotated[str, typer.Option("--name")],
+    role: Annotated[str, typer.Option("--role", help="trainer or chain_admin.")] = "trainer",
+    password: Annotated[
+        str | None, typer.Option("--password", help="Printed generated one when left out.")
+    ] = None,
+) -> None:
+    """Create a trainer (or chain admin) of a chain."""
+    if role not in ("trainer", "chain_admin"):
+        typer.echo("error: --role is trainer or chain_admin", err=True)
+        raise typer.Exit(1)
+    chosen: Literal["trainer", "chain_admin"] = (
+        "chain_admin" if role == "chain_admin" else "trainer"
+    )
+    secret = password or credentials.new_password()
+    sessions = _runtime().runtime.sessions
+    with _reported():
+        found = identity.find_chain(sessions, chain)
+        trainer = identity.create_trainer(
+            sessions, found.id, email=email, name=name, password=secret, role=chosen
+        )
+    shown: dict[str, Any] = {"id": trainer.id, "email": trainer.email, "role": trainer.role}
+    if password is None:
+        shown["password"] = secret
+    _out(shown)
+
+
+@app.command("create-member")
+def create_member(
+    chain: ChainOpt,
+    gym: Annotated[str, typer.Option("--gym", help="The member's home gym.")],
+    name: Annotated[str, typer.Option("--name")],
+    badge: Annotated[str, typer.Option("--badge")],
+    pin: Annotated[
+        str | None, typer.Option("--pin", help="4-8 digits; printed generated one when left out.")
+    ] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="kg or lb; the gym's by default.")
+    ] = None,
+) -> None:
+    """Create a member of a chain, at a home gym."""
+    secret = pin or credentials.new_pin()
+    with _reported():
+        row = _gym(chain, gym)
+        member = identity.create_member(
+            _runtime().runtime.sessions, row.id, name=name, badge=badge, pin=secret, unit=unit
+        )
+    shown: dict[str, Any] = {"id": member.id, "badge": member.badge, "unit": member.unit}
+    if pin is None:
+        shown["pin"] = secret
+    _out(shown)
+
+
+@app.command("reset-pin")
+def reset_pin(
+    chain: ChainOpt,
+    badge: Annotated[str, typer.Option("--badge")],
+    pin: Annotated[
+        str | None, typer.Option("--pin", help="4-8 digits; printed generated one when left out.")
+    ] = None,
+) -> None:
+    """Give a member a new PIN and lift a lockout."""
+    secret = pin or credentials.new_pin()
+    sessions = _runtime().runtime.sessions
+    with _reported():
+        found = identity.find_chain(sessions, chain)
+        member = identity.reset_pin(sessions, found.id, badge, secret)
+    shown: dict[str, Any] = {"id": member.id, "badge": member.badge}
+    if pin is None:
+        shown["pin"] = secret
+    _out(shown)
+
+
+@app.command("seed-demo")
+def seed_demo(
+    output: Annotated[Path, typer.Option("--output", help="Where to write the credentials JSON.")],
+    gateway_url: Annotated[str, typer.Option("--gateway-url")] = "http://127.0.0.1:8000",
+) -> None:
+    """Seed the demo chain (idempotently) and write its credentials to OUTPUT."""
+    main = _runtime()
+    with _reported():
+        document = demo.seed_demo(
+            main.runtime.sessions, main.services, gateway_url=gateway_url, output=output
+        )
+    typer.echo(f"demo credentials written to {output}")
+    _out({k: v for k, v in document.items() if k != "members"} | {"members": document["members"]})
+
+
+def _run_each(services: list[str], args: Callable[[str], list[str]]) -> None:
+    failed = []
+    for name in services:
+        command = [sys.executable, "-m", f"{name}_service", *args(name)]
+        typer.echo(f"$ {' '.join(command[1:])}", err=True)
+        if subprocess.run(command, check=False).returncode != 0:
+            failed.append(name)
+    if failed:
+        typer.echo(f"error: failed for {', '.join(failed)}", err=True)
+        raise typer.Exit(1)
+
+
+ServiceOpt = Annotated[
+    str | None, typer.Option("--service", help="Only this service (gateway, program, ...).")
+]
+
+
+def _chosen(service: str | None) -> list[str]:
+    if service is None:
+        return list(SERVICES)
+    if service not in SERVICES:
+        typer.echo(f"error: --service is one of {', '.join(SERVICES)}", err=True)
+        raise typer.Exit(1)
+    return [service]
+
+
+@app.command("migrate")
+def migrate(service: ServiceOpt = None) -> None:
+    """Create and migrate every service's database (each by its own command)."""
+    _run_each(_chosen(service), lambda _: ["migrate"])
+
+
+@app.command("dead-letters")
+def dead_letters(
+    service: ServiceOpt = None,
+    replay: Annotated[
+        bool, typer.Option("--replay", help="Send them to their task again.")
+    ] = False,
+    ids: Annotated[list[int] | None, typer.Option("--id", help="Only these ids.")] = None,
+) -> None:
+    """List (or replay) events that failed for good, service by service."""
+
+    def args(_: str) -> list[str]:
+        extra = ["--replay"] if replay else []
+        for dead_id in ids or []:
+            extra += ["--id", str(dead_id)]
+        return ["dead-letters", *extra]
+
+    _run_each(_chosen(service), args)

@@ -1,0 +1,110 @@
+"""Today's workout at the kiosk: the plan, its targets and the sets already logged, merged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from gateway_service.domain.loads import in_unit, present_set
+from myokine.patterns import WEEKLY_RANGES
+from myokine.units import Unit
+
+
+@dataclass(frozen=True)
+class KnownTarget:
+    """A target remembered from progression's last word, for when it does not answer."""
+
+    load_kg: Decimal | None
+    reps: int | None
+    sets: int | None
+
+
+def unknown_week() -> dict[str, dict[str, Any]]:
+    """The weekly pattern counts when progression cannot tell them: ranges only."""
+    return {
+        pattern.value: {"done": None, "min": r.min, "max": r.max, "status": "unknown"}
+        for pattern, r in WEEKLY_RANGES.items()
+    }
+
+
+def _target_of(
+    planned: dict[str, Any],
+    live: dict[str, Any] | None,
+    known: KnownTarget | None,
+) -> dict[str, Any]:
+    if live is not None:
+        return {
+            "sets": live.get("sets", planned.get("sets")),
+            "rep_min": live.get("rep_min", planned.get("rep_min")),
+            "rep_max": live.get("rep_max", planned.get("rep_max")),
+            "target_load_kg": live.get("target_load_kg"),
+            "target_reps": live.get("target_reps"),
+            "calibrate": live.get("calibrate", False),
+            "days_since_last": live.get("days_since_last"),
+        }
+    return {
+        "sets": (known.sets if known and known.sets else None) or planned.get("sets"),
+        "rep_min": planned.get("rep_min"),
+        "rep_max": planned.get("rep_max"),
+        "target_load_kg": known.load_kg if known else None,
+        "target_reps": (known.reps if known else None) or planned.get("rep_min"),
+        "calibrate": None,
+        "days_since_last": None,
+    }
+
+
+def build_today(
+    plan: dict[str, Any],
+    *,
+    targets: dict[str, Any] | None,
+    known: dict[str, KnownTarget],
+    logged: list[dict[str, Any]] | None,
+    unit: Unit,
+    local_date: str,
+) -> dict[str, Any]:
+    """Today's plan for the kiosk.
+
+    `targets` is progression's answer, or None when it did not answer: then each exercise
+    shows its last `known` target and the plan is marked `stale`. `logged` is None when the
+    logging service did not answer; the plan still shows, with `logging` in `degraded`.
+    """
+    live = (targets or {}).get("exercises") or {}
+    sets = logged or []
+    planned_slugs = [str(e["exercise"]) for e in plan.get("exercises", [])]
+    exercises = []
+    for planned in plan.get("exercises", []):
+        slug = str(planned["exercise"])
+        target = _target_of(planned, live.get(slug) if targets else None, known.get(slug))
+        exercises.append(
+            {
+                "exercise": slug,
+                "name": planned.get("name"),
+                "pattern": planned.get("pattern"),
+                "equipment": planned.get("equipment"),
+                **target,
+                "target_load": in_unit(target["target_load_kg"], unit),
+                "unit": unit.value,
+                "rest_seconds": planned.get("rest_seconds"),
+                "notes": planned.get("notes"),
+                "logged": [present_set(s, unit) for s in sets if s.get("exercise") == slug],
+            }
+        )
+    degraded = [
+        name for name, answer in (("progression", targets), ("logging", logged)) if answer is None
+    ]
+    return {
+        "day": plan.get("day"),
+        "day_index": plan.get("day_index"),
+        "program_id": plan.get("program_id"),
+        "program_name": plan.get("program_name"),
+        "local_date": local_date,
+        "unit": unit.value,
+        "exercises": exercises,
+        "other_logged": [
+            present_set(s, unit) for s in sets if s.get("exercise") not in planned_slugs
+        ],
+        "week": (targets or {}).get("week") or unknown_week(),
+        "stale": targets is None,
+        "degraded": degraded,
+    }

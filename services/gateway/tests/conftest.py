@@ -1,0 +1,155 @@
+"""The gateway's test fixtures: its migrated database, an app, and a small world of tenants.
+
+The world has two chains: chain A with gyms A1 and A2 (a kiosk each), a trainer, a chain
+admin and two members; chain B with one gym, a kiosk, a trainer and a member. It is made
+through the same use cases the operator CLI calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from devstack.testing import migrate, truncate_all
+from gateway_service import main
+from gateway_service.handlers import identity
+from gateway_service.main import build_app, build_services
+from gateway_service.repository import Base
+from gateway_service.settings import Settings
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrated() -> None:
+    migrate(main.runtime)
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables() -> Iterator[None]:
+    yield
+    truncate_all(main.runtime, Base.metadata)
+
+
+def make_client(**overrides: Any) -> TestClient:
+    """A client of a gateway app with these settings (services nowhere unless given)."""
+    defaults: dict[str, Any] = {
+        "program_url": "http://127.0.0.1:9",
+        "logging_url": "http://127.0.0.1:9",
+        "progression_url": "http://127.0.0.1:9",
+        "service_connect_timeout": 0.5,
+        "retry_after_seconds": 7,
+    }
+    settings = Settings(**(defaults | overrides))
+    app: FastAPI = build_app(main.runtime, settings, build_services(settings))
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    """A gateway whose services are not running."""
+    with make_client() as c:
+        yield c
+
+
+@dataclass
+class Tenant:
+    """One chain's credentials and ids."""
+
+    chain_id: str
+    gym_ids: list[str]
+    kiosk_tokens: list[str]
+    trainer_email: str
+    admin_email: str | None
+    member_ids: list[str]
+    badges: list[str]
+    pins: list[str]
+
+
+@dataclass
+class World:
+    """Two chains."""
+
+    a: Tenant
+    b: Tenant
+
+
+def _tenant(tag: str, gyms: int, members: int, *, admin: bool) -> Tenant:
+    sessions = main.runtime.sessions
+    chain = identity.create_chain(sessions, f"Chain {tag}")
+    gym_rows = [
+        identity.create_gym(sessions, chain.id, f"Gym {tag}{i}", "Europe/Berlin", "kg")
+        for i in range(1, gyms + 1)
+    ]
+    tokens = [identity.create_kiosk(sessions, g.id, "kiosk")[1] for g in gym_rows]
+    trainer = f"trainer@{tag.lower()}.example"
+    identity.create_trainer(sessions, chain.id, email=trainer, name="T", password=PASSWORD)
+    admin_email = None
+    if admin:
+        admin_email = f"admin@{tag.lower()}.example"
+        identity.create_trainer(
+            sessions, chain.id, email=admin_email, name="A", password=PASSWORD, role="chain_admin"
+        )
+    badges = [f"{tag}{i}" for i in range(1, members + 1)]
+    pins = [f"{1000 + i}" for i in range(1, members + 1)]
+    rows = [
+        identity.create_member(
+            sessions, gym_rows[0].id, name=f"Member {b}", badge=b, pin=p, unit="lb" if i else "kg"
+        )
+        for i, (b, p) in enumerate(zip(badges, pins, strict=True))
+    ]
+    return Tenant(
+        chain_id=str(chain.id),
+        gym_ids=[str(g.id) for g in gym_rows],
+        kiosk_tokens=tokens,
+        trainer_email=trainer,
+        admin_email=admin_email,
+        member_ids=[str(m.id) for m in rows],
+        badges=badges,
+        pins=pins,
+    )
+
+
+@pytest.fixture
+def world() -> World:
+    """Chain A (two gyms, two members, trainer and admin) and chain B (one of each)."""
+    return World(a=_tenant("A", 2, 2, admin=True), b=_tenant("B", 1, 1, admin=False))
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header of a bearer token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+class Gate:
+    """A test client of the gateway, with the sign-in steps tests repeat."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+
+    def identify(self, kiosk_token: str, badge: str, pin: str) -> str:
+        """A member token from a kiosk."""
+        answer = self.client.post(
+            "/v1/kiosk/identify", json={"badge": badge, "pin": pin}, headers=bearer(kiosk_token)
+        )
+        assert answer.status_code == 200, answer.text
+        token: str = answer.json()["member_token"]
+        return token
+
+    def sign_in(self, email: str, password: str = PASSWORD) -> str:
+        """A trainer's access token."""
+        answer = self.client.post("/v1/auth/token", data={"username": email, "password": password})
+        assert answer.status_code == 200, answer.text
+        token: str = answer.json()["access_token"]
+        return token
+
+
+@pytest.fixture
+def gate(client: TestClient) -> Gate:
+    """The gateway (services not running) with sign-in helpers."""
+    return Gate(client)
