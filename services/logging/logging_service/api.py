@@ -237,12 +237,22 @@ def history(
 CSV_COLUMNS = tuple(SetOut.model_fields)
 
 
+def _cell(value: object) -> str:
+    """A CSV cell: exact decimals, ISO times, empty for none."""
+    if value is None:
+        return ""
+    if isinstance(value, date):  # dates and datetimes
+        return value.isoformat()
+    return str(value)
+
+
 def _csv(export: Export) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
     for row in export.sets:
-        writer.writerow(row.model_dump(mode="json"))
+        values = row.model_dump()
+        writer.writerow([_cell(values[c]) for c in CSV_COLUMNS])
     return out.getvalue()
 
 

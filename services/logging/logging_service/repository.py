@@ -279,15 +279,14 @@ def changes_of_set(session: Session, set_id: uuid.UUID) -> Sequence[SetChange]:
 
 
 def idle_sessions(
-    session: Session, idle_before: datetime, *, limit: int
+    session: Session, last_set_by: datetime, *, limit: int
 ) -> Sequence[WorkoutSession]:
-    """Open sessions whose last set is older than `idle_before`, locked, skipping locked ones."""
+    """Open sessions whose last set was at or before `last_set_by`, oldest first."""
     return session.scalars(
         select(WorkoutSession)
-        .where(WorkoutSession.finished_at.is_(None), WorkoutSession.last_set_at < idle_before)
+        .where(WorkoutSession.finished_at.is_(None), WorkoutSession.last_set_at <= last_set_by)
         .order_by(WorkoutSession.last_set_at)
         .limit(limit)
-        .with_for_update(skip_locked=True)
     ).all()
 
 
