@@ -1,7 +1,60 @@
-"""The progression service's HTTP API."""
+"""The progression service's HTTP API (docs/internal-api.md, progression): parse, call a handler."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from datetime import date
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Header, Query
+
+from myokine.internal_auth import Caller, caller_from_header
+from myokine.problems import InvalidInput
+from progression_service import handlers
+from progression_service.runtime import runtime
+from progression_service.schemas import AttentionOut, ProgressOut, TargetsOut
+
+MAX_EXERCISES = 50
+
+
+def current_caller(authorization: Annotated[str | None, Header()] = None) -> Caller:
+    """The caller the gateway vouched for in the internal token."""
+    return caller_from_header(authorization, runtime.settings.internal_token_secret)
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+LocalDate = Annotated[
+    date | None,
+    Query(description="The gym's local date; today in the token's gym time zone if left out."),
+]
+
+router = APIRouter(prefix="/internal/v1", tags=["progression"])
+
+
+@router.get("/members/{member_id}/targets", summary="Today's targets for a list of exercises")
+def targets(
+    caller: CallerDep,
+    member_id: uuid.UUID,
+    exercises: Annotated[str, Query(description="Comma-separated exercise slugs.")] = "",
+    local_date: LocalDate = None,
+) -> TargetsOut:
+    """Each exercise's target load, reps and sets for today, and the week so far."""
+    slugs = list(dict.fromkeys(s.strip() for s in exercises.split(",") if s.strip()))
+    if len(slugs) > MAX_EXERCISES:
+        raise InvalidInput(
+            f"At most {MAX_EXERCISES} exercises at a time.",
+            errors=[{"field": "exercises", "message": f"at most {MAX_EXERCISES} slugs"}],
+        )
+    return handlers.member_targets(caller, member_id, slugs, local_date)
+
+
+@router.get("/members/{member_id}/progress", summary="A member's progress")
+def progress(caller: CallerDep, member_id: uuid.UUID) -> ProgressOut:
+    """e1RM series, records and targets per exercise; weeks; milestones and streaks."""
+    return handlers.member_progress(caller, member_id)
+
+
+@router.get("/gyms/{gym_id}/attention", summary="Members stalled or off protocol this week")
+def attention(caller: CallerDep, gym_id: uuid.UUID, local_date: LocalDate = None) -> AttentionOut:
+    """The gym's members a trainer should look at this week."""
+    return handlers.gym_attention(caller, gym_id, local_date)

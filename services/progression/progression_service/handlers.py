@@ -1,3 +1,704 @@
-"""The progression service's use cases: one function per command or event, one transaction each."""
+"""The progression service's use cases: one function per event or query, one transaction each.
+
+Every event about a member is applied in its producer's order (logging and program
+number their own events per member): the handler records the event in the inbox, locks
+the member's stream row, and applies the event only if it is the next one; an event
+that came early is retried later. Applying a set touches only the exercise's days from
+that set's day on (usually just today), never the member's whole history.
+"""
 
 from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from myokine import events as ev
+from myokine.consumers import RetryLater
+from myokine.db import transaction
+from myokine.inbox import first_delivery
+from myokine.internal_auth import Caller, require_staff
+from myokine.outbox import add_event
+from myokine.problems import Forbidden, NotFound
+from progression_service import repository as repo
+from progression_service.domain.access import may_read_member
+from progression_service.domain.adherence import (
+    WEEK,
+    on_protocol,
+    run_ending,
+    streaks,
+    week_label,
+    week_patterns,
+    week_start,
+)
+from progression_service.domain.exercise import Exposure, ExposureOutcome, replay
+from progression_service.domain.milestones import (
+    ADAPTATION_WEEKS,
+    BASELINE_WINDOW,
+    Milestone,
+    due_milestones,
+    strength_check,
+)
+from progression_service.domain.plan import DatedPlan, ExercisePlan, plan_on
+from progression_service.domain.progression import Decision
+from progression_service.domain.sets import LiftedSet
+from progression_service.domain.targets import next_target, target_on
+from progression_service.runtime import runtime
+from progression_service.schemas import (
+    AttentionMember,
+    AttentionOut,
+    ExerciseProgressOut,
+    MilestoneOut,
+    NextOut,
+    PatternWeekOut,
+    ProgressOut,
+    RecordOut,
+    SeriesPoint,
+    StreaksOut,
+    TargetOut,
+    TargetsOut,
+    WeekOut,
+)
+
+LOGGING, PROGRAM = "logging", "program"
+
+
+# --- ordering -----------------------------------------------------------------------------
+
+
+def _next_in_order(session: Session, event: ev.MemberEvent, producer: str) -> bool:
+    """Whether to apply `event` now: False for a redelivery; RetryLater when it came early."""
+    if not first_delivery(session, runtime.tables.inbox, event):
+        return False
+    last = repo.last_seq(session, event.member_id, producer)
+    if event.seq <= last:
+        return False
+    if event.seq > last + 1:
+        raise RetryLater(
+            f"{event.event_type} #{event.seq} of member {event.member_id} waits for #{last + 1}"
+        )
+    repo.set_last_seq(session, event.member_id, producer, event.seq)
+    return True
+
+
+def _emit(session: Session, event: ev.Event) -> None:
+    add_event(session, runtime.tables.outbox, event)
+
+
+# --- plans --------------------------------------------------------------------------------
+
+
+def _dated_plans(session: Session, member_id: uuid.UUID, exercise: str) -> list[DatedPlan]:
+    """The member's plans of one exercise, oldest assignment first."""
+    assignments = repo.assignments_of(session, member_id)
+    rows = {
+        p.assignment_id: p
+        for p in repo.planned(session, [a.assignment_id for a in assignments], exercise)
+    }
+    return [
+        DatedPlan(a.start_date, _plan(rows[a.assignment_id]))
+        for a in assignments
+        if a.assignment_id in rows
+    ]
+
+
+def _all_dated_plans(session: Session, member_id: uuid.UUID) -> dict[str, list[DatedPlan]]:
+    """Every planned exercise of the member, each with its plans oldest first."""
+    assignments = repo.assignments_of(session, member_id)
+    start = {a.assignment_id: (a.start_date, a.seq) for a in assignments}
+    plans: dict[str, list[tuple[tuple[date, int], DatedPlan]]] = defaultdict(list)
+    for row in repo.planned(session, list(start)):
+        key = start[row.assignment_id]
+        plans[row.exercise].append((key, DatedPlan(key[0], _plan(row))))
+    return {ex: [d for _, d in sorted(items, key=lambda i: i[0])] for ex, items in plans.items()}
+
+
+def _plan(row: repo.PlannedExercise) -> ExercisePlan:
+    return ExercisePlan(
+        exercise=row.exercise,
+        pattern=row.pattern,
+        equipment=row.equipment,
+        load_step_kg=row.load_step_kg,
+        sets=row.sets,
+        rep_min=row.rep_min,
+        rep_max=row.rep_max,
+        starting_load_kg=row.starting_load_kg,
+    )
+
+
+# --- folding an exercise again from a day -------------------------------------------------
+
+
+def _lifted(row: repo.LoggedSet) -> LiftedSet:
+    return LiftedSet(row.set_id, row.load_kg, row.reps, row.rpe, row.warmup)
+
+
+def _refold(
+    session: Session, chain_id: uuid.UUID, member_id: uuid.UUID, exercise: str, day: date
+) -> None:
+    """Fold a member's exercise again from `day` on, and emit what changed.
+
+    The state before `day` is taken from the first stored exposure on or after it (or the
+    current state when there is none), so only the days from `day` on are read.
+    """
+    row = repo.state_row(session, member_id, exercise)
+    dated = _dated_plans(session, member_id, exercise)
+    current_plan = plan_on(date.max, exercise, dated)
+    old_exposures = repo.exposures_from(session, member_id, exercise, day)
+    if old_exposures:
+        start = repo.load_state(old_exposures[0].state_before)
+    else:
+        start = repo.load_state(row.state if row else None)
+    before = repo.load_state(row.state if row else None)
+
+    by_day: dict[date, list[LiftedSet]] = defaultdict(list)
+    for s in repo.sets_from(session, member_id, exercise, day):
+        by_day[s.local_date].append(_lifted(s))
+    finished = repo.finished_days(session, member_id, exercise, day)
+    exposures = [Exposure(d, tuple(sets), d in finished) for d, sets in sorted(by_day.items())]
+    plans = [plan_on(e.day, exercise, dated) for e in exposures]
+    after, outcomes = replay(start, plans, exposures)
+
+    old_by_day = {e.local_date: e for e in old_exposures}
+    for gone in set(old_by_day) - set(by_day):
+        session.delete(old_by_day[gone])
+    for outcome, exposure in zip(outcomes, exposures, strict=True):
+        _store_exposure(session, chain_id, member_id, exercise, outcome, exposure.finished)
+
+    new_records = [
+        repo.RecordRow(
+            chain_id=chain_id,
+            member_id=member_id,
+            exercise=exercise,
+            kind=r.kind.value,
+            value=r.value,
+            set_id=r.set_id,
+            local_date=r.day,
+            load_kg=r.load_kg,
+            reps=r.reps,
+        )
+        for o in outcomes
+        for r in o.records
+    ]
+    old_records = repo.replace_records(session, member_id, exercise, day, new_records)
+    known = {(r.kind, r.set_id) for r in old_records}
+    for r in new_records:
+        if (r.kind, r.set_id) not in known:
+            _emit(
+                session,
+                ev.PersonalRecord(
+                    chain_id=chain_id,
+                    member_id=member_id,
+                    exercise=exercise,
+                    kind=r.kind,
+                    value=r.value,
+                    set_id=r.set_id,
+                ),
+            )
+
+    states_after = [o.state_before for o in outcomes[1:]] + [after]
+    for outcome, state in zip(outcomes, states_after, strict=True):
+        was = old_by_day.get(outcome.day)
+        if outcome.decision is Decision.STALL and (was is None or was.decision != Decision.STALL):
+            stalled_at = state.progression.working_load_kg or Decimal(0)
+            _emit(
+                session,
+                ev.StallDetected(
+                    chain_id=chain_id, member_id=member_id, exercise=exercise, load_kg=stalled_at
+                ),
+            )
+
+    old_target, new_target = (
+        next_target(before.progression, current_plan),
+        next_target(after.progression, current_plan),
+    )
+    if (old_target.load_kg, old_target.reps, old_target.sets) != (
+        new_target.load_kg,
+        new_target.reps,
+        new_target.sets,
+    ) or (row is None and after.progression.exposures > 0):
+        _emit(
+            session,
+            ev.TargetsUpdated(
+                chain_id=chain_id,
+                member_id=member_id,
+                exercise=exercise,
+                load_kg=new_target.load_kg,
+                reps=new_target.reps,
+                sets=new_target.sets,
+            ),
+        )
+
+    if row is None:
+        row = repo.ExerciseStateRow(member_id=member_id, exercise=exercise, chain_id=chain_id)
+        session.add(row)
+    row.pattern = current_plan.pattern
+    row.state = repo.dump_state(after)
+    row.stalled = after.progression.stalled
+
+
+def _store_exposure(
+    session: Session,
+    chain_id: uuid.UUID,
+    member_id: uuid.UUID,
+    exercise: str,
+    outcome: ExposureOutcome,
+    finished: bool,
+) -> None:
+    values = {
+        "chain_id": chain_id,
+        "finished": finished,
+        "state_before": repo.dump_state(outcome.state_before),
+        "decision": outcome.decision.value if outcome.decision else None,
+        "best_e1rm_kg": outcome.best_e1rm_kg,
+        "working_sets": outcome.working_sets,
+    }
+    session.execute(
+        insert(repo.Exposure)
+        .values(member_id=member_id, exercise=exercise, local_date=outcome.day, **values)
+        .on_conflict_do_update(index_elements=["member_id", "exercise", "local_date"], set_=values)
+    )
+
+
+def _refresh_week(session: Session, chain_id: uuid.UUID, member_id: uuid.UUID, day: date) -> None:
+    """Count the member's days per pattern in `day`'s ISO week again."""
+    monday = week_start(day)
+    days = repo.pattern_days(session, member_id, monday, monday + timedelta(days=6))
+    values = {"chain_id": chain_id, "days": days, "on_protocol": on_protocol(days)}
+    session.execute(
+        insert(repo.Week)
+        .values(member_id=member_id, week_start=monday, **values)
+        .on_conflict_do_update(index_elements=["member_id", "week_start"], set_=values)
+    )
+
+
+# --- events from program ------------------------------------------------------------------
+
+
+def on_program_assigned(event: ev.ProgramAssigned) -> None:
+    """Store the assignment's plan; fold again any exercise trained since its start."""
+    with transaction(runtime.sessions) as session:
+        if not _next_in_order(session, event, PROGRAM):
+            return
+        session.add(
+            repo.Assignment(
+                assignment_id=event.assignment_id,
+                chain_id=event.chain_id,
+                member_id=event.member_id,
+                program_id=event.program_id,
+                program_version=event.program_version,
+                start_date=event.start_date,
+                seq=event.seq,
+            )
+        )
+        session.add_all(
+            repo.PlannedExercise(
+                assignment_id=event.assignment_id,
+                exercise=p.exercise,
+                pattern=p.pattern,
+                equipment=p.equipment,
+                load_step_kg=p.load_step_kg,
+                sets=p.sets,
+                rep_min=p.rep_min,
+                rep_max=p.rep_max,
+                starting_load_kg=p.starting_load_kg,
+            )
+            for p in event.exercises
+        )
+        repo.member_for_update(session, event.chain_id, event.member_id)
+        session.flush()
+        for p in event.exercises:
+            if repo.exposures_from(session, event.member_id, p.exercise, event.start_date):
+                _refold(session, event.chain_id, event.member_id, p.exercise, event.start_date)
+
+
+def on_assignment_ended(event: ev.AssignmentEnded) -> None:
+    """Mark an assignment ended (its plan still explains the days it was in force)."""
+    with transaction(runtime.sessions) as session:
+        if not _next_in_order(session, event, PROGRAM):
+            return
+        assignment = session.get(repo.Assignment, event.assignment_id)
+        if assignment is not None:
+            assignment.ended = True
+
+
+# --- events from logging ------------------------------------------------------------------
+
+
+def _store_set(
+    session: Session, chain_id: uuid.UUID, member_id: uuid.UUID, s: ev.LoggedSet
+) -> None:
+    pattern = plan_on(
+        s.local_date, s.exercise, _dated_plans(session, member_id, s.exercise)
+    ).pattern
+    values = {
+        "chain_id": chain_id,
+        "member_id": member_id,
+        "session_id": s.session_id,
+        "gym_id": s.gym_id,
+        "exercise": s.exercise,
+        "pattern": pattern,
+        "local_date": s.local_date,
+        "performed_at": s.performed_at,
+        "load_kg": s.load_kg,
+        "load_value": s.load_value,
+        "unit": s.unit,
+        "reps": s.reps,
+        "rpe": s.rpe,
+        "warmup": s.warmup,
+    }
+    session.execute(
+        insert(repo.LoggedSet)
+        .values(set_id=s.set_id, **values)
+        .on_conflict_do_update(index_elements=["set_id"], set_=values)
+    )
+
+
+def on_set_logged(event: ev.SetLogged) -> None:
+    """A set was logged: store it, fold its day again (records at once), count its week."""
+    with transaction(runtime.sessions) as session:
+        if not _next_in_order(session, event, LOGGING):
+            return
+        member = repo.member_for_update(session, event.chain_id, event.member_id)
+        member.gym_id = event.set.gym_id
+        _store_set(session, event.chain_id, event.member_id, event.set)
+        _refold(session, event.chain_id, event.member_id, event.set.exercise, event.set.local_date)
+        _refresh_week(session, event.chain_id, event.member_id, event.set.local_date)
+
+
+def on_set_corrected(event: ev.SetCorrected) -> None:
+    """A set was corrected: fold again from the earliest day it touched, as if logged right."""
+    with transaction(runtime.sessions) as session:
+        if not _next_in_order(session, event, LOGGING):
+            return
+        repo.member_for_update(session, event.chain_id, event.member_id)
+        _store_set(session, event.chain_id, event.member_id, event.set)
+        _refold_touched(session, event, [event.previous, event.set])
+
+
+def on_set_voided(event: ev.SetVoided) -> None:
+    """A set was voided: forget it and fold its day again."""
+    with transaction(runtime.sessions) as session:
+        if not _next_in_order(session, event, LOGGING):
+            return
+        repo.member_for_update(session, event.chain_id, event.member_id)
+        stored = session.get(repo.LoggedSet, event.set.set_id)
+        if stored is not None:
+            session.delete(stored)
+            session.flush()
+        _refold_touched(session, event, [event.set])
+
+
+def _refold_touched(session: Session, event: ev.MemberEvent, touched: list[ev.LoggedSet]) -> None:
+    first_day: dict[str, date] = {}
+    for s in touched:
+        first_day[s.exercise] = min(first_day.get(s.exercise, s.local_date), s.local_date)
+    for exercise, day in sorted(first_day.items()):
+        _refold(session, event.chain_id, event.member_id, exercise, day)
+    for day in sorted({s.local_date for s in touched}):
+        _refresh_week(session, event.chain_id, event.member_id, day)
+
+
+def on_session_finished(event: ev.SessionFinished) -> None:
+    """A session was finished: its exposures move the targets; milestones are checked."""
+    with transaction(runtime.sessions) as session:
+        if not _next_in_order(session, event, LOGGING):
+            return
+        member = repo.member_for_update(session, event.chain_id, event.member_id)
+        member.gym_id = event.gym_id
+        session.execute(
+            insert(repo.FinishedSession)
+            .values(
+                session_id=event.session_id,
+                chain_id=event.chain_id,
+                member_id=event.member_id,
+                local_date=event.local_date,
+            )
+            .on_conflict_do_nothing(index_elements=["session_id"])
+        )
+        touched = session.execute(
+            select(repo.LoggedSet.exercise, repo.LoggedSet.local_date)
+            .where(repo.LoggedSet.session_id == event.session_id)
+            .distinct()
+        ).all()
+        first_day: dict[str, date] = {}
+        for exercise, day in touched:
+            first_day[exercise] = min(first_day.get(exercise, day), day)
+        for exercise, day in sorted(first_day.items()):
+            _refold(session, event.chain_id, event.member_id, exercise, day)
+        if touched:
+            _check_milestones(session, event, member)
+
+
+def _check_milestones(session: Session, event: ev.SessionFinished, member: repo.Member) -> None:
+    if member.first_session is None or event.local_date < member.first_session:
+        member.first_session = event.local_date
+    reached = set(
+        session.execute(
+            select(repo.MilestoneRow.milestone).where(
+                repo.MilestoneRow.member_id == event.member_id
+            )
+        ).scalars()
+    )
+    monday = week_start(event.local_date)
+    recent = session.execute(
+        select(repo.Week.week_start).where(
+            repo.Week.member_id == event.member_id,
+            repo.Week.on_protocol.is_(True),
+            repo.Week.week_start.between(monday - WEEK * (ADAPTATION_WEEKS - 1), monday),
+        )
+    ).scalars()
+    run = run_ending(list(recent), monday)
+    due = due_milestones(
+        reached,
+        first_session=member.first_session,
+        today=event.local_date,
+        week_on_protocol=run > 0,
+        protocol_run=run,
+    )
+    for milestone in due:
+        detail: dict[str, object] = {}
+        if milestone is Milestone.STRENGTH_CHECK:
+            detail = _strength_detail(
+                session, event.member_id, member.first_session, event.local_date
+            )
+        session.add(
+            repo.MilestoneRow(
+                member_id=event.member_id,
+                milestone=milestone.value,
+                chain_id=event.chain_id,
+                reached_on=event.local_date,
+                detail=detail,
+            )
+        )
+        _emit(
+            session,
+            ev.MilestoneReached(
+                chain_id=event.chain_id, member_id=event.member_id, milestone=milestone.value
+            ),
+        )
+
+
+def _strength_detail(
+    session: Session, member_id: uuid.UUID, first: date, today: date
+) -> dict[str, object]:
+    window = BASELINE_WINDOW - timedelta(days=1)
+    baseline = repo.best_e1rms(session, member_id, first, first + window)
+    current = repo.best_e1rms(session, member_id, today - window, today)
+    return {
+        pattern: {
+            "exercise": change.exercise,
+            "baseline_e1rm_kg": str(change.baseline_e1rm_kg),
+            "current_e1rm_kg": str(change.current_e1rm_kg),
+            "change_kg": str(change.change_kg),
+            "change_pct": str(change.change_pct),
+        }
+        for pattern, change in strength_check(baseline, current).items()
+    }
+
+
+# --- queries --------------------------------------------------------------------------------
+
+
+def _require_reader(session: Session, caller: Caller, member_id: uuid.UUID) -> None:
+    if not may_read_member(role=caller.role, sub=caller.sub, member_id=member_id):
+        raise Forbidden("This caller may not read this member's progress.")
+    member = session.get(repo.Member, member_id)
+    if member is not None and member.chain_id != caller.chain_id:
+        raise NotFound("No such member in this chain.")
+
+
+def gym_today(caller: Caller) -> date:
+    """Today in the caller's gym (UTC when the token names no gym time zone)."""
+    try:
+        zone = ZoneInfo(caller.gym_timezone) if caller.gym_timezone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    return datetime.now(zone).date()
+
+
+def _week_out(days: dict[str, int]) -> dict[str, PatternWeekOut]:
+    return {
+        pattern: PatternWeekOut(done=w.done, min=w.min, max=w.max, status=w.status)
+        for pattern, w in week_patterns(days).items()
+    }
+
+
+def _week_days(session: Session, member_id: uuid.UUID, day: date) -> dict[str, int]:
+    week = session.get(repo.Week, (member_id, week_start(day)))
+    return dict(week.days) if week else {}
+
+
+def member_targets(
+    caller: Caller, member_id: uuid.UUID, exercises: list[str], day: date | None
+) -> TargetsOut:
+    """Today's targets for `exercises` and the member's week so far."""
+    today = day or gym_today(caller)
+    with runtime.sessions() as session:
+        _require_reader(session, caller, member_id)
+        rows = {
+            r.exercise: r
+            for r in session.execute(
+                select(repo.ExerciseStateRow).where(
+                    repo.ExerciseStateRow.member_id == member_id,
+                    repo.ExerciseStateRow.chain_id == caller.chain_id,
+                    repo.ExerciseStateRow.exercise.in_(exercises),
+                )
+            ).scalars()
+        }
+        dated = _all_dated_plans(session, member_id)
+        result = {}
+        for exercise in exercises:
+            row = rows.get(exercise)
+            state = repo.load_state(row.state if row else None)
+            t = target_on(
+                state.progression, plan_on(today, exercise, dated.get(exercise, [])), today
+            )
+            result[exercise] = TargetOut(
+                target_load_kg=t.load_kg,
+                target_reps=t.reps,
+                sets=t.sets,
+                rep_min=t.rep_min,
+                rep_max=t.rep_max,
+                calibrate=t.calibrate,
+                days_since_last=t.days_since_last,
+            )
+        return TargetsOut(exercises=result, week=_week_out(_week_days(session, member_id, today)))
+
+
+def member_progress(caller: Caller, member_id: uuid.UUID) -> ProgressOut:
+    """A member's e1RM series, records, targets, weeks on protocol and milestones."""
+    today = gym_today(caller)
+    with runtime.sessions() as session:
+        _require_reader(session, caller, member_id)
+        states = session.execute(
+            select(repo.ExerciseStateRow)
+            .where(
+                repo.ExerciseStateRow.member_id == member_id,
+                repo.ExerciseStateRow.chain_id == caller.chain_id,
+            )
+            .order_by(repo.ExerciseStateRow.exercise)
+        ).scalars()
+        series: dict[str, list[SeriesPoint]] = defaultdict(list)
+        for exercise, day, best in session.execute(
+            select(repo.Exposure.exercise, repo.Exposure.local_date, repo.Exposure.best_e1rm_kg)
+            .where(repo.Exposure.member_id == member_id, repo.Exposure.best_e1rm_kg.is_not(None))
+            .order_by(repo.Exposure.local_date)
+        ):
+            series[exercise].append(SeriesPoint(date=day, e1rm_kg=best))
+        records: dict[str, list[RecordOut]] = defaultdict(list)
+        for r in session.execute(
+            select(repo.RecordRow)
+            .where(repo.RecordRow.member_id == member_id)
+            .order_by(repo.RecordRow.local_date, repo.RecordRow.id)
+        ).scalars():
+            records[r.exercise].append(
+                RecordOut(
+                    kind=r.kind,
+                    value=r.value,
+                    set_id=r.set_id,
+                    date=r.local_date,
+                    load_kg=r.load_kg,
+                    reps=r.reps,
+                )
+            )
+        dated = _all_dated_plans(session, member_id)
+        exercises = {}
+        for row in states:
+            state = repo.load_state(row.state)
+            p = state.progression
+            nxt = next_target(p, plan_on(today, row.exercise, dated.get(row.exercise, [])))
+            exercises[row.exercise] = ExerciseProgressOut(
+                working_load_kg=p.working_load_kg,
+                next=NextOut(load_kg=nxt.load_kg, reps=nxt.reps, sets=nxt.sets),
+                best_e1rm_kg=state.records.best_e1rm_kg,
+                series=series.get(row.exercise, []),
+                prs=records.get(row.exercise, []),
+                stalled=p.stalled,
+                calibrate=nxt.calibrate,
+                last_trained=p.last_trained,
+            )
+        weeks = list(
+            session.execute(
+                select(repo.Week)
+                .where(repo.Week.member_id == member_id)
+                .order_by(repo.Week.week_start)
+            ).scalars()
+        )
+        milestones = session.execute(
+            select(repo.MilestoneRow)
+            .where(repo.MilestoneRow.member_id == member_id)
+            .order_by(repo.MilestoneRow.reached_on, repo.MilestoneRow.created_at)
+        ).scalars()
+        runs = streaks([w.week_start for w in weeks if w.on_protocol], today)
+        return ProgressOut(
+            exercises=exercises,
+            weeks=[
+                WeekOut(
+                    week=week_label(w.week_start),
+                    start=w.week_start,
+                    patterns=_week_out(dict(w.days)),
+                    on_protocol=w.on_protocol,
+                )
+                for w in weeks
+            ],
+            milestones=[
+                MilestoneOut(milestone=m.milestone, reached_on=m.reached_on, detail=dict(m.detail))
+                for m in milestones
+            ],
+            streaks=StreaksOut(current=runs.current, longest=runs.longest),
+        )
+
+
+def gym_attention(caller: Caller, gym_id: uuid.UUID, day: date | None) -> AttentionOut:
+    """The gym's members (by where they last trained) who are stalled or off protocol."""
+    require_staff(caller)
+    today = day or gym_today(caller)
+    monday = week_start(today)
+    with runtime.sessions() as session:
+        members = list(
+            session.execute(
+                select(repo.Member.member_id)
+                .where(repo.Member.chain_id == caller.chain_id, repo.Member.gym_id == gym_id)
+                .order_by(repo.Member.member_id)
+            ).scalars()
+        )
+        stalled: dict[uuid.UUID, list[str]] = defaultdict(list)
+        for member_id, exercise in session.execute(
+            select(repo.ExerciseStateRow.member_id, repo.ExerciseStateRow.exercise)
+            .where(
+                repo.ExerciseStateRow.member_id.in_(members),
+                repo.ExerciseStateRow.stalled.is_(True),
+            )
+            .order_by(repo.ExerciseStateRow.exercise)
+        ):
+            stalled[member_id].append(exercise)
+        weeks = {
+            w.member_id: dict(w.days)
+            for w in session.execute(
+                select(repo.Week).where(
+                    repo.Week.member_id.in_(members), repo.Week.week_start == monday
+                )
+            ).scalars()
+        }
+        flagged = []
+        for member_id in members:
+            days = weeks.get(member_id, {})
+            ok = on_protocol(days)
+            if ok and not stalled[member_id]:
+                continue
+            flagged.append(
+                AttentionMember(
+                    member_id=member_id,
+                    stalled=stalled[member_id],
+                    week=_week_out(days),
+                    on_protocol=ok,
+                )
+            )
+        return AttentionOut(members=flagged)

@@ -1,18 +1,15 @@
-"""The progression service, wired once: `app` for uvicorn, `runtime.celery` for the worker."""
+"""The progression service, wired once: `app` for uvicorn, `celery` for the worker."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from progression_service import api, tasks
+from progression_service.runtime import runtime
 
-from myokine.service_runtime import ServiceRuntime
-from progression_service import api
-from progression_service.repository import Base
-from progression_service.settings import get_settings
+# `python -m progression_service` and migrations/env.py start from this module, so that
+# the worker has its consumers registered.
+__all__ = ["app", "celery", "runtime"]
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
-settings = get_settings()
-runtime = ServiceRuntime.build("progression", settings, Base.metadata, MIGRATIONS)
+tasks.register(runtime)
 celery = runtime.celery
 app = runtime.create_app(
     title="Myokine progression service",

@@ -1,9 +1,393 @@
-"""The progression service's tables and queries, on its own database."""
+"""The progression service's tables and queries, on its own database.
+
+Facts come in from events (assignments, sets, finished sessions); everything else is
+derived from them and kept current incrementally: one exposure row per member, exercise
+and day (with the exercise's state before it, so a day can be folded again), the
+current state per member and exercise, records, weekly pattern counts and milestones.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import DeclarativeBase
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import TypeAdapter
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Uuid,
+    delete,
+    func,
+    select,
+)
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from progression_service.domain.exercise import ExerciseState
 
 
 class Base(DeclarativeBase):
     """The progression service's tables (its outbox, inbox and dead letters are added by main)."""
+
+
+class Stream(Base):
+    """The last event applied per member and producer (each producer numbers its own)."""
+
+    __tablename__ = "streams"
+
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    producer: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+
+
+class Member(Base):
+    """A member as progression knows them: where they train, when they started."""
+
+    __tablename__ = "members"
+
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    gym_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    first_session: Mapped[date | None] = mapped_column(Date)
+
+
+class Assignment(Base):
+    """A program assigned to a member; the plan in force on a day is the latest started."""
+
+    __tablename__ = "assignments"
+
+    assignment_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    program_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    program_version: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[date] = mapped_column(Date)
+    seq: Mapped[int] = mapped_column(Integer)
+    ended: Mapped[bool] = mapped_column(default=False)
+
+
+class PlannedExercise(Base):
+    """One exercise of an assignment, with its rep range, sets and equipment."""
+
+    __tablename__ = "planned_exercises"
+
+    assignment_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    exercise: Mapped[str] = mapped_column(String(100), primary_key=True)
+    pattern: Mapped[str] = mapped_column(String(16))
+    equipment: Mapped[str] = mapped_column(String(16))
+    load_step_kg: Mapped[Decimal] = mapped_column(Numeric)
+    sets: Mapped[int] = mapped_column(Integer)
+    rep_min: Mapped[int] = mapped_column(Integer)
+    rep_max: Mapped[int] = mapped_column(Integer)
+    starting_load_kg: Mapped[Decimal | None] = mapped_column(Numeric)
+
+
+class LoggedSet(Base):
+    """A set as logging last described it (voided sets are deleted)."""
+
+    __tablename__ = "sets"
+    __table_args__ = (
+        Index("sets_member_exercise_day", "member_id", "exercise", "local_date"),
+        Index("sets_member_day", "member_id", "local_date"),
+    )
+
+    set_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    session_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    gym_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    exercise: Mapped[str] = mapped_column(String(100))
+    pattern: Mapped[str | None] = mapped_column(String(16))
+    local_date: Mapped[date] = mapped_column(Date)
+    performed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    load_kg: Mapped[Decimal] = mapped_column(Numeric)
+    load_value: Mapped[Decimal] = mapped_column(Numeric)
+    unit: Mapped[str] = mapped_column(String(8))
+    reps: Mapped[int] = mapped_column(Integer)
+    rpe: Mapped[Decimal | None] = mapped_column(Numeric(3, 1))
+    warmup: Mapped[bool] = mapped_column(default=False)
+
+
+class FinishedSession(Base):
+    """A session that was finished; its exposures move the targets."""
+
+    __tablename__ = "finished_sessions"
+
+    session_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    local_date: Mapped[date] = mapped_column(Date)
+
+
+class Exposure(Base):
+    """One member's sets of one exercise on one local day, and what they did."""
+
+    __tablename__ = "exposures"
+
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    exercise: Mapped[str] = mapped_column(String(100), primary_key=True)
+    local_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    finished: Mapped[bool] = mapped_column(default=False)
+    state_before: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    decision: Mapped[str | None] = mapped_column(String(16))
+    best_e1rm_kg: Mapped[Decimal | None] = mapped_column(Numeric)
+    working_sets: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ExerciseStateRow(Base):
+    """A member's current state on one exercise (after every exposure so far)."""
+
+    __tablename__ = "exercise_states"
+
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    exercise: Mapped[str] = mapped_column(String(100), primary_key=True)
+    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    pattern: Mapped[str | None] = mapped_column(String(16))
+    state: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    stalled: Mapped[bool] = mapped_column(default=False)
+
+
+class RecordRow(Base):
+    """A personal record a set set."""
+
+    __tablename__ = "personal_records"
+    __table_args__ = (Index("records_member_exercise_day", "member_id", "exercise", "local_date"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    exercise: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[Decimal] = mapped_column(Numeric)
+    set_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    local_date: Mapped[date] = mapped_column(Date)
+    load_kg: Mapped[Decimal] = mapped_column(Numeric)
+    reps: Mapped[int] = mapped_column(Integer)
+
+
+class Week(Base):
+    """A member's days trained per pattern in one ISO week (gym local time)."""
+
+    __tablename__ = "weeks"
+
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    week_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    days: Mapped[dict[str, int]] = mapped_column(JSONB)
+    on_protocol: Mapped[bool] = mapped_column(default=False)
+
+
+class MilestoneRow(Base):
+    """A milestone a member reached, once."""
+
+    __tablename__ = "milestones"
+
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    milestone: Mapped[str] = mapped_column(String(32), primary_key=True)
+    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    reached_on: Mapped[date] = mapped_column(Date)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# --- state snapshots ----------------------------------------------------------------------
+
+_STATE = TypeAdapter(ExerciseState)
+
+
+def dump_state(state: ExerciseState) -> dict[str, Any]:
+    """An exercise state as JSON for a JSONB column."""
+    dumped: dict[str, Any] = _STATE.dump_python(state, mode="json")
+    return dumped
+
+
+def load_state(data: dict[str, Any] | None) -> ExerciseState:
+    """An exercise state from its JSON (the zero state when there is none)."""
+    return ExerciseState() if not data else _STATE.validate_python(data)
+
+
+# --- queries ------------------------------------------------------------------------------
+
+
+def last_seq(session: Session, member_id: uuid.UUID, producer: str) -> int:
+    """The last applied sequence number of a producer's events about a member, locked.
+
+    Locking the row serializes a member's events from one producer, so they apply one
+    at a time, in order.
+    """
+    session.execute(
+        insert(Stream)
+        .values(member_id=member_id, producer=producer, last_seq=0)
+        .on_conflict_do_nothing(index_elements=["member_id", "producer"])
+    )
+    row = session.execute(
+        select(Stream)
+        .where(Stream.member_id == member_id, Stream.producer == producer)
+        .with_for_update()
+    ).scalar_one()
+    return row.last_seq
+
+
+def set_last_seq(session: Session, member_id: uuid.UUID, producer: str, seq: int) -> None:
+    """Record that a producer's event `seq` about a member was applied."""
+    session.get_one(Stream, (member_id, producer)).last_seq = seq
+
+
+def member_for_update(session: Session, chain_id: uuid.UUID, member_id: uuid.UUID) -> Member:
+    """The member's row, created on first sight."""
+    session.execute(
+        insert(Member)
+        .values(member_id=member_id, chain_id=chain_id)
+        .on_conflict_do_nothing(index_elements=["member_id"])
+    )
+    return session.execute(
+        select(Member).where(Member.member_id == member_id).with_for_update()
+    ).scalar_one()
+
+
+def assignments_of(session: Session, member_id: uuid.UUID) -> list[Assignment]:
+    """A member's assignments, oldest start first."""
+    return list(
+        session.execute(
+            select(Assignment)
+            .where(Assignment.member_id == member_id)
+            .order_by(Assignment.start_date, Assignment.seq)
+        ).scalars()
+    )
+
+
+def planned(
+    session: Session, assignment_ids: Sequence[uuid.UUID], exercise: str | None = None
+) -> list[PlannedExercise]:
+    """The planned exercises of these assignments (of one exercise, if given)."""
+    query = select(PlannedExercise).where(PlannedExercise.assignment_id.in_(assignment_ids))
+    if exercise is not None:
+        query = query.where(PlannedExercise.exercise == exercise)
+    return list(session.execute(query).scalars())
+
+
+def state_row(session: Session, member_id: uuid.UUID, exercise: str) -> ExerciseStateRow | None:
+    """A member's current state row on an exercise, locked for the update that follows."""
+    return session.execute(
+        select(ExerciseStateRow)
+        .where(ExerciseStateRow.member_id == member_id, ExerciseStateRow.exercise == exercise)
+        .with_for_update()
+    ).scalar_one_or_none()
+
+
+def exposures_from(
+    session: Session, member_id: uuid.UUID, exercise: str, day: date
+) -> list[Exposure]:
+    """A member's exposures to an exercise on or after `day`, oldest first."""
+    return list(
+        session.execute(
+            select(Exposure)
+            .where(
+                Exposure.member_id == member_id,
+                Exposure.exercise == exercise,
+                Exposure.local_date >= day,
+            )
+            .order_by(Exposure.local_date)
+        ).scalars()
+    )
+
+
+def sets_from(session: Session, member_id: uuid.UUID, exercise: str, day: date) -> list[LoggedSet]:
+    """A member's sets of an exercise on or after `day`, in the order they were lifted."""
+    return list(
+        session.execute(
+            select(LoggedSet)
+            .where(
+                LoggedSet.member_id == member_id,
+                LoggedSet.exercise == exercise,
+                LoggedSet.local_date >= day,
+            )
+            .order_by(LoggedSet.local_date, LoggedSet.performed_at, LoggedSet.set_id)
+        ).scalars()
+    )
+
+
+def finished_days(session: Session, member_id: uuid.UUID, exercise: str, day: date) -> set[date]:
+    """The days on or after `day` when a session with this exercise's sets was finished."""
+    return set(
+        session.execute(
+            select(LoggedSet.local_date)
+            .join(FinishedSession, FinishedSession.session_id == LoggedSet.session_id)
+            .where(
+                LoggedSet.member_id == member_id,
+                LoggedSet.exercise == exercise,
+                LoggedSet.local_date >= day,
+            )
+            .distinct()
+        ).scalars()
+    )
+
+
+def replace_records(
+    session: Session, member_id: uuid.UUID, exercise: str, day: date, rows: list[RecordRow]
+) -> list[RecordRow]:
+    """Swap the records of an exercise set on or after `day` for `rows`; the old ones."""
+    old = list(
+        session.execute(
+            delete(RecordRow)
+            .where(
+                RecordRow.member_id == member_id,
+                RecordRow.exercise == exercise,
+                RecordRow.local_date >= day,
+            )
+            .returning(RecordRow)
+        ).scalars()
+    )
+    session.add_all(rows)
+    return old
+
+
+def pattern_days(session: Session, member_id: uuid.UUID, first: date, last: date) -> dict[str, int]:
+    """Days with at least one working set per pattern between two dates (inclusive)."""
+    rows = session.execute(
+        select(LoggedSet.pattern, func.count(LoggedSet.local_date.distinct()))
+        .where(
+            LoggedSet.member_id == member_id,
+            LoggedSet.local_date.between(first, last),
+            LoggedSet.pattern.is_not(None),
+            LoggedSet.warmup.is_(False),
+            LoggedSet.reps > 0,
+        )
+        .group_by(LoggedSet.pattern)
+    ).all()
+    return {str(pattern): int(count) for pattern, count in rows}
+
+
+def best_e1rms(
+    session: Session, member_id: uuid.UUID, first: date, last: date
+) -> dict[str, dict[str, Decimal]]:
+    """Per pattern and exercise, the best e1RM of a member between two dates (inclusive)."""
+    rows = session.execute(
+        select(ExerciseStateRow.pattern, Exposure.exercise, func.max(Exposure.best_e1rm_kg))
+        .join(
+            ExerciseStateRow,
+            (ExerciseStateRow.member_id == Exposure.member_id)
+            & (ExerciseStateRow.exercise == Exposure.exercise),
+        )
+        .where(
+            Exposure.member_id == member_id,
+            Exposure.local_date.between(first, last),
+            Exposure.best_e1rm_kg.is_not(None),
+            ExerciseStateRow.pattern.is_not(None),
+        )
+        .group_by(ExerciseStateRow.pattern, Exposure.exercise)
+    ).all()
+    result: dict[str, dict[str, Decimal]] = {}
+    for pattern, exercise, best in rows:
+        if best is not None:
+            result.setdefault(str(pattern), {})[exercise] = best
+    return result

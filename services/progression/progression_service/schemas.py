@@ -1,0 +1,125 @@
+"""The shapes of the progression service's answers (docs/internal-api.md, progression)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class PatternWeekOut(BaseModel):
+    """One pattern's sessions this week against its range."""
+
+    done: int
+    min: int
+    max: int
+    status: str
+
+
+class TargetOut(BaseModel):
+    """Today's target for one exercise."""
+
+    target_load_kg: Decimal
+    target_reps: int
+    sets: int
+    rep_min: int
+    rep_max: int
+    calibrate: bool
+    days_since_last: int | None
+
+
+class TargetsOut(BaseModel):
+    """Targets for today's exercises, and the week so far."""
+
+    exercises: dict[str, TargetOut]
+    week: dict[str, PatternWeekOut]
+
+
+class NextOut(BaseModel):
+    """The next target, before any adjustment for time away."""
+
+    load_kg: Decimal
+    reps: int
+    sets: int
+
+
+class SeriesPoint(BaseModel):
+    """The best e1RM of one training day."""
+
+    date: date
+    e1rm_kg: Decimal
+
+
+class RecordOut(BaseModel):
+    """A personal record."""
+
+    kind: str
+    value: Decimal
+    set_id: uuid.UUID
+    date: date
+    load_kg: Decimal
+    reps: int
+
+
+class ExerciseProgressOut(BaseModel):
+    """A member's progress on one exercise."""
+
+    working_load_kg: Decimal | None
+    next: NextOut
+    best_e1rm_kg: Decimal | None
+    series: list[SeriesPoint]
+    prs: list[RecordOut]
+    stalled: bool
+    calibrate: bool
+    last_trained: date | None
+
+
+class WeekOut(BaseModel):
+    """One ISO week's pattern adherence."""
+
+    week: str
+    start: date
+    patterns: dict[str, PatternWeekOut]
+    on_protocol: bool
+
+
+class MilestoneOut(BaseModel):
+    """A milestone reached."""
+
+    milestone: str
+    reached_on: date
+    detail: dict[str, Any]
+
+
+class StreaksOut(BaseModel):
+    """Runs of weeks on protocol."""
+
+    current: int
+    longest: int
+
+
+class ProgressOut(BaseModel):
+    """A member's progress: per exercise, per week, milestones and streaks."""
+
+    exercises: dict[str, ExerciseProgressOut]
+    weeks: list[WeekOut]
+    milestones: list[MilestoneOut]
+    streaks: StreaksOut
+
+
+class AttentionMember(BaseModel):
+    """A member a trainer should look at this week."""
+
+    member_id: uuid.UUID
+    stalled: list[str]
+    week: dict[str, PatternWeekOut]
+    on_protocol: bool
+
+
+class AttentionOut(BaseModel):
+    """A gym's members who are stalled or off protocol this week."""
+
+    members: list[AttentionMember]

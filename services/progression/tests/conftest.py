@@ -1,0 +1,214 @@
+"""The progression service's test set-up: its database migrated once, emptied between tests."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from devstack.testing import migrate, truncate_all
+from myokine.events import (
+    AssignmentEnded,
+    Event,
+    LoggedSet,
+    MemberEvent,
+    PlannedExercise,
+    ProgramAssigned,
+    SessionFinished,
+    SetCorrected,
+    SetLogged,
+    SetVoided,
+)
+from myokine.internal_auth import Caller, Role, sign_internal_token
+from progression_service import handlers
+from progression_service.main import app, runtime
+from progression_service.repository import Base
+
+
+@pytest.fixture(scope="session")
+def migrated() -> None:
+    """The run's progression database, migrated to the latest revision."""
+    migrate(runtime)
+
+
+@pytest.fixture
+def db(migrated: None) -> Iterator[None]:
+    """An empty progression database for one test."""
+    truncate_all(runtime, Base.metadata)
+    yield
+
+
+@pytest.fixture
+def chain_id() -> uuid.UUID:
+    """A fresh chain."""
+    return uuid.uuid4()
+
+
+Headers = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def headers(chain_id: uuid.UUID) -> Headers:
+    """Internal-token headers for a caller in the test's chain (a trainer unless told)."""
+
+    def make(role: Role = "trainer", *, sub: str = "trainer-1", **claims: Any) -> dict[str, str]:
+        caller = Caller(sub=sub, role=role, chain_id=claims.pop("chain_id", chain_id), **claims)
+        token = sign_internal_token(caller, runtime.settings.internal_token_secret, ttl_seconds=60)
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+@pytest.fixture
+def client(db: None) -> Iterator[TestClient]:
+    """The progression service's app on an empty database."""
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+class MemberScript:
+    """Makes the events logging and program would send about one member, numbered in order."""
+
+    def __init__(self, chain_id: uuid.UUID) -> None:
+        self.chain_id = chain_id
+        self.member_id = uuid.uuid4()
+        self.gym_id = uuid.uuid4()
+        self.seq = {"logging": 0, "program": 0}
+        self.sessions: dict[date, uuid.UUID] = {}
+        self.clock = 0
+
+    def _next(self, producer: str) -> int:
+        self.seq[producer] += 1
+        return self.seq[producer]
+
+    def _fields(self, producer: str) -> dict[str, Any]:
+        return {"chain_id": self.chain_id, "member_id": self.member_id, "seq": self._next(producer)}
+
+    def assign(
+        self, *exercises: PlannedExercise, start: date = date(2026, 1, 5)
+    ) -> ProgramAssigned:
+        """Assign a program of these exercises."""
+        return ProgramAssigned(
+            **self._fields("program"),
+            assignment_id=uuid.uuid4(),
+            program_id=uuid.uuid4(),
+            program_version=1,
+            start_date=start,
+            weekdays=[0, 2, 4],
+            exercises=list(exercises),
+        )
+
+    def lifted(
+        self,
+        exercise: str,
+        load: str | int,
+        reps: int,
+        day: date,
+        *,
+        rpe: str | None = None,
+        warmup: bool = False,
+    ) -> LoggedSet:
+        """A set as logging describes it (in the day's session)."""
+        self.clock += 1
+        return LoggedSet(
+            set_id=uuid.uuid4(),
+            session_id=self.sessions.setdefault(day, uuid.uuid4()),
+            gym_id=self.gym_id,
+            exercise=exercise,
+            load_kg=Decimal(load),
+            load_value=Decimal(load),
+            unit="kg",
+            reps=reps,
+            rpe=Decimal(rpe) if rpe is not None else None,
+            warmup=warmup,
+            performed_at=datetime.combine(day, time(17), UTC) + timedelta(seconds=self.clock),
+            local_date=day,
+        )
+
+    def log(self, exercise: str, load: str | int, reps: int, day: date, **kw: Any) -> SetLogged:
+        """A SetLogged event."""
+        return SetLogged(
+            **self._fields("logging"), set=self.lifted(exercise, load, reps, day, **kw)
+        )
+
+    def correct(self, logged: SetLogged | SetCorrected, **changes: Any) -> SetCorrected:
+        """A SetCorrected event changing fields of an earlier set."""
+        now = logged.set.model_copy(update=changes)
+        return SetCorrected(**self._fields("logging"), set=now, previous=logged.set)
+
+    def void(self, logged: SetLogged | SetCorrected) -> SetVoided:
+        """A SetVoided event."""
+        return SetVoided(**self._fields("logging"), set=logged.set)
+
+    def finish(self, day: date) -> SessionFinished:
+        """The day's session finished."""
+        return SessionFinished(
+            **self._fields("logging"),
+            session_id=self.sessions.setdefault(day, uuid.uuid4()),
+            gym_id=self.gym_id,
+            local_date=day,
+            set_count=1,
+        )
+
+    def workout(self, day: date, *sets: tuple[str, str | int, int]) -> list[MemberEvent]:
+        """Sets (exercise, load, reps) on `day`, then the session finished."""
+        return [*(self.log(ex, load, reps, day) for ex, load, reps in sets), self.finish(day)]
+
+
+HANDLERS: dict[type[Event], Callable[[Any], None]] = {
+    ProgramAssigned: handlers.on_program_assigned,
+    AssignmentEnded: handlers.on_assignment_ended,
+    SetLogged: handlers.on_set_logged,
+    SetCorrected: handlers.on_set_corrected,
+    SetVoided: handlers.on_set_voided,
+    SessionFinished: handlers.on_session_finished,
+}
+
+
+def deliver_events(*events: Event) -> None:
+    """Hand events to their handlers, as the worker would."""
+    for event in events:
+        HANDLERS[type(event)](event)
+
+
+@pytest.fixture
+def member(db: None, chain_id: uuid.UUID) -> MemberScript:
+    """A member of the test's chain, with an empty database."""
+    return MemberScript(chain_id)
+
+
+@pytest.fixture
+def new_member(db: None, chain_id: uuid.UUID) -> Callable[[], MemberScript]:
+    """Make more members of the test's chain."""
+    return lambda: MemberScript(chain_id)
+
+
+@pytest.fixture
+def deliver() -> Callable[..., None]:
+    """Apply events through the handlers, in the order given."""
+    return deliver_events
+
+
+def planned(exercise: str, pattern: str, equipment: str, step: str, **kw: Any) -> PlannedExercise:
+    """A planned exercise (3 sets of 6-12 unless told)."""
+    return PlannedExercise(
+        exercise=exercise,
+        pattern=pattern,
+        equipment=equipment,
+        load_step_kg=Decimal(step),
+        sets=kw.pop("sets", 3),
+        rep_min=kw.pop("rep_min", 6),
+        rep_max=kw.pop("rep_max", 12),
+        **kw,
+    )
+
+
+@pytest.fixture
+def plan() -> Callable[..., PlannedExercise]:
+    """Make a planned exercise."""
+    return planned

@@ -1,0 +1,150 @@
+"""The consumers on a real database: order, exactly-once, and what the routes then show."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from myokine.consumers import RetryLater
+from progression_service import repository as repo
+from progression_service.runtime import runtime
+
+MON = date(2026, 1, 5)
+
+
+def _targets(client: TestClient, headers: Any, member: Any, slugs: str, day: date) -> Any:
+    response = client.get(
+        f"/internal/v1/members/{member.member_id}/targets",
+        params={"exercises": slugs, "local_date": day.isoformat()},
+        headers=headers(),
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _outbox_types() -> list[str]:
+    with runtime.sessions() as session:
+        return list(
+            session.execute(
+                select(runtime.tables.outbox.c.event_type).order_by(runtime.tables.outbox.c.id)
+            ).scalars()
+        )
+
+
+def test_a_finished_session_moves_the_target(client, headers, member, deliver, plan) -> None:
+    deliver(member.assign(plan("barbell-back-squat", "squat", "barbell", "2.5")))
+    deliver(*member.workout(MON, *[("barbell-back-squat", "60", 12)] * 3))
+    body = _targets(client, headers, member, "barbell-back-squat", MON + timedelta(days=2))
+    squat = body["exercises"]["barbell-back-squat"]
+    assert (squat["target_load_kg"], squat["target_reps"], squat["sets"]) == ("62.5", 6, 3)
+    assert squat["days_since_last"] == 2
+    assert squat["calibrate"] is False
+    assert body["week"]["squat"] == {"done": 1, "min": 2, "max": 3, "status": "below"}
+    assert "TargetsUpdated" in _outbox_types()
+
+
+def test_targets_before_training_use_the_start_load_or_calibrate(
+    client, headers, member, deliver, plan
+) -> None:
+    deliver(
+        member.assign(
+            plan("bench-press", "push", "barbell", "2.5", starting_load_kg="41"),
+            plan("kettlebell-swing", "hinge", "kettlebell", "4"),
+        )
+    )
+    body = _targets(client, headers, member, "bench-press,kettlebell-swing,leg-press", MON)
+    bench, swing, press = (
+        body["exercises"][s] for s in ("bench-press", "kettlebell-swing", "leg-press")
+    )
+    assert (bench["target_load_kg"], bench["calibrate"]) == ("40", False)
+    assert (swing["target_load_kg"], swing["calibrate"]) == ("8", True)
+    assert (press["target_load_kg"], press["calibrate"]) == ("5", True)
+
+
+def test_a_set_before_its_turn_waits_and_a_redelivery_is_a_no_op(member, deliver) -> None:
+    first = member.log("deadlift", "100", 8, MON)
+    second = member.log("deadlift", "100", 8, MON)
+    with pytest.raises(RetryLater):
+        deliver(second)
+    deliver(first, second, second, first)
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(repo.LoggedSet)) == 2
+        stream = session.get(repo.Stream, (member.member_id, "logging"))
+        assert stream is not None and stream.last_seq == 2
+
+
+def test_records_after_the_baseline_and_the_series(client, headers, member, deliver) -> None:
+    deliver(*member.workout(MON, ("bench-press", "100", 6), ("bench-press", "100", 8)))
+    deliver(*member.workout(MON + timedelta(days=2), ("bench-press", "100", 10)))
+    body = client.get(f"/internal/v1/members/{member.member_id}/progress", headers=headers()).json()
+    bench = body["exercises"]["bench-press"]
+    assert bench["series"] == [
+        {"date": "2026-01-05", "e1rm_kg": "126.67"},
+        {"date": "2026-01-07", "e1rm_kg": "133.33"},
+    ]
+    assert bench["best_e1rm_kg"] == "133.33"
+    assert sorted(p["kind"] for p in bench["prs"]) == ["e1rm", "reps"]
+    assert _outbox_types().count("PersonalRecord") == 2
+    assert body["milestones"][0]["milestone"] == "first_session"
+
+
+def test_correcting_an_old_set_equals_logging_it_right(
+    client, headers, new_member, deliver
+) -> None:
+    wrong, right = new_member(), new_member()
+    days = [MON + timedelta(days=2 * i) for i in range(4)]
+    typo = wrong.log("barbell-back-squat", "600", 12, days[0])
+    deliver(typo, *[wrong.log("barbell-back-squat", "60", 12, days[0]) for _ in range(2)])
+    deliver(wrong.finish(days[0]))
+    deliver(*[right.log("barbell-back-squat", "60", 12, days[0]) for _ in range(3)])
+    deliver(right.finish(days[0]))
+    for day in days[1:]:
+        for script in (wrong, right):
+            deliver(*script.workout(day, *[("barbell-back-squat", "62.5", 10)] * 3))
+    deliver(wrong.correct(typo, load_kg=typo.set.load_kg / 10))
+
+    def view(script: Any) -> Any:
+        body = client.get(
+            f"/internal/v1/members/{script.member_id}/progress", headers=headers()
+        ).json()
+        squat = body["exercises"]["barbell-back-squat"]
+        return squat["working_load_kg"], squat["next"], squat["series"], len(squat["prs"])
+
+    assert view(wrong) == view(right)
+
+
+def test_voiding_a_set_removes_it_from_the_day(client, headers, member, deliver) -> None:
+    light = member.log("deadlift", "100", 6, MON)
+    heavy = member.log("deadlift", "140", 6, MON)
+    deliver(light, heavy, member.void(heavy))
+    body = client.get(f"/internal/v1/members/{member.member_id}/progress", headers=headers()).json()
+    assert body["exercises"]["deadlift"]["series"] == [{"date": "2026-01-05", "e1rm_kg": "120.00"}]
+
+
+def test_attention_lists_members_off_protocol(client, headers, member, deliver) -> None:
+    deliver(*member.workout(MON, ("barbell-back-squat", "60", 8)))
+    response = client.get(
+        f"/internal/v1/gyms/{member.gym_id}/attention",
+        params={"local_date": MON.isoformat()},
+        headers=headers(),
+    )
+    assert response.status_code == 200
+    (flagged,) = response.json()["members"]
+    assert flagged["member_id"] == str(member.member_id)
+    assert flagged["on_protocol"] is False
+    assert flagged["week"]["squat"]["done"] == 1
+
+
+def test_members_read_only_themselves(client, headers, member) -> None:
+    url = f"/internal/v1/members/{member.member_id}/progress"
+    assert client.get(url, headers=headers("member", sub="someone-else")).status_code == 403
+    assert client.get(url, headers=headers("member", sub=str(member.member_id))).status_code == 200
+    assert client.get(url).status_code == 401
+    attention = client.get(
+        f"/internal/v1/gyms/{member.gym_id}/attention", headers=headers("member")
+    )
+    assert attention.status_code == 403
