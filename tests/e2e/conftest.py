@@ -1,0 +1,304 @@
+"""The whole system as real processes, for end-to-end tests.
+
+One system per test run: every service's API, worker and outbox relay, started by the
+devstack supervisor against this run's PostgreSQL (databases `<DB_PREFIX>e2e_<service>`,
+so they never meet the service tests' databases, and the root conftest drops them) and a
+Redis server of its own on a free port, which the fault tests stop and start. The demo
+chain is seeded with the operator CLI, exactly as `make run` does.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+import redis
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from devstack.embedded import EmbeddedRedis, free_port
+from devstack.stack import ROOT, SERVICES, Stack
+from devstack.supervisor import Supervisor
+
+T = TypeVar("T")
+LOG_TAIL_LINES = 150
+
+
+def eventually(check: Callable[[], T | None], *, timeout: float = 60.0, what: str) -> T:
+    """Poll `check` until it returns something truthy, then return that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(0.3)
+
+
+def e1rm(load_kg: Decimal, reps: int) -> Decimal:
+    """Epley, as PROTOCOL.md §3 has it (no RPE logged, so RIR 0)."""
+    if reps == 1:
+        return load_kg
+    return (load_kg * (1 + Decimal(reps) / 30)).quantize(Decimal("0.01"))
+
+
+# Loaded lifts whose e1RM every implementation records; the kiosk's plan decides among them.
+PREFERRED_EXERCISES = (
+    "barbell-back-squat",
+    "deadlift",
+    "bench-press",
+    "barbell-row",
+    "overhead-press",
+    "goblet-squat",
+)
+
+
+@dataclass
+class RunningSystem:
+    """The processes, the Redis they share, the seeded demo and the service databases."""
+
+    stack: Stack
+    supervisor: Supervisor
+    redis: EmbeddedRedis
+    credentials: dict[str, Any]
+    log_path: Path
+    engines: dict[str, Engine]
+
+    @property
+    def gateway_url(self) -> str:
+        """The public entry."""
+        return self.stack.url("gateway")
+
+    def query(self, service: str, sql: str, **params: Any) -> list[Any]:
+        """Rows of a service's own database (to observe what an API does not show)."""
+        with self.engines[service].connect() as conn:
+            return list(conn.execute(text(sql), params).all())
+
+    def outbox_event_of_set(self, set_id: str) -> Any:
+        """The logging outbox row of the `SetLogged` event of a set, or None."""
+        rows = self.query(
+            "logging",
+            "SELECT event_id, published_at, attempts FROM outbox "
+            "WHERE event_type = 'SetLogged' AND body->'set'->>'set_id' = :set_id",
+            set_id=set_id,
+        )
+        assert len(rows) <= 1, f"set {set_id} has {len(rows)} SetLogged events"
+        return rows[0] if rows else None
+
+    def inbox_count(self, service: str, event_id: uuid.UUID) -> int:
+        """How many times a consumer recorded an event (exactly once means 1)."""
+        rows = self.query(service, "SELECT count(*) FROM inbox WHERE event_id = :e", e=event_id)
+        return int(rows[0][0])
+
+    def dead_letters(self, service: str) -> list[Any]:
+        """A consumer's dead letters."""
+        return self.query(service, "SELECT task_name, error FROM dead_letters")
+
+    @staticmethod
+    def eventually(check: Callable[[], T | None], *, timeout: float = 60.0, what: str) -> T:
+        """Poll `check` until it returns something truthy, then return that."""
+        return eventually(check, timeout=timeout, what=what)
+
+    def queued_tasks(self, queue: str) -> int:
+        """How many tasks wait in a consumer's queue."""
+        client = redis.Redis.from_url(self.redis.url)
+        try:
+            return int(client.llen(queue))
+        finally:
+            client.close()
+
+    def deliver_twice(self, queue: str, marker: str) -> None:
+        """Push a second copy of the queued task whose body mentions `marker`.
+
+        A broker may deliver a task twice (a worker lost before its ack, a visibility
+        timeout passed); this makes it happen for sure. The copy gets a delivery tag of its
+        own, as a real redelivery would.
+        """
+        client = redis.Redis.from_url(self.redis.url)
+        try:
+            for raw in client.lrange(queue, 0, -1):
+                message = json.loads(raw)
+                body = message["body"]
+                if message["properties"].get("body_encoding") == "base64":
+                    body = base64.b64decode(body).decode()
+                if marker in body:
+                    message["properties"]["delivery_tag"] = str(uuid.uuid4())
+                    client.lpush(queue, json.dumps(message))
+                    return
+        finally:
+            client.close()
+        raise AssertionError(f"no task mentioning {marker} waits in the {queue} queue")
+
+    def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
+        """The last lines the processes logged."""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+class Kiosk:
+    """What a kiosk does over HTTP (API.md), and nothing else."""
+
+    def __init__(self, base_url: str, kiosk_token: str) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=15.0)
+        self.kiosk_token = kiosk_token
+        self.member_token: str | None = None
+        self.member: dict[str, Any] = {}
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.http.close()
+
+    def _member(self) -> dict[str, str]:
+        assert self.member_token, "identify first"
+        return {"Authorization": f"Bearer {self.member_token}"}
+
+    def identify(self, badge: str, pin: str) -> httpx.Response:
+        """Badge + PIN; keeps the member token."""
+        response = self.http.post(
+            "/v1/kiosk/identify",
+            json={"badge": badge, "pin": pin},
+            headers={"Authorization": f"Bearer {self.kiosk_token}"},
+        )
+        if response.status_code == 200:
+            self.member_token = response.json()["member_token"]
+            self.member = response.json()["member"]
+        return response
+
+    def today(self) -> httpx.Response:
+        """Today's plan."""
+        return self.http.get("/v1/kiosk/today", headers=self._member())
+
+    def log_set(self, body: dict[str, Any], key: str) -> httpx.Response:
+        """Log a set under an idempotency key."""
+        return self.http.post(
+            "/v1/kiosk/sets", json=body, headers={**self._member(), "Idempotency-Key": key}
+        )
+
+    def progress(self) -> httpx.Response:
+        """The member's progress."""
+        return self.http.get("/v1/kiosk/progress", headers=self._member())
+
+    def exercise_to_log(self) -> str:
+        """A loaded lift of today's plan (the squat when there is no plan today)."""
+        response = self.today()
+        assert response.status_code == 200, response.text
+        planned = [e["exercise"] for e in response.json()["exercises"]]
+        for slug in PREFERRED_EXERCISES:
+            if slug in planned:
+                return slug
+        return planned[0] if planned else PREFERRED_EXERCISES[0]
+
+    def heavier_set(self, exercise: str) -> tuple[dict[str, Any], Decimal]:
+        """A set whose e1RM beats the member's best so far, and that e1RM.
+
+        Each test logs one, so each can see its own set arrive in the progress.
+        """
+        response = self.progress()
+        assert response.status_code == 200, response.text
+        progress = response.json()["exercises"].get(exercise) or {}
+        best = Decimal(str(progress.get("best_e1rm_kg") or 0))
+        load = (best // 10 + 2) * 10
+        body = {"exercise": exercise, "load": int(load), "unit": "kg", "reps": 10}
+        return body, e1rm(load, 10)
+
+    def best_e1rm(self, exercise: str) -> Decimal | None:
+        """The best e1RM progression shows for an exercise, if any."""
+        response = self.progress()
+        assert response.status_code == 200, response.text
+        best = (response.json()["exercises"].get(exercise) or {}).get("best_e1rm_kg")
+        return None if best is None else Decimal(str(best))
+
+    def wait_for_best_e1rm(self, exercise: str, expected: Decimal, timeout: float = 60) -> None:
+        """Wait until progression shows `expected` as the exercise's best e1RM."""
+
+        def shown() -> bool:
+            best = self.best_e1rm(exercise)
+            return best is not None and abs(best - expected) <= Decimal("0.01")
+
+        eventually(shown, timeout=timeout, what=f"best e1RM {expected} of {exercise}")
+
+
+def _free_ports(count: int) -> list[int]:
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
+@pytest.fixture(scope="session")
+def system(scratch_dir: Path) -> Iterator[RunningSystem]:
+    """The whole system, running; stopped (every process) at the end of the run."""
+    # The root conftest put this run's servers and database prefix in the environment.
+    database_url = os.environ["DATABASE_URL"]
+    prefix = os.environ["DB_PREFIX"] + "e2e_"
+    home = scratch_dir / "e2e"
+    redis = EmbeddedRedis(home / "redis", free_port(), persistent=True).start()
+    stack = Stack(
+        database_url,
+        redis.url,
+        home,
+        db_prefix=prefix,
+        ports=dict(zip(SERVICES, _free_ports(len(SERVICES)), strict=True)),
+        environment="test",
+    )
+    log_path = home / "processes.log"
+    engines: dict[str, Engine] = {}
+    with log_path.open("w") as log:
+        supervisor = Supervisor(os.environ, log=log, cwd=ROOT)
+        try:
+            stack.migrate(os.environ)
+            for spec in stack.process_specs():
+                supervisor.add(spec)
+            supervisor.start_all()
+            supervisor.wait_ready(timeout=120)
+            credentials = stack.seed_demo(os.environ, home / "demo-credentials.json")
+            if credentials is None:
+                pytest.skip("the operator CLI (myokine seed-demo) does not exist yet")
+            for service in SERVICES:
+                url = make_url(database_url).set(
+                    drivername="postgresql+psycopg", database=f"{prefix}{service}"
+                )
+                engines[service] = create_engine(url, pool_size=2)
+            yield RunningSystem(stack, supervisor, redis, credentials, log_path, engines)
+        finally:
+            for engine in engines.values():
+                engine.dispose()
+            supervisor.stop_all()
+            redis.stop()
+
+
+@pytest.fixture
+def kiosk(system: RunningSystem) -> Iterator[Kiosk]:
+    """A kiosk of the demo gym with the first demo member identified."""
+    client = Kiosk(system.gateway_url, system.credentials["kiosk_token"])
+    member = system.credentials["members"][0]
+    response = client.identify(member["badge"], member["pin"])
+    assert response.status_code == 200, response.text
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """On a failure, show what the processes logged last."""
+    report = yield
+    running = getattr(item, "funcargs", {}).get("system")
+    if report.failed and isinstance(running, RunningSystem):
+        report.sections.append(("processes (last lines)", running.log_tail()))
+    return report
