@@ -1,7 +1,13 @@
-"""Fixtures of the logging service's tests: its migrated database, an app client, tokens."""
+"""Fixtures of the logging service's tests: its migrated database, an app client, tokens.
+
+`logging_service.main` reads its settings when first imported, and pytest loads this
+file before the root conftest has set the run's DB_PREFIX: so it is imported inside the
+fixtures, never at the top of this file, or the tests would use the default database.
+"""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -10,7 +16,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from devstack.testing import migrate, truncate_all
-from logging_service.main import app, runtime
 from logging_service.repository import Base
 from myokine.internal_auth import Caller, Role, sign_internal_token
 from myokine.service_runtime import ServiceRuntime
@@ -20,7 +25,10 @@ GYM_TZ = "Europe/Berlin"
 
 @pytest.fixture(scope="session")
 def migrated() -> ServiceRuntime:
-    """The logging service's runtime, its database migrated once per run."""
+    """The logging service's runtime, its database (the run's own) migrated once per run."""
+    from logging_service.main import runtime
+
+    assert runtime.settings.db_prefix == os.environ["DB_PREFIX"], "not the run's database"
     migrate(runtime)
     return runtime
 
@@ -35,6 +43,8 @@ def rt(migrated: ServiceRuntime) -> Iterator[ServiceRuntime]:
 @pytest.fixture
 def client(rt: ServiceRuntime) -> Iterator[TestClient]:
     """An HTTP client of the logging service's app."""
+    from logging_service.main import app
+
     with TestClient(app) as c:
         yield c
 
@@ -66,7 +76,7 @@ Headers = Callable[..., dict[str, str]]
 
 
 @pytest.fixture
-def headers(member: Member) -> Headers:
+def headers(member: Member, migrated: ServiceRuntime) -> Headers:
     """Headers of a call for `member` (or as another role), with an optional key."""
 
     def make(
@@ -86,7 +96,8 @@ def headers(member: Member) -> Headers:
             gym_timezone=tz,
             kiosk_id=member.kiosk_id if role == "member" else None,
         )
-        token = sign_internal_token(caller, runtime.settings.internal_token_secret, ttl_seconds=60)
+        secret = migrated.settings.internal_token_secret
+        token = sign_internal_token(caller, secret, ttl_seconds=60)
         out = {"Authorization": f"Bearer {token}"}
         if key is not None:
             out["Idempotency-Key"] = key

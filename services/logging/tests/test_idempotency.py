@@ -9,7 +9,6 @@ from threading import Barrier
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from logging_service.main import app
 from logging_service.repository import LoggedSetRow
 from myokine.service_runtime import ServiceRuntime
 
@@ -79,14 +78,14 @@ def test_keys_belong_to_one_member(
 
 
 def test_twenty_concurrent_copies_make_exactly_one_set(
-    rt: ServiceRuntime, member: Member, headers: Headers
+    client: TestClient, rt: ServiceRuntime, member: Member, headers: Headers
 ) -> None:
     copies = 20
     start = Barrier(copies)
     h = headers(key="race")
 
     def send(_: int) -> tuple[int, bytes]:
-        with TestClient(app) as c:
+        with TestClient(client.app) as c:
             start.wait()
             r = c.post(member.sets_path, json=BENCH, headers=h)
             return r.status_code, r.content
