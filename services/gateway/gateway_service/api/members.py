@@ -47,9 +47,9 @@ def get_member(gateway: GatewayDep, trainer: TrainerDep, member_id: uuid.UUID) -
 def assign_program(
     gateway: GatewayDep,
     trainer: TrainerDep,
-    key: OptionalIdempotencyKey,
     member_id: uuid.UUID,
     body: AssignmentIn,
+    key: OptionalIdempotencyKey = None,
 ) -> Any:
     """Assign a program of the chain; it replaces the member's current one."""
     assignment = body.model_dump(mode="json", exclude_none=True)

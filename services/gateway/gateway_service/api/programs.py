@@ -35,7 +35,7 @@ def list_programs(gateway: GatewayDep, trainer: TrainerDep) -> Any:
     responses={201: {"model": ProgramOut}, **problems(401, 403, 409, 422)},
 )
 def create_program(
-    gateway: GatewayDep, trainer: TrainerDep, key: OptionalIdempotencyKey, body: ProgramIn
+    gateway: GatewayDep, trainer: TrainerDep, body: ProgramIn, key: OptionalIdempotencyKey = None
 ) -> Any:
     """Save a new program of the chain."""
     program = body.model_dump(mode="json", exclude_none=True)

@@ -1,4 +1,8 @@
-"""Showing loads to a member: kilograms kept exact, the member's own unit beside them."""
+"""Showing loads to a member: kilograms kept exact, the member's own unit beside them.
+
+The services send decimals as JSON strings or numbers; every load leaves the gateway as
+a JSON number, whichever service it came from.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ def present_set(logged: dict[str, Any], unit: Unit) -> dict[str, Any]:
     The load as entered moves to `entered_load` / `entered_unit`, so nothing is lost.
     """
     shown = dict(logged)
+    shown["load_kg"] = as_decimal(logged.get("load_kg"))
     shown["entered_load"] = logged.get("load")
     shown["entered_unit"] = logged.get("unit")
     shown["load"] = in_unit(logged.get("load_kg"), unit)
@@ -43,11 +48,21 @@ def present_progress(progress: dict[str, Any], unit: Unit) -> dict[str, Any]:
     exercises: dict[str, Any] = {}
     for slug, item in (progress.get("exercises") or {}).items():
         entry = dict(item)
+        for field in ("working_load_kg", "best_e1rm_kg"):
+            entry[field] = as_decimal(item.get(field))
+        entry["series"] = [
+            {**point, "e1rm_kg": as_decimal(point.get("e1rm_kg"))}
+            for point in item.get("series") or []
+        ]
         entry["working_load"] = in_unit(item.get("working_load_kg"), unit)
         entry["best_e1rm"] = in_unit(item.get("best_e1rm_kg"), unit)
         nxt = item.get("next")
         if isinstance(nxt, dict):
-            entry["next"] = {**nxt, "load": in_unit(nxt.get("load_kg"), unit)}
+            entry["next"] = {
+                **nxt,
+                "load_kg": as_decimal(nxt.get("load_kg")),
+                "load": in_unit(nxt.get("load_kg"), unit),
+            }
         exercises[slug] = entry
     shown["exercises"] = exercises
     shown["unit"] = unit.value

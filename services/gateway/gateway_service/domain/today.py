@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from gateway_service.domain.loads import in_unit, present_set
+from gateway_service.domain.loads import as_decimal, in_unit, present_set
 from myokine.patterns import WEEKLY_RANGES
 from myokine.units import Unit
 
@@ -38,7 +38,7 @@ def _target_of(
             "sets": live.get("sets", planned.get("sets")),
             "rep_min": live.get("rep_min", planned.get("rep_min")),
             "rep_max": live.get("rep_max", planned.get("rep_max")),
-            "target_load_kg": live.get("target_load_kg"),
+            "target_load_kg": as_decimal(live.get("target_load_kg")),
             "target_reps": live.get("target_reps"),
             "calibrate": live.get("calibrate", False),
             "days_since_last": live.get("days_since_last"),

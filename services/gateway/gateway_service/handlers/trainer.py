@@ -22,6 +22,14 @@ from myokine.units import Unit
 Sessions = sessionmaker[Session]
 
 
+def _key(idempotency_key: str | None) -> str:
+    """The client's Idempotency-Key, or a fresh one.
+
+    Trainer writes may omit it (API.md); the program service wants one on every write.
+    """
+    return idempotency_key or f"gateway-{uuid.uuid4().hex}"
+
+
 def member_view(member: repo.Member) -> dict[str, Any]:
     """A member as trainers see them (never the PIN hash)."""
     return {
@@ -79,7 +87,7 @@ def create_program(
 ) -> Any:
     """Save a program; the program service refuses one that does not conform (422)."""
     return services.program.call(
-        "POST", "/programs", trainer.caller(), json=program, idempotency_key=idempotency_key
+        "POST", "/programs", trainer.caller(), json=program, idempotency_key=_key(idempotency_key)
     )
 
 
@@ -103,7 +111,7 @@ def assign_program(
         f"/members/{member_id}/assignments",
         trainer.caller(),
         json=assignment,
-        idempotency_key=idempotency_key,
+        idempotency_key=_key(idempotency_key),
     )
 
 
