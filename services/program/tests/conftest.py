@@ -1,7 +1,14 @@
-"""The program service's test set-up: its database migrated once, emptied between tests."""
+"""The program service's test set-up: its database migrated once, emptied between tests.
+
+`program_service.runtime` reads its settings when first imported, and pytest loads this
+file before the root conftest has set the run's DATABASE_URL and DB_PREFIX: so the
+service is imported inside the fixtures, never at the top of this file, or the tests
+would use the default database. (Test modules are imported later and may import it.)
+"""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -11,20 +18,24 @@ from fastapi.testclient import TestClient
 
 from devstack.testing import migrate, truncate_all
 from myokine.internal_auth import Caller, Role, sign_internal_token
-from program_service.main import app, runtime
+from myokine.service_runtime import ServiceRuntime
 from program_service.repository import Base
 
 
 @pytest.fixture(scope="session")
-def migrated() -> None:
-    """The run's program database, migrated to the latest revision."""
+def migrated() -> ServiceRuntime:
+    """The program service's runtime, its database (the run's own) migrated once per run."""
+    from program_service.main import runtime
+
+    assert runtime.settings.db_prefix == os.environ["DB_PREFIX"], "not the run's database"
     migrate(runtime)
+    return runtime
 
 
 @pytest.fixture
-def db(migrated: None) -> Iterator[None]:
+def db(migrated: ServiceRuntime) -> Iterator[None]:
     """An empty program database for one test."""
-    truncate_all(runtime, Base.metadata)
+    truncate_all(migrated, Base.metadata)
     yield
 
 
@@ -38,12 +49,13 @@ Headers = Callable[..., dict[str, str]]
 
 
 @pytest.fixture
-def headers(chain_id: uuid.UUID) -> Headers:
+def headers(chain_id: uuid.UUID, migrated: ServiceRuntime) -> Headers:
     """Internal-token headers for a caller in the test's chain (a trainer unless told)."""
+    secret = migrated.settings.internal_token_secret
 
     def make(role: Role = "trainer", *, sub: str = "trainer-1", **claims: Any) -> dict[str, str]:
         caller = Caller(sub=sub, role=role, chain_id=claims.pop("chain_id", chain_id), **claims)
-        token = sign_internal_token(caller, runtime.settings.internal_token_secret, ttl_seconds=60)
+        token = sign_internal_token(caller, secret, ttl_seconds=60)
         return {"Authorization": f"Bearer {token}"}
 
     return make
@@ -52,5 +64,7 @@ def headers(chain_id: uuid.UUID) -> Headers:
 @pytest.fixture
 def client(db: None) -> Iterator[TestClient]:
     """The program service's app on an empty database."""
+    from program_service.main import app
+
     with TestClient(app) as test_client:
         yield test_client

@@ -1,0 +1,174 @@
+"""The program service's events over real Redis: the relay publishes its outbox to
+progression's queue, and a real worker process applies `SessionFinished`.
+
+Each test starts its own Redis, so no other test run can take these tasks.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis as redis_client
+from celery import Celery
+from fastapi.testclient import TestClient
+from sqlalchemy import Table, func, select
+
+from devstack.embedded import EmbeddedRedis, free_port
+from myokine.celery_app import create_celery
+from myokine.events import SessionFinished
+from myokine.outbox import OutboxRelay
+from program_service.runtime import runtime
+from program_service.settings import Settings
+
+Headers = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def redis(scratch_dir: Path) -> Iterator[EmbeddedRedis]:
+    """A Redis server of this test's own."""
+    server = EmbeddedRedis(
+        scratch_dir / f"redis-program-{uuid.uuid4().hex[:8]}", free_port(), persistent=False
+    ).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def broker(redis: EmbeddedRedis) -> Celery:
+    """A Celery app on the test's Redis, to send tasks as another service would."""
+    return create_celery(Settings(redis_url=redis.url), queue="logging")
+
+
+@pytest.fixture
+def worker(redis: EmbeddedRedis, db: None) -> Iterator[subprocess.Popen[bytes]]:
+    """`python -m program_service worker`, on the test's Redis and the run's database."""
+    env = os.environ | {"REDIS_URL": redis.url, "LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "program_service", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.2)
+
+
+def rows(table: Table) -> int:
+    with runtime.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def ready_made_three(client: TestClient, headers: Headers) -> str:
+    programs = client.get("/internal/v1/programs", headers=headers()).json()
+    return str(next(p["id"] for p in programs if p["sessions_per_week"] == 3))
+
+
+def assign(client: TestClient, headers: Headers, member: uuid.UUID) -> dict[str, Any]:
+    response = client.post(
+        f"/internal/v1/members/{member}/assignments",
+        headers=headers(),
+        json={
+            "program_id": ready_made_three(client, headers),
+            "start_date": "2026-12-01",
+            "weekdays": [1, 3, 5],
+        },
+    )
+    assert response.status_code == 201
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_the_relay_publishes_assignment_events_to_progression(
+    client: TestClient, headers: Headers, broker: Celery, redis: EmbeddedRedis
+) -> None:
+    member = uuid.uuid4()
+    assign(client, headers, member)
+    assign(client, headers, member)
+
+    def publish(task: str, queue: str, body: dict[str, Any]) -> None:
+        broker.send_task(task, args=[body], queue=queue)
+
+    relay = OutboxRelay(runtime.sessions, runtime.tables.outbox, publish)
+    assert relay.publish_pending().published == 3
+    assert relay.publish_pending().published == 0
+
+    queued = redis_client.Redis.from_url(redis.url).lrange("progression", 0, -1)
+    messages = [json.loads(raw) for raw in reversed(queued)]
+    assert [m["headers"]["task"] for m in messages] == [
+        "progression.ProgramAssigned",
+        "progression.AssignmentEnded",
+        "progression.ProgramAssigned",
+    ]
+    (args, _, _) = json.loads(base64.b64decode(messages[0]["body"]))
+    assert (args[0]["member_id"], args[0]["seq"]) == (str(member), 1)
+
+
+def test_a_worker_moves_the_rotation_once_per_session(
+    client: TestClient,
+    headers: Headers,
+    chain_id: uuid.UUID,
+    broker: Celery,
+    worker: subprocess.Popen[bytes],
+) -> None:
+    member = uuid.uuid4()
+    assignment = assign(client, headers, member)
+
+    def today() -> str:
+        return str(
+            client.get(f"/internal/v1/members/{member}/today", headers=headers()).json()["day"]
+        )
+
+    event = SessionFinished(
+        chain_id=chain_id,
+        member_id=member,
+        seq=1,
+        session_id=uuid.uuid4(),
+        gym_id=uuid.uuid4(),
+        local_date=date(2026, 12, 1),
+        program_day="A",
+        assignment_id=uuid.UUID(assignment["id"]),
+        set_count=9,
+    )
+    for _ in range(2):  # delivered twice: applied once
+        broker.send_task("program.SessionFinished", args=[event.to_message()], queue="program")
+    wait_for(lambda: today() == "B")
+
+    assert rows(runtime.tables.inbox) == 1
+
+    # A message that does not parse goes to the dead letters, not round and round.
+    broker.send_task(
+        "program.SessionFinished", args=[{"event_type": "SessionFinished"}], queue="program"
+    )
+    wait_for(lambda: rows(runtime.tables.dead_letters) == 1)
+    assert worker.poll() is None
+    assert today() == "B"
