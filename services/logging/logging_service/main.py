@@ -13,7 +13,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 settings = get_settings()
 runtime = ServiceRuntime.build("logging", settings, Base.metadata, MIGRATIONS)
-tasks.register(runtime)
+tasks.register(runtime, auto_finish_every=settings.auto_finish_interval_seconds)
 celery = runtime.celery
 app = runtime.create_app(
     title="Myokine logging service",

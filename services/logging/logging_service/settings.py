@@ -15,6 +15,12 @@ class Settings(ServiceSettings):
     service_name: str = "logging"
     http_port: int = Field(default=8002, validation_alias="LOGGING_HTTP_PORT")
     service_database_url: str | None = Field(default=None, validation_alias="LOGGING_DATABASE_URL")
+    auto_finish_interval_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        validation_alias="LOGGING_AUTO_FINISH_INTERVAL",
+        description="How often `worker --beat` finishes sessions idle for 3 hours.",
+    )
 
 
 @lru_cache

@@ -7,13 +7,14 @@ from myokine.service_runtime import ServiceRuntime
 
 AUTO_FINISH_TASK = "logging.auto_finish_idle_sessions"
 FORGET_KEYS_TASK = "logging.forget_old_idempotency_keys"
-AUTO_FINISH_EVERY_SECONDS = 300.0
-"""Idle sessions are finished at most this long after their 3 hours are up."""
 FORGET_KEYS_EVERY_SECONDS = 3600.0
 
 
-def register(runtime: ServiceRuntime) -> None:
-    """Register the periodic tasks and their beat schedule (`worker --beat` runs them)."""
+def register(runtime: ServiceRuntime, *, auto_finish_every: float) -> None:
+    """Register the periodic tasks and their beat schedule (`worker --beat` runs them).
+
+    Idle sessions are finished at most `auto_finish_every` seconds after their 3 hours.
+    """
     celery = runtime.celery
 
     @celery.task(name=AUTO_FINISH_TASK)  # type: ignore[untyped-decorator]
@@ -28,8 +29,8 @@ def register(runtime: ServiceRuntime) -> None:
     celery.conf.beat_schedule = {
         AUTO_FINISH_TASK: {
             "task": AUTO_FINISH_TASK,
-            "schedule": AUTO_FINISH_EVERY_SECONDS,
-            "options": {"expires": AUTO_FINISH_EVERY_SECONDS},
+            "schedule": auto_finish_every,
+            "options": {"expires": auto_finish_every},
         },
         FORGET_KEYS_TASK: {
             "task": FORGET_KEYS_TASK,

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import signal
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,55 +20,22 @@ import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from devstack.embedded import EmbeddedRedis, free_port, port_open
+from devstack.embedded import EmbeddedRedis, port_open
 from myokine.service_runtime import ServiceRuntime
 
-from .conftest import Headers, Member
+from .conftest import Headers, Member, service_process, wait_until
 
 pytestmark = pytest.mark.e2e
 
 BENCH = {"exercise": "bench-press", "load": 100, "unit": "kg", "reps": 8}
 
 
-def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[EmbeddedRedis]:
-    """A Redis of this test's own, persistent so a restart keeps what it was sent."""
-    server = EmbeddedRedis(tmp_path / "redis", free_port(), persistent=True).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def relay(broker: EmbeddedRedis, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """The real relay process, publishing to the test's Redis."""
-    log = (tmp_path / "relay.log").open("wb")
-    env = {**os.environ, "REDIS_URL": broker.url, "RELAY_POLL_INTERVAL": "0.1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "logging_service", "relay"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    env = {"REDIS_URL": broker.url, "RELAY_POLL_INTERVAL": "0.1"}
+    with service_process(["relay"], env, tmp_path / "relay.log") as process:
         yield process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def outbox_state(rt: ServiceRuntime) -> tuple[int, int, int]:
