@@ -1,0 +1,198 @@
+"""Consumers on a real Celery worker over a real Redis: retries, dead letters, duplicates."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from celery import Celery
+from celery.contrib.testing.worker import start_worker
+from sqlalchemy import func, insert, select
+
+from devstack.embedded import EmbeddedRedis
+from myokine.celery_app import create_celery
+from myokine.consumers import RetryLater, register_consumer, retry_delay
+from myokine.dead_letters import list_dead_letters, record_dead_letter
+from myokine.events import Event, LoggedSet, MemberEvent, SetCorrected, SetLogged, SetVoided
+from myokine.inbox import first_delivery
+from myokine.settings import ServiceSettings
+
+CONSUMER = "progression"
+MAX_RETRIES = 2
+
+
+def a_set() -> LoggedSet:
+    return LoggedSet(
+        set_id=uuid.uuid4(),
+        session_id=uuid.uuid4(),
+        gym_id=uuid.uuid4(),
+        exercise="barbell-back-squat",
+        load_kg=Decimal("60"),
+        load_value=Decimal("60"),
+        unit="kg",
+        reps=10,
+        performed_at=datetime.now(UTC),
+        local_date=date.today(),
+    )
+
+
+def event_of(cls: type[MemberEvent], **fields: Any) -> dict[str, Any]:
+    """The broker message of an event of `cls`."""
+    the_set = a_set()
+    extra: dict[str, Any] = {"set": the_set}
+    if cls is SetCorrected:
+        extra["previous"] = the_set
+    event = cls(chain_id=uuid.uuid4(), member_id=uuid.uuid4(), seq=1, **extra, **fields)
+    return event.to_message()
+
+
+class Consumers:
+    """A worker's handlers, counting their calls."""
+
+    def __init__(self, scratch: Any) -> None:
+        self.db = scratch
+        self.calls: Counter[str] = Counter()
+        self.retry_later_times = 2
+
+    def on_logged(self, event: Event) -> None:
+        """Applies the event once, through the inbox."""
+        self.calls["SetLogged"] += 1
+        with self.db.sessions() as session, session.begin():
+            if first_delivery(session, self.db.tables.inbox, event):
+                session.execute(insert(self.db.things).values(name=str(event.event_id)))
+
+    def on_corrected(self, event: Event) -> None:
+        """Always fails."""
+        self.calls["SetCorrected"] += 1
+        raise ValueError("this handler has a bug")
+
+    def on_voided(self, event: Event) -> None:
+        """Cannot apply the event at first (an earlier one is missing), then can."""
+        self.calls["SetVoided"] += 1
+        if self.calls["SetVoided"] <= self.retry_later_times:
+            raise RetryLater("an earlier event of this member is missing")
+        self.on_logged(event)
+
+
+@pytest.fixture(scope="module")
+def worker(scratch_db: Any, redis_server: EmbeddedRedis) -> Iterator[tuple[Celery, Consumers]]:
+    """A Celery worker (in a thread) consuming a queue on the module's own Redis."""
+    app = create_celery(
+        ServiceSettings(service_name=CONSUMER, redis_url=redis_server.url), queue=CONSUMER
+    )
+    consumers = Consumers(scratch_db)
+
+    def dead_letter(task: str, body: dict[str, Any], error: str) -> None:
+        record_dead_letter(scratch_db.sessions, scratch_db.tables.dead_letters, task, body, error)
+
+    for cls, handle in (
+        (SetLogged, consumers.on_logged),
+        (SetCorrected, consumers.on_corrected),
+        (SetVoided, consumers.on_voided),
+    ):
+        register_consumer(app, CONSUMER, cls, handle, dead_letter, max_retries=MAX_RETRIES)
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+        yield app, consumers
+
+
+@pytest.fixture
+def consumers(worker: tuple[Celery, Consumers], db: Any) -> Consumers:
+    worker[1].calls.clear()
+    return worker[1]
+
+
+@pytest.fixture
+def send(worker: tuple[Celery, Consumers]) -> Callable[[str, dict[str, Any]], None]:
+    app = worker[0]
+
+    def send(task: str, body: dict[str, Any]) -> None:
+        app.send_task(task, args=[body], queue=CONSUMER)
+
+    return send
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def effects(db: Any) -> int:
+    with db.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(db.things)).scalar_one())
+
+
+def dead(db: Any) -> list[dict[str, Any]]:
+    return list_dead_letters(db.sessions, db.tables.dead_letters)
+
+
+def test_the_backoff_doubles_and_is_capped() -> None:
+    assert [retry_delay(n) for n in range(4)] == [0.5, 1.0, 2.0, 4.0]
+    assert retry_delay(30) == 60.0
+
+
+def test_a_task_delivered_twice_has_its_effect_once(
+    consumers: Consumers, send: Callable[[str, dict[str, Any]], None], db: Any
+) -> None:
+    body = event_of(SetLogged)
+    send("progression.SetLogged", body)
+    send("progression.SetLogged", body)
+
+    wait_for(lambda: consumers.calls["SetLogged"] == 2)
+    assert effects(db) == 1
+    assert dead(db) == []
+
+
+def test_a_failing_event_is_retried_then_dead_lettered_with_its_error(
+    consumers: Consumers, send: Callable[[str, dict[str, Any]], None], db: Any
+) -> None:
+    body = event_of(SetCorrected)
+    send("progression.SetCorrected", body)
+
+    wait_for(lambda: len(dead(db)) == 1)
+    [letter] = dead(db)
+    assert consumers.calls["SetCorrected"] == MAX_RETRIES + 1
+    assert letter["task_name"] == "progression.SetCorrected"
+    assert letter["event_id"] == uuid.UUID(body["event_id"])
+    assert letter["body"] == body
+    assert "this handler has a bug" in letter["error"]
+
+
+def test_retry_later_waits_for_its_turn_without_a_dead_letter(
+    consumers: Consumers, send: Callable[[str, dict[str, Any]], None], db: Any
+) -> None:
+    send("progression.SetVoided", event_of(SetVoided))
+
+    wait_for(lambda: effects(db) == 1)
+    assert consumers.calls["SetVoided"] == consumers.retry_later_times + 1
+    assert dead(db) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"no": "event type"},
+        {"event_type": "SetLogged", "chain_id": "not-a-uuid"},
+    ],
+    ids=["no-event-type", "invalid-fields"],
+)
+def test_an_unreadable_message_goes_to_the_dead_letters_at_once(
+    consumers: Consumers,
+    send: Callable[[str, dict[str, Any]], None],
+    db: Any,
+    body: dict[str, Any],
+) -> None:
+    send("progression.SetLogged", body)
+
+    wait_for(lambda: len(dead(db)) == 1)
+    [letter] = dead(db)
+    assert letter["body"] == body
+    assert letter["task_name"] == "progression.SetLogged"
+    assert consumers.calls["SetLogged"] == 0, "the handler never sees it"

@@ -1,0 +1,232 @@
+"""The outbox on real PostgreSQL (and a real Redis broker): stored with the state, relayed once."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import redis
+from sqlalchemy import func, insert, select
+
+from devstack.embedded import EmbeddedRedis
+from myokine.celery_app import PUBLISH_RETRY_POLICY, create_celery
+from myokine.events import SessionFinished, TargetsUpdated, task_name
+from myokine.outbox import OutboxRelay, add_event
+from myokine.settings import ServiceSettings
+
+CHAIN = uuid.uuid4()
+MEMBER = uuid.uuid4()
+
+
+def targets(reps: int) -> TargetsUpdated:
+    """An event told apart from others by its `reps`."""
+    return TargetsUpdated(
+        chain_id=CHAIN,
+        member_id=MEMBER,
+        exercise="bench-press",
+        load_kg=Decimal(60),
+        reps=reps,
+        sets=3,
+    )
+
+
+class Recorder:
+    """A publish function that records what it sent, and fails while told to."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, dict[str, Any]]] = []
+        self.fail_from: int | None = None
+        self.lock = threading.Lock()
+
+    def __call__(self, task: str, queue: str, body: dict[str, Any]) -> None:
+        with self.lock:
+            if self.fail_from is not None and body["reps"] >= self.fail_from:
+                raise ConnectionError("broker down")
+            self.sent.append((task, queue, body))
+
+    @property
+    def reps(self) -> list[int]:
+        return [body["reps"] for _, _, body in self.sent]
+
+
+def store(db: Any, *events: TargetsUpdated) -> None:
+    """Each event in its own transaction, with a state change beside it."""
+    for event in events:
+        with db.sessions() as session, session.begin():
+            session.execute(insert(db.things).values(name=f"thing {event.reps}"))
+            add_event(session, db.tables.outbox, event)
+
+
+def unsent(db: Any) -> int:
+    o = db.tables.outbox
+    with db.engine.connect() as conn:
+        return int(
+            conn.execute(select(func.count()).where(o.c.published_at.is_(None))).scalar_one()
+        )
+
+
+def test_the_event_exists_if_and_only_if_the_state_change_does(db: Any) -> None:
+    with pytest.raises(RuntimeError), db.sessions() as session, session.begin():
+        session.execute(insert(db.things).values(name="rolled back"))
+        add_event(session, db.tables.outbox, targets(1))
+        raise RuntimeError("the use case fails after writing")
+    store(db, targets(2))
+
+    with db.engine.connect() as conn:
+        assert conn.execute(select(db.things.c.name)).scalars().all() == ["thing 2"]
+        rows = conn.execute(select(db.tables.outbox)).mappings().all()
+    assert len(rows) == 1
+    assert rows[0]["event_type"] == "TargetsUpdated"
+    assert rows[0]["body"]["reps"] == 2
+    assert rows[0]["published_at"] is None
+
+
+def test_the_relay_publishes_in_insertion_order_and_marks_rows_sent(db: Any) -> None:
+    store(db, *(targets(n) for n in range(1, 8)))
+    sent = Recorder()
+    relay = OutboxRelay(db.sessions, db.tables.outbox, sent, batch_size=5)
+
+    first = relay.publish_pending()
+    second = relay.publish_pending()
+    third = relay.publish_pending()
+
+    assert (first.published, first.full, first.blocked) == (5, True, False)
+    assert (second.published, second.full) == (2, False)
+    assert third.published == 0
+    assert sent.reps == [1, 2, 3, 4, 5, 6, 7]
+    assert {(task, queue) for task, queue, _ in sent.sent} == {
+        ("gateway.TargetsUpdated", "gateway")
+    }
+    assert unsent(db) == 0
+
+
+def test_an_event_with_two_consumers_goes_to_both_queues(db: Any) -> None:
+    event = SessionFinished(
+        chain_id=CHAIN,
+        member_id=MEMBER,
+        seq=1,
+        session_id=uuid.uuid4(),
+        gym_id=uuid.uuid4(),
+        local_date=date(2026, 11, 25),
+        set_count=3,
+    )
+    with db.sessions() as session, session.begin():
+        add_event(session, db.tables.outbox, event)
+    published: list[tuple[str, str]] = []
+    relay = OutboxRelay(db.sessions, db.tables.outbox, lambda t, q, b: published.append((t, q)))
+
+    relay.publish_pending()
+
+    assert published == [
+        (task_name("progression", "SessionFinished"), "progression"),
+        (task_name("program", "SessionFinished"), "program"),
+    ]
+
+
+def test_while_the_broker_is_down_rows_wait_and_later_go_out_once_in_order(db: Any) -> None:
+    store(db, *(targets(n) for n in range(1, 6)))
+    sent = Recorder()
+    relay = OutboxRelay(db.sessions, db.tables.outbox, sent)
+
+    sent.fail_from = 3  # the broker goes down after two messages
+    blocked = relay.publish_pending()
+    again = relay.publish_pending()
+
+    assert blocked.blocked and blocked.published == 2
+    assert again.blocked and again.published == 0
+    assert unsent(db) == 3, "later rows must not overtake the one that failed"
+    o = db.tables.outbox
+    with db.engine.connect() as conn:
+        failed = (
+            conn.execute(select(o).where(o.c.published_at.is_(None)).order_by(o.c.id))
+            .mappings()
+            .all()
+        )
+    assert failed[0]["attempts"] == 2 and "broker down" in failed[0]["last_error"]
+    assert [r["attempts"] for r in failed[1:]] == [0, 0]
+
+    sent.fail_from = None  # the broker is back
+    relay.publish_pending()
+
+    assert sent.reps == [1, 2, 3, 4, 5]
+    assert unsent(db) == 0
+
+
+def test_two_relays_side_by_side_send_every_row_exactly_once(db: Any) -> None:
+    store(db, *(targets(n) for n in range(1, 301)))
+    sent = Recorder()
+    relays = [OutboxRelay(db.sessions, db.tables.outbox, sent, batch_size=20) for _ in range(2)]
+    start = threading.Barrier(len(relays))
+
+    def drain(relay: OutboxRelay) -> None:
+        start.wait()
+        while relay.publish_pending().published:
+            pass
+
+    threads = [threading.Thread(target=drain, args=(relay,)) for relay in relays]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert sorted(sent.reps) == list(range(1, 301))
+    assert unsent(db) == 0
+
+
+def test_rows_another_relay_holds_are_skipped_not_waited_for(db: Any) -> None:
+    store(db, *(targets(n) for n in range(1, 5)))
+    o = db.tables.outbox
+    sent = Recorder()
+    with db.sessions() as holder, holder.begin():
+        # Another relay is in the middle of publishing the first two rows.
+        holder.execute(select(o.c.id).order_by(o.c.id).limit(2).with_for_update())
+
+        result = OutboxRelay(db.sessions, db.tables.outbox, sent).publish_pending()
+
+    assert result.published == 2
+    assert sent.reps == [3, 4]
+
+
+def test_run_forever_relays_until_told_to_stop(db: Any) -> None:
+    store(db, targets(1), targets(2))
+    sent = Recorder()
+    relay = OutboxRelay(db.sessions, db.tables.outbox, sent)
+
+    relay.run_forever(poll_interval=0.01, should_stop=lambda: len(sent.sent) >= 2)
+
+    assert sent.reps == [1, 2]
+
+
+def test_with_a_real_broker_a_set_stored_while_redis_is_down_is_queued_once_it_is_back(
+    db: Any, redis_up: EmbeddedRedis
+) -> None:
+    celery = create_celery(
+        ServiceSettings(service_name="logging", redis_url=redis_up.url), queue="logging"
+    )
+
+    def publish(task: str, queue: str, body: dict[str, Any]) -> None:
+        celery.send_task(
+            task, args=[body], queue=queue, retry=True, retry_policy=PUBLISH_RETRY_POLICY
+        )
+
+    relay = OutboxRelay(db.sessions, db.tables.outbox, publish)
+    client = redis.Redis.from_url(redis_up.url)
+    try:
+        redis_up.stop()
+        store(db, targets(1), targets(2))
+        assert relay.publish_pending().blocked
+        assert unsent(db) == 2
+
+        redis_up.start()
+        assert relay.publish_pending().published == 2
+        assert relay.publish_pending().published == 0
+
+        assert client.llen("gateway") == 2
+    finally:
+        client.close()
+        celery.close()
+    assert unsent(db) == 0
