@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, status
+from fastapi import APIRouter, Depends, Header, Query, Request, status
 
 from myokine.internal_auth import Caller, caller_from_header
 from program_service import handlers
+from program_service.idempotency import IdempotentRequest, fingerprint
 from program_service.runtime import runtime
 from program_service.schemas import (
     AssignmentIn,
@@ -29,6 +30,22 @@ def current_caller(authorization: Annotated[str | None, Header()] = None) -> Cal
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
+
+async def idempotent_request(
+    request: Request,
+    key: Annotated[
+        str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)
+    ] = None,
+) -> IdempotentRequest | None:
+    """The write's Idempotency-Key with the fingerprint of its request, if a key was sent."""
+    if key is None:
+        return None
+    body = await request.body()
+    return IdempotentRequest(key, fingerprint(request.method, request.url.path, body))
+
+
+IdempotencyDep = Annotated[IdempotentRequest | None, Depends(idempotent_request)]
+
 router = APIRouter(prefix="/internal/v1")
 
 
@@ -44,9 +61,9 @@ def list_exercises(caller: CallerDep) -> list[ExerciseOut]:
     status_code=status.HTTP_201_CREATED,
     summary="A chain admin adds an exercise",
 )
-def add_exercise(caller: CallerDep, body: ExerciseIn) -> ExerciseOut:
+def add_exercise(caller: CallerDep, body: ExerciseIn, idempotency: IdempotencyDep) -> ExerciseOut:
     """Add an exercise; `409` when the slug is taken."""
-    return handlers.add_exercise(caller, body)
+    return handlers.add_exercise(caller, body, idempotency)
 
 
 @router.get("/programs", tags=["programs"], summary="The chain's programs")
@@ -58,9 +75,9 @@ def list_programs(caller: CallerDep) -> list[ProgramOut]:
 @router.post(
     "/programs", tags=["programs"], status_code=status.HTTP_201_CREATED, summary="Save a program"
 )
-def create_program(caller: CallerDep, body: ProgramIn) -> ProgramOut:
+def create_program(caller: CallerDep, body: ProgramIn, idempotency: IdempotencyDep) -> ProgramOut:
     """Save a program; `422` with `violations` if it breaks the protocol without a reason."""
-    return handlers.create_program(caller, body)
+    return handlers.create_program(caller, body, idempotency)
 
 
 @router.post("/programs/check", tags=["programs"], summary="Check a program without saving")
@@ -80,9 +97,11 @@ def get_program(
 
 
 @router.put("/programs/{program_id}", tags=["programs"], summary="Edit a program")
-def update_program(caller: CallerDep, program_id: uuid.UUID, body: ProgramIn) -> ProgramOut:
+def update_program(
+    caller: CallerDep, program_id: uuid.UUID, body: ProgramIn, idempotency: IdempotencyDep
+) -> ProgramOut:
     """Edit a program; an assigned version is kept and the edit becomes a new version."""
-    return handlers.update_program(caller, program_id, body)
+    return handlers.update_program(caller, program_id, body, idempotency)
 
 
 @router.post(
@@ -91,9 +110,11 @@ def update_program(caller: CallerDep, program_id: uuid.UUID, body: ProgramIn) ->
     status_code=status.HTTP_201_CREATED,
     summary="Assign a program to a member",
 )
-def assign_program(caller: CallerDep, member_id: uuid.UUID, body: AssignmentIn) -> AssignmentOut:
+def assign_program(
+    caller: CallerDep, member_id: uuid.UUID, body: AssignmentIn, idempotency: IdempotencyDep
+) -> AssignmentOut:
     """Assign a program version; the member's active assignment, if any, ends."""
-    return handlers.assign_program(caller, member_id, body)
+    return handlers.assign_program(caller, member_id, body, idempotency)
 
 
 @router.get(
@@ -109,9 +130,11 @@ def assignment_history(caller: CallerDep, member_id: uuid.UUID) -> list[Assignme
     tags=["assignments"],
     summary="End a member's active assignment",
 )
-def end_assignment(caller: CallerDep, member_id: uuid.UUID) -> AssignmentOut:
+def end_assignment(
+    caller: CallerDep, member_id: uuid.UUID, idempotency: IdempotencyDep
+) -> AssignmentOut:
     """End the active assignment; `404` (`no-assignment`) when there is none."""
-    return handlers.end_assignment(caller, member_id)
+    return handlers.end_assignment(caller, member_id, idempotency)
 
 
 @router.get("/members/{member_id}/today", tags=["assignments"], summary="A member's next session")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from myokine.catalog import DEFAULT_CATALOG, DEFAULT_LOAD_STEP_KG, Equipment
@@ -27,6 +30,7 @@ from program_service.domain import conformance, rotation
 from program_service.domain.plans import Plan, Slot, TrainingDay
 from program_service.domain.ready_made import READY_MADE
 from program_service.domain.slugs import slugify
+from program_service.idempotency import IdempotentRequest, claim, remember
 from program_service.problems import NoAssignment, NonConformingProgram
 from program_service.runtime import runtime
 from program_service.schemas import (
@@ -46,6 +50,9 @@ from program_service.schemas import (
 
 # Assisted exercises count assistance as a negative load (PROTOCOL.md §5).
 MIN_LOAD_KG, MIN_ASSISTED_LOAD_KG, MAX_LOAD_KG = Decimal(0), Decimal(-200), Decimal(1000)
+
+
+Answer = TypeVar("Answer", bound=BaseModel)
 
 
 def _now() -> datetime:
@@ -100,6 +107,29 @@ def _new_version(
     )
 
 
+def _write(
+    caller: Caller,
+    idempotency: IdempotentRequest | None,
+    answer: type[Answer],
+    work: Callable[[Session], Answer],
+) -> Answer:
+    """Run one write in one transaction, honouring its Idempotency-Key.
+
+    A retried request (same key, same request) gets the first answer without doing the
+    work again; the answer is stored in the transaction that did the work.
+    """
+    with transaction(runtime.sessions) as session:
+        _ensure_chain(session, caller.chain_id)
+        if idempotency is not None:
+            earlier = claim(session, caller.chain_id, idempotency)
+            if earlier is not None:
+                return answer.model_validate(earlier)
+        result = work(session)
+        if idempotency is not None:
+            remember(session, caller.chain_id, idempotency, result.model_dump(mode="json"))
+        return result
+
+
 # --- catalog -----------------------------------------------------------------------------
 
 
@@ -122,7 +152,9 @@ def list_exercises(caller: Caller) -> list[ExerciseOut]:
         return [_exercise_out(row) for row in repo.catalog(session, caller.chain_id)]
 
 
-def add_exercise(caller: Caller, new: ExerciseIn) -> ExerciseOut:
+def add_exercise(
+    caller: Caller, new: ExerciseIn, idempotency: IdempotentRequest | None = None
+) -> ExerciseOut:
     """A chain admin adds an exercise to the chain's catalog; its slug is stable from then on."""
     if caller.role not in ("chain_admin", "system"):
         raise Forbidden("Only a chain admin adds exercises to the catalog.")
@@ -132,8 +164,8 @@ def add_exercise(caller: Caller, new: ExerciseIn) -> ExerciseOut:
             "The name has no letters or digits to make a slug from.",
             errors=[{"field": "slug", "message": "give a slug, or a name with letters"}],
         )
-    with transaction(runtime.sessions) as session:
-        _ensure_chain(session, caller.chain_id)
+
+    def work(session: Session) -> ExerciseOut:
         if repo.exercises_by_slug(session, caller.chain_id, {slug}):
             raise Conflict(f"The catalog already has an exercise '{slug}'.", slug=slug)
         row = repo.Exercise(
@@ -154,6 +186,8 @@ def add_exercise(caller: Caller, new: ExerciseIn) -> ExerciseOut:
         session.add(row)
         session.flush()
         return _exercise_out(row)
+
+    return _write(caller, idempotency, ExerciseOut, work)
 
 
 # --- programs ----------------------------------------------------------------------------
@@ -272,11 +306,13 @@ def check_program(caller: Caller, draft: ProgramIn) -> CheckOut:
     return CheckOut(conforms=not violations, violations=[_violation_out(v) for v in violations])
 
 
-def create_program(caller: Caller, draft: ProgramIn) -> ProgramOut:
+def create_program(
+    caller: Caller, draft: ProgramIn, idempotency: IdempotentRequest | None = None
+) -> ProgramOut:
     """Save a new program; one that breaks the protocol needs an exception reason."""
     require_staff(caller)
-    with transaction(runtime.sessions) as session:
-        _ensure_chain(session, caller.chain_id)
+
+    def work(session: Session) -> ProgramOut:
         plan = _plan_of(session, caller.chain_id, draft)
         _refuse_unless_excepted(plan, draft.exception_reason)
         program = repo.Program(chain_id=caller.chain_id, current_version=1, ready_made=False)
@@ -287,8 +323,15 @@ def create_program(caller: Caller, draft: ProgramIn) -> ProgramOut:
         session.flush()
         return _program_out(session, caller.chain_id, program, version)
 
+    return _write(caller, idempotency, ProgramOut, work)
 
-def update_program(caller: Caller, program_id: uuid.UUID, draft: ProgramIn) -> ProgramOut:
+
+def update_program(
+    caller: Caller,
+    program_id: uuid.UUID,
+    draft: ProgramIn,
+    idempotency: IdempotentRequest | None = None,
+) -> ProgramOut:
     """Replace a program's content.
 
     A version that was ever assigned stays as it is (its members keep it until they are
@@ -296,8 +339,8 @@ def update_program(caller: Caller, program_id: uuid.UUID, draft: ProgramIn) -> P
     place. An edit that changes nothing changes nothing.
     """
     require_staff(caller)
-    with transaction(runtime.sessions) as session:
-        _ensure_chain(session, caller.chain_id)
+
+    def work(session: Session) -> ProgramOut:
         program = repo.find_program(session, caller.chain_id, program_id, for_update=True)
         if program is None:
             raise NotFound(f"No program {program_id}.")
@@ -329,6 +372,8 @@ def update_program(caller: Caller, program_id: uuid.UUID, draft: ProgramIn) -> P
         program.updated_at = _now()
         session.flush()
         return _program_out(session, caller.chain_id, program, version)
+
+    return _write(caller, idempotency, ProgramOut, work)
 
 
 def get_program(caller: Caller, program_id: uuid.UUID, version: int | None = None) -> ProgramOut:
@@ -445,15 +490,20 @@ def _planned_exercises(
     return list(planned.values())
 
 
-def assign_program(caller: Caller, member_id: uuid.UUID, request: AssignmentIn) -> AssignmentOut:
+def assign_program(
+    caller: Caller,
+    member_id: uuid.UUID,
+    request: AssignmentIn,
+    idempotency: IdempotentRequest | None = None,
+) -> AssignmentOut:
     """Assign a program version to a member, ending their active assignment if they have one.
 
     Emits `AssignmentEnded` for the replaced assignment, then `ProgramAssigned`, numbered
     in order for the member.
     """
     require_staff(caller)
-    with transaction(runtime.sessions) as session:
-        _ensure_chain(session, caller.chain_id)
+
+    def work(session: Session) -> AssignmentOut:
         program = repo.find_program(session, caller.chain_id, request.program_id)
         if program is None:
             raise NotFound(f"No program {request.program_id}.")
@@ -503,12 +553,16 @@ def assign_program(caller: Caller, member_id: uuid.UUID, request: AssignmentIn) 
         )
         return _assignment_out(assignment, version)
 
+    return _write(caller, idempotency, AssignmentOut, work)
 
-def end_assignment(caller: Caller, member_id: uuid.UUID) -> AssignmentOut:
+
+def end_assignment(
+    caller: Caller, member_id: uuid.UUID, idempotency: IdempotentRequest | None = None
+) -> AssignmentOut:
     """End the member's active assignment (history keeps it); emits `AssignmentEnded`."""
     require_staff(caller)
-    with transaction(runtime.sessions) as session:
-        _ensure_chain(session, caller.chain_id)
+
+    def work(session: Session) -> AssignmentOut:
         seq = repo.next_member_seq(session, member_id)
         current = repo.active_assignment(session, caller.chain_id, member_id, for_update=True)
         if current is None:
@@ -517,6 +571,8 @@ def end_assignment(caller: Caller, member_id: uuid.UUID) -> AssignmentOut:
         version = repo.find_version(session, current.program_id, current.program_version)
         assert version is not None
         return _assignment_out(current, version)
+
+    return _write(caller, idempotency, AssignmentOut, work)
 
 
 def assignment_history(caller: Caller, member_id: uuid.UUID) -> list[AssignmentOut]:

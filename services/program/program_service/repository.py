@@ -148,6 +148,18 @@ class MemberSequence(Base):
     last_seq: Mapped[int] = mapped_column(Integer)
 
 
+class IdempotencyRecord(Base):
+    """A write's Idempotency-Key, what it asked, and the answer it got."""
+
+    __tablename__ = "idempotency_keys"
+
+    chain_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 # --- queries ---------------------------------------------------------------------------
 
 

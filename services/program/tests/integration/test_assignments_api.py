@@ -400,3 +400,17 @@ def test_a_member_may_read_only_their_own_plan(client: TestClient, headers: Head
 
 def test_the_worker_has_the_session_finished_consumer() -> None:
     assert "program.SessionFinished" in runtime.celery.tasks
+
+
+def test_a_retried_assignment_is_assigned_once(client: TestClient, headers: Headers) -> None:
+    member = uuid.uuid4()
+    program = ready_made(client, headers, 3)["id"]
+    keyed = headers() | {"Idempotency-Key": f"demo-assignment-{member}"}
+    body = {"program_id": program, "start_date": "2026-12-01", "weekdays": [1, 3, 5]}
+    first = client.post(f"{members(member)}/assignments", headers=keyed, json=body)
+    again = client.post(f"{members(member)}/assignments", headers=keyed, json=body)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert [e.event_type for e in outbox()] == ["ProgramAssigned"]
+    ended = client.delete(f"{members(member)}/assignments/current", headers=keyed)
+    assert ended.status_code == 409

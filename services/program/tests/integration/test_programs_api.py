@@ -306,3 +306,34 @@ def test_unknown_programs_and_versions_are_404(client: TestClient, headers: Head
     created = client.post(PROGRAMS, headers=headers(), json=conforming()).json()
     missing = client.get(f"{PROGRAMS}/{created['id']}", params={"version": 9}, headers=headers())
     assert missing.status_code == 404
+
+
+# --- idempotency ------------------------------------------------------------------------
+
+
+def test_a_retried_write_gets_the_first_answer(client: TestClient, headers: Headers) -> None:
+    keyed = headers() | {"Idempotency-Key": "create-1"}
+    first = client.post(PROGRAMS, headers=keyed, json=conforming())
+    again = client.post(PROGRAMS, headers=keyed, json=conforming())
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    mine = [p for p in client.get(PROGRAMS, headers=headers()).json() if not p["ready_made"]]
+    assert len(mine) == 1
+
+    other = client.post(PROGRAMS, headers=keyed, json=conforming("Other"))
+    assert other.status_code == 409
+
+
+def test_a_refused_write_keeps_its_key_free(client: TestClient, headers: Headers) -> None:
+    keyed = headers() | {"Idempotency-Key": "create-2"}
+    assert client.post(PROGRAMS, headers=keyed, json=squat_only_once()).status_code == 422
+    fixed = squat_only_once() | {"exception_reason": "rehab"}
+    assert client.post(PROGRAMS, headers=keyed, json=fixed).status_code == 201
+
+
+def test_keys_belong_to_one_chain(client: TestClient, headers: Headers) -> None:
+    key = {"Idempotency-Key": "same-key"}
+    here = client.post(PROGRAMS, headers=headers() | key, json=conforming())
+    there = client.post(PROGRAMS, headers=headers(chain_id=uuid.uuid4()) | key, json=conforming())
+    assert (here.status_code, there.status_code) == (201, 201)
+    assert here.json()["id"] != there.json()["id"]
