@@ -7,14 +7,21 @@ through the same use cases the operator CLI calls.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from devstack.embedded import free_port
 from devstack.testing import migrate, truncate_all
 from gateway_service import main
 from gateway_service.handlers import identity
@@ -55,6 +62,78 @@ def client() -> Iterator[TestClient]:
     """A gateway whose services are not running."""
     with make_client() as c:
         yield c
+
+
+SERVICES = ("program", "logging", "progression")
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not become healthy:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def live_services(scratch_dir: Path) -> Iterator[dict[str, str]]:
+    """The program, logging and progression APIs as real processes, on this run's databases.
+
+    Each is migrated and started by its own command (`python -m <name>_service ...`), the
+    way the operator runs it; no worker or relay runs, so events stay in their outboxes.
+    """
+    processes: list[subprocess.Popen[bytes]] = []
+    urls: dict[str, str] = {}
+    try:
+        for name in SERVICES:
+            port = free_port()
+            env = {**os.environ, f"{name.upper()}_HTTP_PORT": str(port)}
+            log = scratch_dir / f"gateway-tests-{name}.log"
+            migrated = subprocess.run(
+                [sys.executable, "-m", f"{name}_service", "migrate"],
+                env=env,
+                capture_output=True,
+                check=False,
+            )
+            if migrated.returncode != 0:
+                raise RuntimeError(f"{name} migrate failed:\n{migrated.stderr.decode()[-3000:]}")
+            with log.open("wb") as out:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", f"{name}_service", "api"],
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            processes.append(process)
+            urls[name] = f"http://127.0.0.1:{port}"
+            _wait_healthy(urls[name], process, log)
+        yield urls
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture
+def live_gate(live_services: dict[str, str]) -> Iterator[Gate]:
+    """The gateway in front of the real services."""
+    with make_client(
+        program_url=live_services["program"],
+        logging_url=live_services["logging"],
+        progression_url=live_services["progression"],
+    ) as c:
+        yield Gate(c)
 
 
 @dataclass

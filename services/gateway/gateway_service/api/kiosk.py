@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, status
 
 from gateway_service.api.deps import (
     GatewayDep,
@@ -111,17 +111,20 @@ def correct_set(
 
 @router.delete(
     "/sets/{set_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
     summary="Void a set of this member (within 24 h)",
-    response_class=Response,
-    responses=problems(401, 403, 404, 409),
+    description="Answers the voided set; it no longer counts for anything.",
+    response_model=None,
+    responses={200: {"model": SetOut}, **problems(401, 403, 404, 409)},
 )
 def void_set(
-    gateway: GatewayDep, member: MemberDep, key: RequiredIdempotencyKey, set_id: uuid.UUID
-) -> Response:
-    """Void one of the member's sets: it no longer counts."""
-    kiosk.void_set(gateway.services, member, set_id, key)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    gateway: GatewayDep,
+    member: MemberDep,
+    key: RequiredIdempotencyKey,
+    set_id: uuid.UUID,
+    reason: Annotated[str | None, Query(max_length=500)] = None,
+) -> dict[str, Any]:
+    """Void one of the member's sets."""
+    return kiosk.void_set(gateway.services, member, set_id, reason, key)
 
 
 @router.post(

@@ -96,6 +96,7 @@ class SetPatch(BaseModel):
     reps: int | None = Field(default=None, ge=0, le=100)
     rpe: Decimal | None = Field(default=None, ge=1, le=10, multiple_of=0.5)
     warmup: bool | None = None
+    reason: str | None = Field(default=None, max_length=500, description="Kept in the audit trail.")
 
 
 class SetOut(Open):

@@ -160,15 +160,21 @@ def correct_set(
 
 
 def void_set(
-    services: Services, member: MemberPrincipal, set_id: uuid.UUID, idempotency_key: str
-) -> None:
-    """Void one of the member's own sets."""
-    services.logging.call(
+    services: Services,
+    member: MemberPrincipal,
+    set_id: uuid.UUID,
+    reason: str | None,
+    idempotency_key: str,
+) -> dict[str, Any]:
+    """Void one of the member's own sets; the voided set, as it was."""
+    voided = services.logging.call(
         "DELETE",
         f"/members/{member.member_id}/sets/{set_id}",
         member.caller(),
+        params={"reason": reason} if reason else None,
         idempotency_key=idempotency_key,
     )
+    return present_set(voided, member.unit)
 
 
 def finish_session(

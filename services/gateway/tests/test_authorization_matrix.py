@@ -1,0 +1,204 @@
+"""Every endpoint x every kind of caller, with the exact status of each cell.
+
+The gateway runs in front of the real program, logging and progression services (as
+processes), so an allowed cell shows the status a real client gets. Cells run endpoint
+by endpoint in the callers' order below; the state a cell leaves (a set logged, a session
+finished) is part of what the next cell sees, and is spelled out where it matters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+CALLERS = (
+    "anonymous",
+    "member",
+    "another member",
+    "kiosk, other gym",
+    "kiosk, other chain",
+    "trainer",
+    "trainer, other chain",
+    "chain admin",
+)
+
+KIOSK_ONLY = {c: 403 for c in CALLERS} | {"anonymous": 401}
+MEMBERS_ONLY = KIOSK_ONLY | {"member": 200, "another member": 200}
+STAFF = {c: 403 for c in CALLERS} | {
+    "anonymous": 401,
+    "trainer": 200,
+    "trainer, other chain": 200,
+    "chain admin": 200,
+}
+STAFF_OF_CHAIN = STAFF | {"trainer, other chain": 404}
+
+EXPECTED: dict[str, dict[str, int]] = {
+    # A member of chain A identifies at a kiosk of the other gym of the chain; a kiosk of
+    # chain B does not know the badge.
+    "POST /v1/kiosk/identify": KIOSK_ONLY | {"kiosk, other gym": 200, "kiosk, other chain": 401},
+    "GET /v1/kiosk/today": MEMBERS_ONLY,
+    # Each member logs a set of their own.
+    "POST /v1/kiosk/sets": MEMBERS_ONLY | {"member": 201, "another member": 201},
+    # The target set is the member's: another member does not find it.
+    "PATCH /v1/kiosk/sets/{set}": MEMBERS_ONLY | {"another member": 404},
+    "DELETE /v1/kiosk/sets/{set}": MEMBERS_ONLY | {"another member": 404},
+    # Each member finishes their own session (both logged a set above).
+    "POST /v1/kiosk/finish": MEMBERS_ONLY,
+    "GET /v1/kiosk/progress": MEMBERS_ONLY,
+    "GET /v1/exercises": STAFF,
+    "GET /v1/programs": STAFF,
+    "POST /v1/programs": STAFF | {"trainer": 201, "trainer, other chain": 201, "chain admin": 201},
+    "POST /v1/programs/check": STAFF,
+    "GET /v1/programs/{program}": STAFF_OF_CHAIN,
+    "GET /v1/members": STAFF,
+    "GET /v1/members/{member}": STAFF_OF_CHAIN,
+    "POST /v1/members/{member}/assignments": STAFF_OF_CHAIN | {"trainer": 201, "chain admin": 201},
+    "GET /v1/members/{member}/progress": STAFF_OF_CHAIN,
+    "GET /v1/gyms/{gym}/attention": STAFF_OF_CHAIN,
+}
+
+PROGRAM: dict[str, Any] = {
+    "name": "Matrix A/B",
+    "sessions_per_week": 3,
+    "days": [
+        {
+            "name": "A",
+            "exercises": [
+                {"exercise": "barbell-back-squat", "sets": 3, "rep_min": 6, "rep_max": 12},
+                {"exercise": "bench-press", "sets": 3, "rep_min": 6, "rep_max": 12},
+                {"exercise": "barbell-row", "sets": 3, "rep_min": 6, "rep_max": 12},
+            ],
+        },
+        {
+            "name": "B",
+            "exercises": [
+                {"exercise": "deadlift", "sets": 3, "rep_min": 6, "rep_max": 12},
+                {"exercise": "barbell-back-squat", "sets": 3, "rep_min": 6, "rep_max": 12},
+                {"exercise": "overhead-press", "sets": 3, "rep_min": 6, "rep_max": 12},
+                {"exercise": "pull-up", "sets": 3, "rep_min": 6, "rep_max": 12},
+            ],
+        },
+    ],
+}
+
+
+def test_authorization_matrix(live_gate, world) -> None:
+    gate, a, b = live_gate, world.a, world.b
+    client = gate.client
+    member = gate.identify(a.kiosk_tokens[0], a.badges[0], a.pins[0])
+    other_member = gate.identify(a.kiosk_tokens[0], a.badges[1], a.pins[1])
+    trainer = gate.sign_in(a.trainer_email)
+    admin = gate.sign_in(a.admin_email)
+    other_trainer = gate.sign_in(b.trainer_email)
+    tokens: dict[str, str | None] = {
+        "anonymous": None,
+        "member": member,
+        "another member": other_member,
+        "kiosk, other gym": a.kiosk_tokens[1],
+        "kiosk, other chain": b.kiosk_tokens[0],
+        "trainer": trainer,
+        "trainer, other chain": other_trainer,
+        "chain admin": admin,
+    }
+
+    def auth(token: str | None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    program = client.post("/v1/programs", json=PROGRAM, headers=auth(trainer))
+    assert program.status_code == 201, program.text
+    program_id = program.json()["id"]
+    for member_id in a.member_ids:
+        assigned = client.post(
+            f"/v1/members/{member_id}/assignments",
+            json={"program_id": program_id, "start_date": "2026-01-05", "weekdays": [1, 3, 5]},
+            headers=auth(trainer),
+        )
+        assert assigned.status_code == 201, assigned.text
+
+    def new_set() -> str:
+        logged = client.post(
+            "/v1/kiosk/sets",
+            json={"exercise": "bench-press", "load": 60, "reps": 8},
+            headers=auth(member) | key(),
+        )
+        assert logged.status_code == 201, logged.text
+        set_id: str = logged.json()["id"]
+        return set_id
+
+    counter = iter(range(10_000))
+
+    def key() -> dict[str, str]:
+        return {"Idempotency-Key": f"matrix-{next(counter)}"}
+
+    calls: dict[str, Callable[[str | None], httpx.Response]] = {
+        "POST /v1/kiosk/identify": lambda t: client.post(
+            "/v1/kiosk/identify", json={"badge": a.badges[0], "pin": a.pins[0]}, headers=auth(t)
+        ),
+        "GET /v1/kiosk/today": lambda t: client.get("/v1/kiosk/today", headers=auth(t)),
+        "POST /v1/kiosk/sets": lambda t: client.post(
+            "/v1/kiosk/sets",
+            json={"exercise": "barbell-back-squat", "load": 60, "reps": 8},
+            headers=auth(t) | key(),
+        ),
+        "PATCH /v1/kiosk/sets/{set}": lambda t: client.patch(
+            f"/v1/kiosk/sets/{new_set()}", json={"reps": 9}, headers=auth(t) | key()
+        ),
+        "DELETE /v1/kiosk/sets/{set}": lambda t: client.delete(
+            f"/v1/kiosk/sets/{new_set()}", headers=auth(t) | key()
+        ),
+        "POST /v1/kiosk/finish": lambda t: client.post("/v1/kiosk/finish", headers=auth(t) | key()),
+        "GET /v1/kiosk/progress": lambda t: client.get("/v1/kiosk/progress", headers=auth(t)),
+        "GET /v1/exercises": lambda t: client.get("/v1/exercises", headers=auth(t)),
+        "GET /v1/programs": lambda t: client.get("/v1/programs", headers=auth(t)),
+        "POST /v1/programs": lambda t: client.post("/v1/programs", json=PROGRAM, headers=auth(t)),
+        "POST /v1/programs/check": lambda t: client.post(
+            "/v1/programs/check", json=PROGRAM, headers=auth(t)
+        ),
+        "GET /v1/programs/{program}": lambda t: client.get(
+            f"/v1/programs/{program_id}", headers=auth(t)
+        ),
+        "GET /v1/members": lambda t: client.get("/v1/members", headers=auth(t)),
+        "GET /v1/members/{member}": lambda t: client.get(
+            f"/v1/members/{a.member_ids[0]}", headers=auth(t)
+        ),
+        "POST /v1/members/{member}/assignments": lambda t: client.post(
+            f"/v1/members/{a.member_ids[0]}/assignments",
+            json={"program_id": program_id, "start_date": "2026-01-05", "weekdays": [1, 3, 5]},
+            headers=auth(t),
+        ),
+        "GET /v1/members/{member}/progress": lambda t: client.get(
+            f"/v1/members/{a.member_ids[0]}/progress", headers=auth(t)
+        ),
+        "GET /v1/gyms/{gym}/attention": lambda t: client.get(
+            f"/v1/gyms/{a.gym_ids[0]}/attention", headers=auth(t)
+        ),
+    }
+    assert calls.keys() == EXPECTED.keys()
+
+    actual: dict[str, dict[str, int]] = {}
+    wrong_type: list[str] = []
+    for endpoint, call in calls.items():
+        actual[endpoint] = {}
+        for caller in CALLERS:
+            answer = call(tokens[caller])
+            actual[endpoint][caller] = answer.status_code
+            if answer.status_code >= 400 and not answer.headers.get("content-type", "").startswith(
+                "application/problem+json"
+            ):
+                wrong_type.append(f"{endpoint} as {caller}")
+    mismatches = [
+        f"{endpoint} as {caller}: expected {EXPECTED[endpoint][caller]}, got {status}"
+        for endpoint, row in actual.items()
+        for caller, status in row.items()
+        if status != EXPECTED[endpoint][caller]
+    ]
+    assert not mismatches, "\n".join(mismatches)
+    assert not wrong_type, "errors that are not problem+json: " + ", ".join(wrong_type)
+
+
+def test_trainer_of_another_chain_sees_only_their_chain(live_gate, world) -> None:
+    token = live_gate.sign_in(world.b.trainer_email)
+    members = live_gate.client.get("/v1/members", headers={"Authorization": f"Bearer {token}"})
+    assert [m["id"] for m in members.json()] == world.b.member_ids
