@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from logging_service import repository as repo
@@ -29,12 +28,7 @@ from logging_service.domain.pagination import (
 from logging_service.domain.sessions import IDLE_LIMIT, OpenSession, continues, is_idle, local_date
 from logging_service.domain.sets import InvalidSet, SetEntry, ValidSet, validate_set
 from logging_service.idempotency import IdempotentRequest, Reply, claim, remember
-from logging_service.repository import (
-    IdempotencyRecord,
-    LoggedSetRow,
-    SetChange,
-    WorkoutSession,
-)
+from logging_service.repository import LoggedSetRow, SetChange, WorkoutSession
 from logging_service.schemas import (
     Export,
     FinishOut,
@@ -83,13 +77,17 @@ def _gym_zone(caller: Caller) -> tuple[uuid.UUID, ZoneInfo]:
         raise BadRequest(f"Unknown gym time zone {caller.gym_timezone!r}.") from exc
 
 
+def _invalid(exc: InvalidSet) -> InvalidInput:
+    errors = [{"field": e.field, "message": e.message} for e in exc.errors]
+    fields = ", ".join(e["field"] for e in errors)
+    return InvalidInput(f"Invalid value for: {fields}", errors=errors)
+
+
 def _validated(entry: SetEntry, now: datetime, *, check_time: bool = True) -> ValidSet:
     try:
         return validate_set(entry, now=now, check_time=check_time)
     except InvalidSet as exc:
-        errors = [{"field": e.field, "message": e.message} for e in exc.errors]
-        fields = ", ".join(e["field"] for e in errors)
-        raise InvalidInput(f"Invalid value for: {fields}", errors=errors) from exc
+        raise _invalid(exc) from exc
 
 
 def _emit(
@@ -413,8 +411,7 @@ def correct_set(
         try:
             changed = apply_correction(_entry_of(row), correction)
         except InvalidSet as exc:
-            errors = [{"field": e.field, "message": e.message} for e in exc.errors]
-            raise InvalidInput(exc.errors[0].message, errors=errors) from exc
+            raise _invalid(exc) from exc
         valid = _validated(changed, now, check_time=False)
         before, previous = _audit_view(row), _logged(row)
         if valid.exercise != row.exercise:
@@ -509,12 +506,7 @@ def forget_old_idempotency_keys(rt: ServiceRuntime, *, now: datetime | None = No
     """Drop stored answers older than the retention; how many were dropped."""
     now = now or _now()
     with transaction(rt.sessions) as session:
-        result = session.execute(
-            delete(IdempotencyRecord).where(
-                IdempotencyRecord.created_at < now - IDEMPOTENCY_RETENTION
-            )
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return repo.delete_idempotency_records(session, before=now - IDEMPOTENCY_RETENTION)
 
 
 # --- reads ---------------------------------------------------------------------------

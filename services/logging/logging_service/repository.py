@@ -24,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
     and_,
+    delete,
     func,
     or_,
     select,
@@ -385,3 +386,9 @@ def all_sets(session: Session, chain_id: uuid.UUID, member_id: uuid.UUID) -> Seq
         .where(LoggedSetRow.chain_id == chain_id, LoggedSetRow.member_id == member_id)
         .order_by(LoggedSetRow.performed_at, LoggedSetRow.set_number, LoggedSetRow.id)
     ).all()
+
+
+def delete_idempotency_records(session: Session, *, before: datetime) -> int:
+    """Drop the stored answers of writes older than `before`; how many were dropped."""
+    result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < before))
+    return int(result.rowcount)  # type: ignore[attr-defined]
