@@ -131,29 +131,38 @@ class Supervisor:
         SIGTERM first (uvicorn and Celery shut down gracefully on it), SIGKILL for
         whatever is left after `timeout` seconds.
         """
-        child = self._children.get(name)
-        if child is None:
+        if name not in self._children:
             return None
+        self._terminate(name)
+        return self._await_exit(name, self._stop_timeout if timeout is None else timeout)
+
+    def stop_all(self) -> None:
+        """Stop every running process: all are told at once, then each is waited for."""
+        names = list(reversed(self._children))
+        for name in names:
+            self._terminate(name)
+        for name in names:
+            code = self._await_exit(name, self._stop_timeout)
+            self.say(f"stopped {name} (exit code {code})")
+
+    def _terminate(self, name: str) -> None:
+        child = self._children[name]
         child.stopping = True
+        _signal_group(child.process.pid, signal.SIGTERM)
+
+    def _await_exit(self, name: str, timeout: float) -> int:
+        child = self._children[name]
         process = child.process
-        wait = self._stop_timeout if timeout is None else timeout
-        _signal_group(process.pid, signal.SIGTERM)
         try:
-            process.wait(wait)
+            process.wait(timeout)
         except subprocess.TimeoutExpired:
-            self.say(f"{name} did not stop within {wait:.0f}s; killing it")
+            self.say(f"{name} did not stop within {timeout:.0f}s; killing it")
             _signal_group(process.pid, signal.SIGKILL)
             process.wait()
-        _reap_group(process.pid, grace=wait)
+        _reap_group(process.pid, grace=timeout)
         child.pump.join(2)
         del self._children[name]
         return process.returncode
-
-    def stop_all(self) -> None:
-        """Stop every running process, the last started first."""
-        for name in reversed(list(self._children)):
-            code = self.stop(name)
-            self.say(f"stopped {name} (exit code {code})")
 
     # --- watching -----------------------------------------------------------------------
 
