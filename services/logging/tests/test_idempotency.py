@@ -106,3 +106,30 @@ def test_finish_with_a_key_is_replayed(
     assert (first.status_code, again.status_code) == (200, 200)
     assert again.content == first.content
     assert events_stored(rt) == 2
+
+
+def test_concurrent_sets_of_one_member_are_numbered_in_one_order(
+    client: TestClient, rt: ServiceRuntime, member: Member, headers: Headers
+) -> None:
+    copies = 12
+    start = Barrier(copies)
+
+    def send(i: int) -> dict[str, object]:
+        with TestClient(client.app) as c:
+            start.wait()
+            r = c.post(member.sets_path, json=BENCH, headers=headers(key=f"set-{i}"))
+            assert r.status_code == 201, r.text
+            body: dict[str, object] = r.json()
+            return body
+
+    with ThreadPoolExecutor(copies) as pool:
+        answers = list(pool.map(send, range(copies)))
+    assert len({a["session_id"] for a in answers}) == 1
+    assert sorted(int(str(a["set_number"])) for a in answers) == list(range(1, copies + 1))
+    o = rt.tables.outbox
+    with rt.sessions() as s:
+        bodies = [r.body for r in s.execute(select(o.c.body).order_by(o.c.id))]
+    # Outbox order, sequence order and set-number order agree.
+    assert [b["seq"] for b in bodies] == list(range(1, copies + 1))
+    numbers = {a["id"]: a["set_number"] for a in answers}
+    assert [numbers[b["set"]["set_id"]] for b in bodies] == list(range(1, copies + 1))
