@@ -417,6 +417,7 @@ def _assignment_out(assignment: repo.Assignment, version: repo.ProgramVersion) -
         start_date=assignment.start_date,
         weekdays=assignment.weekdays,
         starting_loads={slug: Decimal(kg) for slug, kg in assignment.starting_loads.items()},
+        exception_reason=version.exception_reason,
         active=assignment.ended_at is None,
         assigned_at=assignment.created_at,
         assigned_by=assignment.assigned_by,
@@ -615,6 +616,7 @@ def todays_plan(caller: Caller, member_id: uuid.UUID) -> TodayOut:
             program_id=assignment.program_id,
             program_version=assignment.program_version,
             program_name=version.name,
+            exception_reason=version.exception_reason,
             day=day.name,
             day_index=index,
             day_count=len(plan.days),
@@ -654,15 +656,16 @@ def todays_plan(caller: Caller, member_id: uuid.UUID) -> TodayOut:
 def on_session_finished(event: SessionFinished) -> None:
     """Move the member's rotation to the day they trained, if the session is the latest.
 
-    The session names its program day. It belongs to the assignment it names, or, for an
-    event without one, to the member's active assignment if that existed when the session
-    finished. Sessions without a day or without sets, and days the program does not have,
-    leave the rotation as it is.
+    The session belongs to the assignment it names, or, for an event without one, to the
+    member's active assignment if that existed when the session finished. Its day is the
+    `program_day` it names; a session that names none was trained from the plan the kiosk
+    showed, which is the day after the last one trained. Sessions without sets, and days
+    the program does not have, leave the rotation as it is.
     """
     with transaction(runtime.sessions) as session:
         if not first_delivery(session, runtime.tables.inbox, event):
             return
-        if event.program_day is None or event.set_count == 0:
+        if event.set_count == 0:
             return
         if event.assignment_id is not None:
             assignment = repo.find_assignment(session, event.assignment_id, for_update=True)
@@ -678,9 +681,14 @@ def on_session_finished(event: SessionFinished) -> None:
             return
         version = repo.find_version(session, assignment.program_id, assignment.program_version)
         assert version is not None
-        index = repo.plan_of(version).day_index(event.program_day)
-        if index is None:
-            return
+        plan = repo.plan_of(version)
+        if event.program_day is None:
+            index = rotation.next_day_index(assignment.last_day_index, len(plan.days))
+        else:
+            found = plan.day_index(event.program_day)
+            if found is None:
+                return
+            index = found
         assignment.last_day_index = index
         assignment.last_trained_on = event.local_date
         assignment.last_session_id = event.session_id

@@ -7,12 +7,22 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
 
 from myokine.catalog import Equipment
 from myokine.patterns import DEFAULT_WORKING_SETS, REP_MAX, REP_MIN, Pattern
 from program_service.domain.plans import DEFAULT_REST_SECONDS
 from program_service.domain.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
+
+Kg = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
+"""Kilograms: exact decimals inside, JSON numbers on the wire (as the logging service)."""
 
 Slug = Annotated[str, Field(min_length=1, max_length=MAX_SLUG_LENGTH, pattern=SLUG_PATTERN)]
 
@@ -33,7 +43,7 @@ class ExerciseOut(BaseModel):
     name: str
     pattern: Pattern
     equipment: Equipment
-    load_step_kg: Decimal
+    load_step_kg: Kg
     bodyweight: bool
     builtin: bool
 
@@ -198,7 +208,8 @@ class AssignmentOut(BaseModel):
     program_name: str
     start_date: date
     weekdays: list[int]
-    starting_loads: dict[str, Decimal]
+    starting_loads: dict[str, Kg]
+    exception_reason: str | None
     active: bool
     assigned_at: datetime
     assigned_by: str | None
@@ -215,14 +226,14 @@ class TodayExercise(BaseModel):
     name: str
     pattern: Pattern
     equipment: Equipment
-    load_step_kg: Decimal
+    load_step_kg: Kg
     bodyweight: bool
     sets: int
     rep_min: int
     rep_max: int
     rest_seconds: int
     notes: str | None
-    starting_load_kg: Decimal | None
+    starting_load_kg: Kg | None
 
 
 class TodayOut(BaseModel):
@@ -232,6 +243,7 @@ class TodayOut(BaseModel):
     program_id: uuid.UUID
     program_version: int
     program_name: str
+    exception_reason: str | None
     day: str
     day_index: int
     day_count: int

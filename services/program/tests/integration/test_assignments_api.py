@@ -100,7 +100,8 @@ def test_assigning_answers_the_assignment_and_emits_program_assigned(
     assert body["program_version"] == 1
     assert body["start_date"] == "2026-12-01"
     assert body["weekdays"] == [1, 3, 5]
-    assert body["starting_loads"] == {"bench-press": "60", "pull-up": "0"}
+    assert body["starting_loads"] == {"bench-press": 60, "pull-up": 0}
+    assert body["exception_reason"] is None
     assert body["active"] is True
     assert body["program_name"] == program["name"]
 
@@ -233,7 +234,32 @@ def test_assisted_exercises_may_start_below_zero(client: TestClient, headers: He
     body = assign(
         client, headers, uuid.uuid4(), program["id"], starting_loads={"assisted-pull-up": "-30"}
     )
-    assert body["starting_loads"] == {"assisted-pull-up": "-30"}
+    assert body["starting_loads"] == {"assisted-pull-up": -30}
+
+
+def test_an_exception_reason_is_shown_with_the_assignment_and_today(
+    client: TestClient, headers: Headers
+) -> None:
+    program = client.post(
+        PROGRAMS,
+        headers=headers(),
+        json={
+            "name": "Rehab",
+            "sessions_per_week": 1,
+            "days": [
+                {
+                    "name": "A",
+                    "exercises": [{"exercise": "leg-press", "rep_min": 15, "rep_max": 20}],
+                }
+            ],
+            "exception_reason": "Knee rehab: high reps on the machine",
+        },
+    ).json()
+    member = uuid.uuid4()
+    assert assign(client, headers, member, program["id"])["exception_reason"] == (
+        "Knee rehab: high reps on the machine"
+    )
+    assert today(client, headers, member)["exception_reason"] == program["exception_reason"]
 
 
 def test_assigning_an_unknown_program_is_404(client: TestClient, headers: Headers) -> None:
@@ -279,6 +305,7 @@ def test_today_starts_on_the_first_day_with_what_the_kiosk_needs(
     assert plan["assignment_id"] == assignment["id"]
     assert plan["program_id"] == program["id"]
     assert (plan["program_version"], plan["program_name"]) == (1, program["name"])
+    assert plan["exception_reason"] is None
     assert (plan["day"], plan["day_index"], plan["day_count"]) == ("A", 0, 2)
     assert plan["last_trained_day"] is None
     assert [e["exercise"] for e in plan["exercises"]] == [
@@ -292,14 +319,14 @@ def test_today_starts_on_the_first_day_with_what_the_kiosk_needs(
         "name": "Bench press",
         "pattern": "push",
         "equipment": "barbell",
-        "load_step_kg": "2.500",
+        "load_step_kg": 2.5,
         "bodyweight": False,
         "sets": 3,
         "rep_min": 6,
         "rep_max": 10,
         "rest_seconds": 180,
         "notes": None,
-        "starting_load_kg": "60",
+        "starting_load_kg": 60,
     }
 
 
@@ -343,12 +370,22 @@ def test_a_redelivered_or_older_session_changes_nothing(
     assert today(client, headers, member)["day"] == "C"
 
 
-def test_sessions_that_say_nothing_about_the_program_leave_the_rotation(
+def test_a_session_that_names_no_day_was_the_day_shown(
+    client: TestClient, headers: Headers, chain_id: uuid.UUID
+) -> None:
+    member = uuid.uuid4()
+    assign(client, headers, member, ready_made(client, headers, 4)["id"])
+    handlers.on_session_finished(finished(chain_id, member, 1, None))
+    handlers.on_session_finished(finished(chain_id, member, 2, None))
+    plan = today(client, headers, member)
+    assert (plan["day"], plan["last_trained_day"]) == ("C", "B")
+
+
+def test_sessions_that_do_not_fit_the_program_leave_the_rotation(
     client: TestClient, headers: Headers, chain_id: uuid.UUID
 ) -> None:
     member = uuid.uuid4()
     assignment = assign(client, headers, member, ready_made(client, headers, 4)["id"])["id"]
-    handlers.on_session_finished(finished(chain_id, member, 1, None, assignment_id=assignment))
     handlers.on_session_finished(finished(chain_id, member, 2, "Z", assignment_id=assignment))
     handlers.on_session_finished(
         finished(chain_id, member, 3, "A", assignment_id=assignment, set_count=0)

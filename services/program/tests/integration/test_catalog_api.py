@@ -34,7 +34,7 @@ def test_a_chain_gets_the_default_catalog_on_its_first_call(
         "name": "Kettlebell swing",
         "pattern": "hinge",
         "equipment": "kettlebell",
-        "load_step_kg": "4.000",
+        "load_step_kg": 4,
         "bodyweight": False,
         "builtin": True,
     }
@@ -85,7 +85,7 @@ def test_a_chain_admin_adds_an_exercise_with_a_stable_slug(
         "name": "Bulgarian split squat",
         "pattern": "squat",
         "equipment": "dumbbell",
-        "load_step_kg": "2.5",
+        "load_step_kg": 2.5,
         "bodyweight": False,
         "builtin": False,
     }
@@ -116,7 +116,7 @@ def test_an_admin_may_choose_the_slug_and_the_load_step(
         },
     )
     assert response.status_code == 201
-    assert response.json()["load_step_kg"] == "2.5"
+    assert response.json()["load_step_kg"] == 2.5
     assert response.json()["bodyweight"] is True
 
 
