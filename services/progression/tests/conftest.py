@@ -1,7 +1,14 @@
-"""The progression service's test set-up: its database migrated once, emptied between tests."""
+"""The progression service's test set-up: its database migrated once, emptied between tests.
+
+`progression_service.runtime` reads its settings when first imported, and pytest loads
+this file before the root conftest has set the run's DATABASE_URL and DB_PREFIX: so the
+service is imported inside the fixtures, never at the top of this file, or the tests
+would use the default database. (Test modules are imported later and may import it.)
+"""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -25,21 +32,24 @@ from myokine.events import (
     SetVoided,
 )
 from myokine.internal_auth import Caller, Role, sign_internal_token
-from progression_service import handlers
-from progression_service.main import app, runtime
+from myokine.service_runtime import ServiceRuntime
 from progression_service.repository import Base
 
 
 @pytest.fixture(scope="session")
-def migrated() -> None:
-    """The run's progression database, migrated to the latest revision."""
+def migrated() -> ServiceRuntime:
+    """The progression runtime, its database (the run's own) migrated once per run."""
+    from progression_service.main import runtime
+
+    assert runtime.settings.db_prefix == os.environ["DB_PREFIX"], "not the run's database"
     migrate(runtime)
+    return runtime
 
 
 @pytest.fixture
-def db(migrated: None) -> Iterator[None]:
+def db(migrated: ServiceRuntime) -> Iterator[None]:
     """An empty progression database for one test."""
-    truncate_all(runtime, Base.metadata)
+    truncate_all(migrated, Base.metadata)
     yield
 
 
@@ -53,12 +63,13 @@ Headers = Callable[..., dict[str, str]]
 
 
 @pytest.fixture
-def headers(chain_id: uuid.UUID) -> Headers:
+def headers(chain_id: uuid.UUID, migrated: ServiceRuntime) -> Headers:
     """Internal-token headers for a caller in the test's chain (a trainer unless told)."""
+    secret = migrated.settings.internal_token_secret
 
     def make(role: Role = "trainer", *, sub: str = "trainer-1", **claims: Any) -> dict[str, str]:
         caller = Caller(sub=sub, role=role, chain_id=claims.pop("chain_id", chain_id), **claims)
-        token = sign_internal_token(caller, runtime.settings.internal_token_secret, ttl_seconds=60)
+        token = sign_internal_token(caller, secret, ttl_seconds=60)
         return {"Authorization": f"Bearer {token}"}
 
     return make
@@ -67,6 +78,8 @@ def headers(chain_id: uuid.UUID) -> Headers:
 @pytest.fixture
 def client(db: None) -> Iterator[TestClient]:
     """The progression service's app on an empty database."""
+    from progression_service.main import app
+
     with TestClient(app) as test_client:
         yield test_client
 
@@ -160,20 +173,20 @@ class MemberScript:
         return [*(self.log(ex, load, reps, day) for ex, load, reps in sets), self.finish(day)]
 
 
-HANDLERS: dict[type[Event], Callable[[Any], None]] = {
-    ProgramAssigned: handlers.on_program_assigned,
-    AssignmentEnded: handlers.on_assignment_ended,
-    SetLogged: handlers.on_set_logged,
-    SetCorrected: handlers.on_set_corrected,
-    SetVoided: handlers.on_set_voided,
-    SessionFinished: handlers.on_session_finished,
-}
-
-
 def deliver_events(*events: Event) -> None:
     """Hand events to their handlers, as the worker would."""
+    from progression_service import handlers
+
+    by_type: dict[type[Event], Callable[[Any], None]] = {
+        ProgramAssigned: handlers.on_program_assigned,
+        AssignmentEnded: handlers.on_assignment_ended,
+        SetLogged: handlers.on_set_logged,
+        SetCorrected: handlers.on_set_corrected,
+        SetVoided: handlers.on_set_voided,
+        SessionFinished: handlers.on_session_finished,
+    }
     for event in events:
-        HANDLERS[type(event)](event)
+        by_type[type(event)](event)
 
 
 @pytest.fixture
@@ -189,7 +202,7 @@ def new_member(db: None, chain_id: uuid.UUID) -> Callable[[], MemberScript]:
 
 
 @pytest.fixture
-def deliver() -> Callable[..., None]:
+def deliver(migrated: ServiceRuntime) -> Callable[..., None]:
     """Apply events through the handlers, in the order given."""
     return deliver_events
 

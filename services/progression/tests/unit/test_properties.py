@@ -1,0 +1,129 @@
+"""Invariants over many generated histories (hypothesis)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from myokine.catalog import DEFAULT_LOAD_STEP_KG, Equipment
+from myokine.units import Unit
+from progression_service.domain.exercise import ExerciseState, Exposure, replay
+from progression_service.domain.loads import ladder_for
+from progression_service.domain.plan import ExercisePlan
+from progression_service.domain.progression import DELOAD, Decision, Progression, evaluate
+from progression_service.domain.sets import LiftedSet
+from progression_service.domain.targets import target_on
+
+DAY = date(2026, 1, 5)
+
+plans = st.builds(
+    lambda eq, unit, low, width, sets, start: ExercisePlan(
+        exercise="x",
+        pattern="squat",
+        equipment=eq.value,
+        load_step_kg=DEFAULT_LOAD_STEP_KG[eq],
+        sets=sets,
+        rep_min=low,
+        rep_max=low + width,
+        starting_load_kg=start,
+        unit=unit,
+    ),
+    st.sampled_from(list(Equipment)),
+    st.sampled_from(list(Unit)),
+    st.integers(6, 10),
+    st.integers(0, 2),
+    st.integers(1, 5),
+    st.none() | st.decimals(-200, 600, places=2),
+)
+lifted_sets = st.builds(
+    lambda load, reps, rpe, warmup: LiftedSet(uuid.uuid4(), load, reps, rpe, warmup),
+    st.decimals(-150, 520, places=2),
+    st.integers(0, 20),
+    st.none() | st.sampled_from([Decimal(x) / 2 for x in range(2, 21)]),
+    st.booleans(),
+)
+exposures = st.lists(st.lists(lifted_sets, min_size=1, max_size=6), min_size=1, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans, exposures, st.integers(0, 60))
+def test_a_target_is_always_makeable(plan: ExercisePlan, history: list, gap: int) -> None:
+    state = Progression()
+    ladder = plan.ladder
+    for i, sets in enumerate(history):
+        day = DAY + timedelta(days=3 * i)
+        state, _ = evaluate(state, plan, day, sets)
+        target = target_on(state, plan, day + timedelta(days=gap))
+        assert ladder.makeable(target.load_kg)
+        assert plan.rep_min <= target.reps <= 15
+        assert target.sets >= plan.sets
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(list(Equipment)),
+    st.sampled_from(list(Unit)),
+    st.decimals(-200, 600, places=3),
+    st.sampled_from([DELOAD, Decimal("0.2")]),
+)
+def test_a_deload_never_raises(
+    equipment: Equipment, unit: Unit, load: Decimal, cut: Decimal
+) -> None:
+    ladder = ladder_for(equipment.value, DEFAULT_LOAD_STEP_KG[equipment], unit)
+    rung = ladder.nearest(load)
+    lighter = ladder.reduce(rung, cut)
+    assert lighter <= rung
+    assert ladder.makeable(lighter)
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans, exposures)
+def test_deload_decisions_lower_the_target(plan: ExercisePlan, history: list) -> None:
+    state = Progression()
+    for i, sets in enumerate(history):
+        state, decision = evaluate(state, plan, DAY + timedelta(days=2 * i), sets)
+        if decision in (Decision.MISS_DELOAD, Decision.STALL):
+            assert state.target_load_kg is not None and state.working_load_kg is not None
+            assert state.target_load_kg <= state.working_load_kg
+
+
+def _exposures(history: list, finished: list[bool]) -> list[Exposure]:
+    return [
+        Exposure(DAY + timedelta(days=2 * i), tuple(sets), done)
+        for i, (sets, done) in enumerate(zip(history, finished, strict=True))
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(plans, exposures, st.data())
+def test_folding_again_from_a_stored_day_equals_folding_from_scratch(
+    plan: ExercisePlan, history: list, data: st.DataObject
+) -> None:
+    finished = data.draw(st.lists(st.booleans(), min_size=len(history), max_size=len(history)))
+    days = _exposures(history, finished)
+    split = data.draw(st.integers(0, len(days)))
+    whole, _ = replay(ExerciseState(), [plan] * len(days), days)
+    _, outcomes = replay(ExerciseState(), [plan] * len(days), days)
+    start = outcomes[split].state_before if split < len(days) else whole
+    again, _ = replay(start, [plan] * (len(days) - split), days[split:])
+    assert again == whole
+
+
+@settings(max_examples=200, deadline=None)
+@given(plans, exposures, st.data())
+def test_a_corrected_set_leaves_the_state_of_a_right_one(
+    plan: ExercisePlan, history: list, data: st.DataObject
+) -> None:
+    days = _exposures(history, [True] * len(history))
+    which = data.draw(st.integers(0, len(days) - 1))
+    typo = data.draw(lifted_sets)
+    right, _ = replay(ExerciseState(), [plan] * len(days), days)
+    wrong_days = list(days)
+    wrong_days[which] = Exposure(days[which].day, (*days[which].sets, typo), True)
+    _, outcomes = replay(ExerciseState(), [plan] * len(days), wrong_days)
+    corrected, _ = replay(outcomes[which].state_before, [plan] * (len(days) - which), days[which:])
+    assert corrected == right
