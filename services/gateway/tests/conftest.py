@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,12 @@ def make_client(**overrides: Any) -> TestClient:
     settings = Settings(**(defaults | overrides))
     app: FastAPI = build_app(main.runtime, settings, build_services(settings))
     return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture
+def gateway_client() -> Callable[..., TestClient]:
+    """Make a gateway client with other settings (e.g. one service pointed nowhere)."""
+    return make_client
 
 
 @pytest.fixture

@@ -1,0 +1,168 @@
+"""The kiosk API in front of the real services: units, idempotency, stale targets, request ids."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from myokine.units import Unit, from_kg
+
+PROGRAM = {
+    "name": "Kiosk A/B",
+    "sessions_per_week": 3,
+    "days": [
+        {
+            "name": "A",
+            "exercises": [
+                {"exercise": "barbell-back-squat", "sets": 3, "rep_min": 6, "rep_max": 12},
+                {"exercise": "bench-press", "sets": 3, "rep_min": 6, "rep_max": 12},
+                {"exercise": "barbell-row", "sets": 3, "rep_min": 6, "rep_max": 12},
+            ],
+        },
+        {
+            "name": "B",
+            "exercises": [
+                {"exercise": "deadlift", "sets": 3, "rep_min": 6, "rep_max": 12},
+                {"exercise": "barbell-back-squat", "sets": 3, "rep_min": 6, "rep_max": 12},
+                {"exercise": "overhead-press", "sets": 3, "rep_min": 6, "rep_max": 12},
+                {"exercise": "pull-up", "sets": 3, "rep_min": 6, "rep_max": 12},
+            ],
+        },
+    ],
+}
+
+
+@pytest.fixture
+def lb_member(live_gate, world) -> str:
+    """A member token for member A2 (unit lb), with a program assigned."""
+    trainer = live_gate.sign_in(world.a.trainer_email)
+    auth = {"Authorization": f"Bearer {trainer}"}
+    program = live_gate.client.post("/v1/programs", json=PROGRAM, headers=auth)
+    assert program.status_code == 201, program.text
+    assigned = live_gate.client.post(
+        f"/v1/members/{world.a.member_ids[1]}/assignments",
+        json={
+            "program_id": program.json()["id"],
+            "start_date": "2026-01-05",
+            "weekdays": [1, 3, 5],
+            "starting_loads": {"barbell-back-squat": 60},
+        },
+        headers=auth,
+    )
+    assert assigned.status_code == 201, assigned.text
+    return live_gate.identify(world.a.kiosk_tokens[0], world.a.badges[1], world.a.pins[1])
+
+
+def test_a_set_in_kg_is_answered_in_the_members_pounds(live_gate, lb_member) -> None:
+    answer = live_gate.client.post(
+        "/v1/kiosk/sets",
+        json={"exercise": "barbell-back-squat", "load": 100, "unit": "kg", "reps": 8},
+        headers={"Authorization": f"Bearer {lb_member}", "Idempotency-Key": "s-1"},
+    )
+    assert answer.status_code == 201, answer.text
+    logged = answer.json()
+    assert Decimal(str(logged["load_kg"])) == Decimal(100)
+    assert logged["unit"] == "lb"
+    assert Decimal(str(logged["load"])) == Decimal("220.46")
+    assert (logged["entered_load"], logged["entered_unit"]) in ((100, "kg"), ("100", "kg"))
+
+
+def test_the_default_unit_is_the_members(live_gate, lb_member) -> None:
+    answer = live_gate.client.post(
+        "/v1/kiosk/sets",
+        json={"exercise": "barbell-back-squat", "load": 135, "reps": 8},
+        headers={"Authorization": f"Bearer {lb_member}", "Idempotency-Key": "s-2"},
+    )
+    assert answer.status_code == 201, answer.text
+    assert Decimal(str(answer.json()["load_kg"])).quantize(Decimal("0.0001")) == Decimal("61.2350")
+
+
+def test_the_same_key_answers_the_same_set(live_gate, lb_member) -> None:
+    headers = {"Authorization": f"Bearer {lb_member}", "Idempotency-Key": "same"}
+    body = {"exercise": "bench-press", "load": 95, "reps": 10}
+    first = live_gate.client.post("/v1/kiosk/sets", json=body, headers=headers)
+    again = live_gate.client.post("/v1/kiosk/sets", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json() == again.json()
+    other = live_gate.client.post("/v1/kiosk/sets", json={**body, "reps": 9}, headers=headers)
+    assert other.status_code == 409
+
+
+def test_today_shows_the_plan_targets_and_logged_sets(live_gate, lb_member) -> None:
+    auth = {"Authorization": f"Bearer {lb_member}"}
+    live_gate.client.post(
+        "/v1/kiosk/sets",
+        json={"exercise": "barbell-back-squat", "load": 135, "reps": 8},
+        headers=auth | {"Idempotency-Key": "t-1"},
+    )
+    today = live_gate.client.get("/v1/kiosk/today", headers=auth)
+    assert today.status_code == 200, today.text
+    plan = today.json()
+    assert plan["day"] == "A"
+    assert plan["stale"] is False
+    assert set(plan["week"]) == {"squat", "hinge", "push", "pull"}
+    squat = next(e for e in plan["exercises"] if e["exercise"] == "barbell-back-squat")
+    # No relay runs here, so progression has not heard of the assignment: the target is
+    # its calibration load. What the gateway adds is the member's unit beside kg.
+    target_kg = Decimal(str(squat["target_load_kg"]))
+    assert squat["unit"] == "lb"
+    assert Decimal(str(squat["target_load"])) == from_kg(target_kg, Unit.LB)
+    assert [s["reps"] for s in squat["logged"]] == [8]
+    assert squat["logged"][0]["unit"] == "lb"
+
+
+def test_without_progression_today_shows_last_known_targets_stale(
+    live_gate, live_services, lb_member, gateway_client
+) -> None:
+    auth = {"Authorization": f"Bearer {lb_member}"}
+    fresh = live_gate.client.get("/v1/kiosk/today", headers=auth).json()
+    assert fresh["stale"] is False
+    with gateway_client(
+        program_url=live_services["program"],
+        logging_url=live_services["logging"],
+        progression_url="http://127.0.0.1:9",
+    ) as degraded:
+        answer = degraded.get("/v1/kiosk/today", headers=auth)
+    assert answer.status_code == 200, answer.text
+    stale = answer.json()
+    assert stale["stale"] is True
+    assert stale["degraded"] == ["progression"]
+    assert [e["exercise"] for e in stale["exercises"]] == [
+        e["exercise"] for e in fresh["exercises"]
+    ]
+    for before, after in zip(fresh["exercises"], stale["exercises"], strict=True):
+        assert after["target_load_kg"] == before["target_load_kg"]
+        assert after["target_reps"] == before["target_reps"]
+    assert stale["week"]["squat"]["status"] == "unknown"
+
+
+def test_without_logging_a_set_answers_503_with_retry_after(
+    live_services, lb_member, gateway_client
+) -> None:
+    with gateway_client(
+        program_url=live_services["program"],
+        logging_url="http://127.0.0.1:9",
+        progression_url=live_services["progression"],
+    ) as degraded:
+        answer = degraded.post(
+            "/v1/kiosk/sets",
+            json={"exercise": "bench-press", "load": 95, "reps": 10},
+            headers={"Authorization": f"Bearer {lb_member}", "Idempotency-Key": "down"},
+        )
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "7"
+
+
+def test_the_request_id_travels_to_the_services(live_gate, lb_member, scratch_dir: Path) -> None:
+    request_id = "gateway-trace-0123456789"
+    answer = live_gate.client.get(
+        "/v1/kiosk/today",
+        headers={"Authorization": f"Bearer {lb_member}", "X-Request-ID": request_id},
+    )
+    assert answer.status_code == 200
+    assert answer.headers["X-Request-ID"] == request_id
+    for service in ("program", "logging", "progression"):
+        log = (scratch_dir / f"gateway-tests-{service}.log").read_text()
+        assert f"req={request_id}" in log, service
