@@ -24,9 +24,14 @@ from devstack.servers import postgres_server, redis_server
 _stack = contextlib.ExitStack()
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    if hasattr(config, "workerinput"):
-        return
+def _prepare_run() -> None:
+    """Start or find the servers and point this run at databases of its own.
+
+    This runs when pytest imports this file, before any other conftest: those may import
+    service modules, which read their settings (DB_PREFIX among them) on import.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # the controller prepared the run; workers inherit its environment
     scratch = Path(_stack.enter_context(tempfile.TemporaryDirectory(prefix="myokine-test-")))
     database_url = _stack.enter_context(postgres_server(scratch))
     redis_url = _stack.enter_context(redis_server(scratch))
@@ -39,6 +44,9 @@ def pytest_configure(config: pytest.Config) -> None:
         MYOKINE_TEST_SCRATCH=str(scratch),
     )
     _stack.callback(_drop_databases, database_url, prefix)
+
+
+_prepare_run()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
