@@ -259,10 +259,12 @@ def _refuse_unless_excepted(plan: Plan, reason: str | None) -> None:
 def _program_out(
     session: Session, chain_id: uuid.UUID, program: repo.Program, version: repo.ProgramVersion
 ) -> ProgramOut:
-    slugs = {slot["exercise"] for day in version.days for slot in day["exercises"]}
-    names = {
-        slug: row.name for slug, row in repo.exercises_by_slug(session, chain_id, slugs).items()
-    }
+    return _program_view(program, version, repo.exercise_names(session, chain_id))
+
+
+def _program_view(
+    program: repo.Program, version: repo.ProgramVersion, names: dict[str, str]
+) -> ProgramOut:
     return ProgramOut(
         id=program.id,
         version=version.version,
@@ -364,8 +366,11 @@ def update_program(
             program.current_version = edited.version
             version = edited
         else:
-            for field in ("name", "sessions_per_week", "days", "conforms", "violations"):
-                setattr(current, field, getattr(edited, field))
+            current.name = edited.name
+            current.sessions_per_week = edited.sessions_per_week
+            current.days = edited.days
+            current.conforms = edited.conforms
+            current.violations = edited.violations
             current.exception_reason = edited.exception_reason
             current.created_by = caller.sub
             version = current
@@ -393,8 +398,9 @@ def list_programs(caller: Caller) -> list[ProgramOut]:
     """The chain's programs at their current versions, the ready-made ones first."""
     with transaction(runtime.sessions) as session:
         _ensure_chain(session, caller.chain_id)
+        names = repo.exercise_names(session, caller.chain_id)
         return [
-            _program_out(session, caller.chain_id, program, version)
+            _program_view(program, version, names)
             for program, version in repo.programs_with_current_version(session, caller.chain_id)
         ]
 
@@ -505,7 +511,9 @@ def assign_program(
     require_staff(caller)
 
     def work(session: Session) -> AssignmentOut:
-        program = repo.find_program(session, caller.chain_id, request.program_id)
+        # Locked so that a concurrent edit sees this assignment and makes a new version
+        # instead of changing the one being assigned.
+        program = repo.find_program(session, caller.chain_id, request.program_id, for_update=True)
         if program is None:
             raise NotFound(f"No program {request.program_id}.")
         version = repo.find_version(

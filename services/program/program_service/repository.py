@@ -216,6 +216,14 @@ def exercises_by_slug(
     return {row.slug: row for row in rows}
 
 
+def exercise_names(session: Session, chain_id: uuid.UUID) -> dict[str, str]:
+    """The name of every exercise of the chain's catalog, by slug."""
+    rows = session.execute(
+        select(Exercise.slug, Exercise.name).where(Exercise.chain_id == chain_id)
+    )
+    return {slug: name for slug, name in rows}
+
+
 def find_program(
     session: Session, chain_id: uuid.UUID, program_id: uuid.UUID, *, for_update: bool = False
 ) -> Program | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -13,8 +14,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from myokine.events import SessionFinished, parse_event
+from myokine.internal_auth import Caller
 from program_service import handlers
 from program_service.runtime import runtime
+from program_service.schemas import AssignmentIn
 
 Headers = Callable[..., dict[str, str]]
 PROGRAMS = "/internal/v1/programs"
@@ -176,6 +179,24 @@ def test_ending_the_active_assignment(client: TestClient, headers: Headers) -> N
     assert len(outbox()) == 2
     history = client.get(f"{members(member)}/assignments", headers=headers()).json()
     assert [a["active"] for a in history] == [False]
+
+
+def test_concurrent_assignments_leave_one_active_and_numbered_events(
+    client: TestClient, headers: Headers, chain_id: uuid.UUID
+) -> None:
+    member = uuid.uuid4()
+    program = uuid.UUID(ready_made(client, headers, 3)["id"])
+    caller = Caller(sub="trainer-1", role="trainer", chain_id=chain_id)
+    request = AssignmentIn(program_id=program, start_date=date(2026, 12, 1), weekdays=[1, 3, 5])
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        done = list(pool.map(lambda _: handlers.assign_program(caller, member, request), range(5)))
+    history = client.get(f"{members(member)}/assignments", headers=headers()).json()
+    assert len(history) == 5
+    assert [a["active"] for a in history].count(True) == 1
+    assert {a["id"] for a in history} == {str(a.id) for a in done}
+    events = outbox()
+    assert sorted(e.seq for e in events) == list(range(1, 10))
+    assert [e.event_type for e in events].count("AssignmentEnded") == 4
 
 
 def test_sequence_numbers_are_per_member(client: TestClient, headers: Headers) -> None:
