@@ -125,7 +125,7 @@ class Stack:
         )
         output.parent.mkdir(parents=True, exist_ok=True)
         done = subprocess.run(
-            [*command, "seed-demo", "--output", str(output)],
+            [*command, "seed-demo", "--output", str(output), "--gateway-url", self.url("gateway")],
             env={**base_env, **self.env()},
             cwd=ROOT,
             capture_output=True,
