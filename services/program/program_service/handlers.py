@@ -166,9 +166,8 @@ def add_exercise(
         )
 
     def work(session: Session) -> ExerciseOut:
-        if repo.exercises_by_slug(session, caller.chain_id, {slug}):
-            raise Conflict(f"The catalog already has an exercise '{slug}'.", slug=slug)
-        row = repo.Exercise(
+        row = repo.insert_exercise(
+            session,
             chain_id=caller.chain_id,
             slug=slug,
             name=new.name,
@@ -180,11 +179,10 @@ def add_exercise(
                 if new.bodyweight is not None
                 else new.equipment in (Equipment.BODYWEIGHT, Equipment.ASSISTED)
             ),
-            builtin=False,
             created_by=caller.sub,
         )
-        session.add(row)
-        session.flush()
+        if row is None:
+            raise Conflict(f"The catalog already has an exercise '{slug}'.", slug=slug)
         return _exercise_out(row)
 
     return _write(caller, idempotency, ExerciseOut, work)

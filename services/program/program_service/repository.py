@@ -216,6 +216,37 @@ def exercises_by_slug(
     return {row.slug: row for row in rows}
 
 
+def insert_exercise(
+    session: Session,
+    *,
+    chain_id: uuid.UUID,
+    slug: str,
+    name: str,
+    pattern: str,
+    equipment: str,
+    load_step_kg: Decimal,
+    bodyweight: bool,
+    created_by: str,
+) -> Exercise | None:
+    """Add a chain's own exercise; None when the slug is taken (also by a concurrent add)."""
+    return session.scalars(
+        insert(Exercise)
+        .values(
+            chain_id=chain_id,
+            slug=slug,
+            name=name,
+            pattern=pattern,
+            equipment=equipment,
+            load_step_kg=load_step_kg,
+            bodyweight=bodyweight,
+            builtin=False,
+            created_by=created_by,
+        )
+        .on_conflict_do_nothing(constraint="exercises_chain_slug")
+        .returning(Exercise)
+    ).first()
+
+
 def exercise_names(session: Session, chain_id: uuid.UUID) -> dict[str, str]:
     """The name of every exercise of the chain's catalog, by slug."""
     rows = session.execute(

@@ -1,9 +1,8 @@
 """The program service's test set-up: its database migrated once, emptied between tests.
 
-`program_service.runtime` reads its settings when first imported, and pytest loads this
-file before the root conftest has set the run's DATABASE_URL and DB_PREFIX: so the
-service is imported inside the fixtures, never at the top of this file, or the tests
-would use the default database. (Test modules are imported later and may import it.)
+`program_service.runtime` reads its settings (DATABASE_URL, DB_PREFIX) when first
+imported, so this file imports it inside the fixtures, once the root conftest has
+pointed the run at its own databases; `migrated` checks that it did.
 """
 
 from __future__ import annotations

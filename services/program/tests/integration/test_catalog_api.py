@@ -9,11 +9,14 @@ from concurrent.futures import ThreadPoolExecutor
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from myokine.catalog import DEFAULT_CATALOG, PROTOCOL_EXERCISES
+from myokine.catalog import DEFAULT_CATALOG, PROTOCOL_EXERCISES, Equipment
 from myokine.internal_auth import Caller
+from myokine.patterns import Pattern
+from myokine.problems import Conflict
 from program_service import handlers
 from program_service.repository import Exercise, Program
 from program_service.runtime import runtime
+from program_service.schemas import ExerciseIn
 
 EXERCISES = "/internal/v1/exercises"
 Headers = Callable[..., dict[str, str]]
@@ -99,6 +102,21 @@ def test_a_chain_admin_adds_an_exercise_with_a_stable_slug(
     )
     assert again.status_code == 409
     assert again.headers["content-type"].startswith("application/problem+json")
+
+
+def test_concurrent_adds_of_one_slug_make_one_exercise(db: None) -> None:
+    admin = Caller(sub="admin", role="chain_admin", chain_id=uuid.uuid4())
+    new = ExerciseIn(name="Hack squat", pattern=Pattern.SQUAT, equipment=Equipment.MACHINE)
+
+    def add(_: int) -> str:
+        try:
+            return handlers.add_exercise(admin, new).slug
+        except Conflict:
+            return "conflict"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = sorted(pool.map(add, range(4)))
+    assert results == ["conflict"] * 3 + ["hack-squat"]
 
 
 def test_an_admin_may_choose_the_slug_and_the_load_step(
