@@ -96,6 +96,12 @@ def get_program(
     return handlers.get_program(caller, program_id, version)
 
 
+@router.get("/programs/{program_id}/versions", tags=["programs"], summary="A program's versions")
+def program_versions(caller: CallerDep, program_id: uuid.UUID) -> list[ProgramOut]:
+    """Every version of the program, newest first."""
+    return handlers.program_versions(caller, program_id)
+
+
 @router.put("/programs/{program_id}", tags=["programs"], summary="Edit a program")
 def update_program(
     caller: CallerDep, program_id: uuid.UUID, body: ProgramIn, idempotency: IdempotencyDep

@@ -392,6 +392,20 @@ def get_program(caller: Caller, program_id: uuid.UUID, version: int | None = Non
         return _program_out(session, caller.chain_id, program, row)
 
 
+def program_versions(caller: Caller, program_id: uuid.UUID) -> list[ProgramOut]:
+    """Every version of a program, newest first."""
+    with transaction(runtime.sessions) as session:
+        _ensure_chain(session, caller.chain_id)
+        program = repo.find_program(session, caller.chain_id, program_id)
+        if program is None:
+            raise NotFound(f"No program {program_id}.")
+        names = repo.exercise_names(session, caller.chain_id)
+        return [
+            _program_view(program, version, names)
+            for version in repo.versions_of(session, program.id)
+        ]
+
+
 def list_programs(caller: Caller) -> list[ProgramOut]:
     """The chain's programs at their current versions, the ready-made ones first."""
     with transaction(runtime.sessions) as session:

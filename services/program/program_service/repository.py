@@ -270,6 +270,17 @@ def find_version(session: Session, program_id: uuid.UUID, version: int) -> Progr
     return session.get(ProgramVersion, (program_id, version))
 
 
+def versions_of(session: Session, program_id: uuid.UUID) -> list[ProgramVersion]:
+    """Every version of a program, newest first."""
+    return list(
+        session.scalars(
+            select(ProgramVersion)
+            .where(ProgramVersion.program_id == program_id)
+            .order_by(ProgramVersion.version.desc())
+        )
+    )
+
+
 def programs_with_current_version(
     session: Session, chain_id: uuid.UUID
 ) -> list[tuple[Program, ProgramVersion]]:

@@ -245,6 +245,8 @@ def test_editing_an_assigned_program_makes_a_new_version(
     # Version 2 is not assigned yet, so a further edit changes it in place.
     v2b = client.put(f"{PROGRAMS}/{pid}", headers=headers(), json=conforming("Final")).json()
     assert (v2b["version"], v2b["name"]) == (2, "Final")
+    versions = client.get(f"{PROGRAMS}/{pid}/versions", headers=headers()).json()
+    assert [(v["version"], v["name"]) for v in versions] == [(2, "Final"), (1, "Strength 3x")]
 
     # A new assignment gets the current version; an explicit older one may be asked for.
     assert _assign(client, headers, pid)["program_version"] == 2
