@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # no type hints shipped
@@ -352,9 +351,14 @@ def test_pods_run_as_the_images_non_root_user() -> None:
             assert container["securityContext"]["allowPrivilegeEscalation"] is False, name
 
 
-def test_kustomization_lists_every_manifest() -> None:
+def test_kustomization_lists_every_manifest_but_the_secret_example() -> None:
     (kustomization,) = load_yaml_documents(K8S_DIR / "kustomization.yaml")
     listed = set(kustomization["resources"])
     files = {path.name for path in K8S_DIR.glob("*.yaml")} - {"kustomization.yaml"}
-    assert listed == files
-    assert all((K8S_DIR / Path(name)).is_file() for name in listed)
+    examples = {name for name in files if name.endswith(".example.yaml")}
+    # `kubectl apply -k` must never overwrite the real Secret with the example's values.
+    assert examples == {"secret.example.yaml"}
+    assert listed == files - examples
+    assert not any(
+        doc["kind"] == "Secret" for name in listed for doc in load_yaml_documents(K8S_DIR / name)
+    )
