@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -28,9 +28,21 @@ Slug = Annotated[str, Field(min_length=1, max_length=MAX_SLUG_LENGTH, pattern=SL
 
 
 class Input(BaseModel):
-    """Request bodies refuse fields they do not know, so a typo is an error, not a no-op."""
+    """Request bodies refuse fields they do not know, so a typo is an error, not a no-op.
+
+    Fields the service itself answers with (`read_only`) are dropped instead, so a client
+    may send back what it read, edited (GET, change, PUT).
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    read_only: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_read_only(cls, data: Any) -> Any:
+        if isinstance(data, dict) and cls.read_only:
+            return {k: v for k, v in data.items() if k not in cls.read_only}
+        return data
 
 
 # --- catalog ---------------------------------------------------------------------------
@@ -65,6 +77,8 @@ class ExerciseIn(Input):
 class SlotIn(Input):
     """One exercise of a training day."""
 
+    read_only = frozenset({"name", "pattern"})
+
     exercise: Slug
     sets: int = Field(default=DEFAULT_WORKING_SETS, ge=1, le=10)
     rep_min: int = Field(default=REP_MIN, ge=1, le=100)
@@ -88,6 +102,19 @@ class DayIn(Input):
 
 class ProgramIn(Input):
     """A program as a trainer writes it (POST, PUT and the check)."""
+
+    read_only = frozenset(
+        {
+            "id",
+            "version",
+            "current_version",
+            "conforms",
+            "violations",
+            "ready_made",
+            "created_at",
+            "updated_at",
+        }
+    )
 
     name: str = Field(min_length=1, max_length=120)
     sessions_per_week: int = Field(ge=1, le=7)
