@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -54,22 +55,22 @@ def interpolated(value: str) -> str:
     return re.sub(r"\$\{\w+(?:(:[-?])([^}]*))?\}", one, value)
 
 
+def compose_command() -> list[str]:
+    """Compose v1 (`docker-compose`, Debian's) or v2 (`docker compose`); neither needs an engine."""
+    if shutil.which("docker-compose") is None and shutil.which("docker"):
+        v2 = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=30)
+        if v2.returncode == 0:
+            return ["docker", "compose"]
+    return [require_tool("docker-compose", COMPOSE_INSTALL)]
+
+
 def run_compose_config(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """`docker-compose config` with exactly these variables (no .env, no ambient ones)."""
-    binary = require_tool("docker-compose", COMPOSE_INSTALL)
     env_file = tmp_path / "compose.env"
     env_file.write_text("".join(f"{k}={v}\n" for k, v in env.items()))
+    files = ["--project-directory", str(REPO), "-f", str(COMPOSE_FILE), "--env-file", str(env_file)]
     return subprocess.run(
-        [
-            binary,
-            "--project-directory",
-            str(REPO),
-            "-f",
-            str(COMPOSE_FILE),
-            "--env-file",
-            str(env_file),
-            "config",
-        ],
+        [*compose_command(), *files, "config"],
         capture_output=True,
         text=True,
         timeout=60,
