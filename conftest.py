@@ -46,9 +46,6 @@ def _prepare_run() -> None:
     _stack.callback(_drop_databases, database_url, prefix)
 
 
-_prepare_run()
-
-
 def pytest_unconfigure(config: pytest.Config) -> None:
     _stack.close()
 
@@ -66,6 +63,10 @@ def _drop_databases(server_url: str, prefix: str) -> None:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         engine.dispose()
+
+
+# Only now: _prepare_run needs _drop_databases defined.
+_prepare_run()
 
 
 @pytest.fixture(scope="session")
