@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from gateway_service import api, tasks
+from gateway_service import api, tasks, web
 from gateway_service.api.deps import Gateway
 from gateway_service.ratelimits import RateLimiter
 from gateway_service.repository import Base
@@ -58,7 +58,7 @@ def build_services(settings: Settings) -> Services:
 def build_app(runtime: ServiceRuntime, settings: Settings, services: Services) -> FastAPI:
     """The public app on a runtime, calling these services."""
     public = runtime.create_app(
-        title="Myokine gateway", description=DESCRIPTION, routers=[api.router]
+        title="Myokine gateway", description=DESCRIPTION, routers=[api.router, web.router]
     )
     public.state.gateway = Gateway(
         settings=settings,
