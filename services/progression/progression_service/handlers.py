@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -94,29 +94,14 @@ def _emit(session: Session, event: ev.Event) -> None:
 # --- plans --------------------------------------------------------------------------------
 
 
-def _dated_plans(session: Session, member_id: uuid.UUID, exercise: str) -> list[DatedPlan]:
-    """The member's plans of one exercise, oldest assignment first."""
-    assignments = repo.assignments_of(session, member_id)
-    rows = {
-        p.assignment_id: p
-        for p in repo.planned(session, [a.assignment_id for a in assignments], exercise)
-    }
-    return [
-        DatedPlan(a.start_date, _plan(rows[a.assignment_id]))
-        for a in assignments
-        if a.assignment_id in rows
-    ]
-
-
-def _all_dated_plans(session: Session, member_id: uuid.UUID) -> dict[str, list[DatedPlan]]:
-    """Every planned exercise of the member, each with its plans oldest first."""
-    assignments = repo.assignments_of(session, member_id)
-    start = {a.assignment_id: (a.start_date, a.seq) for a in assignments}
-    plans: dict[str, list[tuple[tuple[date, int], DatedPlan]]] = defaultdict(list)
-    for row in repo.planned(session, list(start)):
-        key = start[row.assignment_id]
-        plans[row.exercise].append((key, DatedPlan(key[0], _plan(row))))
-    return {ex: [d for _, d in sorted(items, key=lambda i: i[0])] for ex, items in plans.items()}
+def _dated_plans(
+    session: Session, member_id: uuid.UUID, exercise: str | None = None
+) -> dict[str, list[DatedPlan]]:
+    """The member's plans per exercise (of one exercise, if given), oldest first."""
+    plans: dict[str, list[DatedPlan]] = defaultdict(list)
+    for start, row in repo.dated_plans(session, member_id, exercise):
+        plans[row.exercise].append(DatedPlan(start, _plan(row)))
+    return plans
 
 
 def _plan(row: repo.PlannedExercise) -> ExercisePlan:
@@ -140,7 +125,12 @@ def _lifted(row: repo.LoggedSet) -> LiftedSet:
 
 
 def _refold(
-    session: Session, chain_id: uuid.UUID, member_id: uuid.UUID, exercise: str, day: date
+    session: Session,
+    chain_id: uuid.UUID,
+    member_id: uuid.UUID,
+    exercise: str,
+    day: date,
+    dated: list[DatedPlan] | None = None,
 ) -> None:
     """Fold a member's exercise again from `day` on, and emit what changed.
 
@@ -148,7 +138,8 @@ def _refold(
     current state when there is none), so only the days from `day` on are read.
     """
     row = repo.state_row(session, member_id, exercise)
-    dated = _dated_plans(session, member_id, exercise)
+    if dated is None:
+        dated = _dated_plans(session, member_id, exercise)[exercise]
     current_plan = plan_on(date.max, exercise, dated)
     old_exposures = repo.exposures_from(session, member_id, exercise, day)
     if old_exposures:
@@ -158,9 +149,11 @@ def _refold(
     before = repo.load_state(row.state if row else None)
 
     by_day: dict[date, list[LiftedSet]] = defaultdict(list)
-    for s in repo.sets_from(session, member_id, exercise, day):
+    finished: set[date] = set()
+    for s, session_finished in repo.sets_from(session, member_id, exercise, day):
         by_day[s.local_date].append(_lifted(s))
-    finished = repo.finished_days(session, member_id, exercise, day)
+        if session_finished:
+            finished.add(s.local_date)
     exposures = [Exposure(d, tuple(sets), d in finished) for d, sets in sorted(by_day.items())]
     plans = [plan_on(e.day, exercise, dated) for e in exposures]
     after, outcomes = replay(start, plans, exposures)
@@ -311,7 +304,7 @@ def on_program_assigned(event: ev.ProgramAssigned) -> None:
             )
             for p in event.exercises
         )
-        repo.member_for_update(session, event.chain_id, event.member_id)
+        repo.touch_member(session, event.chain_id, event.member_id)
         session.flush()
         for p in event.exercises:
             if repo.exposures_from(session, event.member_id, p.exercise, event.start_date):
@@ -332,11 +325,13 @@ def on_assignment_ended(event: ev.AssignmentEnded) -> None:
 
 
 def _store_set(
-    session: Session, chain_id: uuid.UUID, member_id: uuid.UUID, s: ev.LoggedSet
+    session: Session,
+    chain_id: uuid.UUID,
+    member_id: uuid.UUID,
+    s: ev.LoggedSet,
+    dated: list[DatedPlan],
 ) -> None:
-    pattern = plan_on(
-        s.local_date, s.exercise, _dated_plans(session, member_id, s.exercise)
-    ).pattern
+    pattern = plan_on(s.local_date, s.exercise, dated).pattern
     values = {
         "chain_id": chain_id,
         "member_id": member_id,
@@ -365,11 +360,12 @@ def on_set_logged(event: ev.SetLogged) -> None:
     with transaction(runtime.sessions) as session:
         if not _next_in_order(session, event, LOGGING):
             return
-        member = repo.member_for_update(session, event.chain_id, event.member_id)
-        member.gym_id = event.set.gym_id
-        _store_set(session, event.chain_id, event.member_id, event.set)
-        _refold(session, event.chain_id, event.member_id, event.set.exercise, event.set.local_date)
-        _refresh_week(session, event.chain_id, event.member_id, event.set.local_date)
+        logged = event.set
+        repo.touch_member(session, event.chain_id, event.member_id, logged.gym_id)
+        dated = _dated_plans(session, event.member_id, logged.exercise)[logged.exercise]
+        _store_set(session, event.chain_id, event.member_id, logged, dated)
+        _refold(session, event.chain_id, event.member_id, logged.exercise, logged.local_date, dated)
+        _refresh_week(session, event.chain_id, event.member_id, logged.local_date)
 
 
 def on_set_corrected(event: ev.SetCorrected) -> None:
@@ -377,8 +373,9 @@ def on_set_corrected(event: ev.SetCorrected) -> None:
     with transaction(runtime.sessions) as session:
         if not _next_in_order(session, event, LOGGING):
             return
-        repo.member_for_update(session, event.chain_id, event.member_id)
-        _store_set(session, event.chain_id, event.member_id, event.set)
+        repo.touch_member(session, event.chain_id, event.member_id)
+        dated = _dated_plans(session, event.member_id, event.set.exercise)[event.set.exercise]
+        _store_set(session, event.chain_id, event.member_id, event.set, dated)
         _refold_touched(session, event, [event.previous, event.set])
 
 
@@ -387,7 +384,7 @@ def on_set_voided(event: ev.SetVoided) -> None:
     with transaction(runtime.sessions) as session:
         if not _next_in_order(session, event, LOGGING):
             return
-        repo.member_for_update(session, event.chain_id, event.member_id)
+        repo.touch_member(session, event.chain_id, event.member_id)
         stored = session.get(repo.LoggedSet, event.set.set_id)
         if stored is not None:
             session.delete(stored)
@@ -503,6 +500,33 @@ def _strength_detail(
     }
 
 
+def rebuild_member(chain_id: uuid.UUID, member_id: uuid.UUID) -> None:
+    """Derive everything about a member again from the stored facts (sets, finished
+    sessions, assignments): every exercise from its first day, every week counted again.
+
+    The incremental path must always leave this same state; this is how to restore it
+    after a rule changes. It reads the member's whole history, so it is not for events.
+    """
+    with transaction(runtime.sessions) as session:
+        firsts = list(
+            session.execute(
+                select(repo.LoggedSet.exercise, func.min(repo.LoggedSet.local_date))
+                .where(repo.LoggedSet.member_id == member_id)
+                .group_by(repo.LoggedSet.exercise)
+                .order_by(repo.LoggedSet.exercise)
+            ).tuples()
+        )
+        for exercise, first in firsts:
+            _refold(session, chain_id, member_id, exercise, first)
+        days = session.execute(
+            select(repo.LoggedSet.local_date)
+            .where(repo.LoggedSet.member_id == member_id)
+            .distinct()
+        ).scalars()
+        for monday in sorted({week_start(d) for d in days}):
+            _refresh_week(session, chain_id, member_id, monday)
+
+
 # --- queries --------------------------------------------------------------------------------
 
 
@@ -552,7 +576,7 @@ def member_targets(
                 )
             ).scalars()
         }
-        dated = _all_dated_plans(session, member_id)
+        dated = _dated_plans(session, member_id)
         result = {}
         for exercise in exercises:
             row = rows.get(exercise)
@@ -608,7 +632,7 @@ def member_progress(caller: Caller, member_id: uuid.UUID) -> ProgressOut:
                     reps=r.reps,
                 )
             )
-        dated = _all_dated_plans(session, member_id)
+        dated = _dated_plans(session, member_id)
         exercises = {}
         for row in states:
             state = repo.load_state(row.state)

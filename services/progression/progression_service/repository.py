@@ -9,7 +9,6 @@ current state per member and exercise, records, weekly pattern counts and milest
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -27,6 +26,7 @@ from sqlalchemy import (
     delete,
     func,
     select,
+    update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -221,58 +221,64 @@ def load_state(data: dict[str, Any] | None) -> ExerciseState:
 def last_seq(session: Session, member_id: uuid.UUID, producer: str) -> int:
     """The last applied sequence number of a producer's events about a member, locked.
 
-    Locking the row serializes a member's events from one producer, so they apply one
-    at a time, in order.
+    The upsert locks the row (creating it on first sight) until the transaction ends, so
+    a member's events from one producer apply one at a time, in order.
     """
-    session.execute(
+    seq = session.execute(
         insert(Stream)
         .values(member_id=member_id, producer=producer, last_seq=0)
-        .on_conflict_do_nothing(index_elements=["member_id", "producer"])
-    )
-    row = session.execute(
-        select(Stream)
-        .where(Stream.member_id == member_id, Stream.producer == producer)
-        .with_for_update()
+        .on_conflict_do_update(
+            index_elements=["member_id", "producer"], set_={"last_seq": Stream.last_seq}
+        )
+        .returning(Stream.last_seq)
     ).scalar_one()
-    return row.last_seq
+    return int(seq)
 
 
 def set_last_seq(session: Session, member_id: uuid.UUID, producer: str, seq: int) -> None:
     """Record that a producer's event `seq` about a member was applied."""
-    session.get_one(Stream, (member_id, producer)).last_seq = seq
+    session.execute(
+        update(Stream)
+        .where(Stream.member_id == member_id, Stream.producer == producer)
+        .values(last_seq=seq)
+    )
+
+
+def touch_member(
+    session: Session, chain_id: uuid.UUID, member_id: uuid.UUID, gym_id: uuid.UUID | None = None
+) -> None:
+    """Create the member's row on first sight; remember the gym they last trained at."""
+    upsert = insert(Member).values(member_id=member_id, chain_id=chain_id, gym_id=gym_id)
+    session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["member_id"],
+            set_={"gym_id": func.coalesce(upsert.excluded.gym_id, Member.gym_id)},
+        )
+    )
 
 
 def member_for_update(session: Session, chain_id: uuid.UUID, member_id: uuid.UUID) -> Member:
-    """The member's row, created on first sight."""
-    session.execute(
-        insert(Member)
-        .values(member_id=member_id, chain_id=chain_id)
-        .on_conflict_do_nothing(index_elements=["member_id"])
-    )
+    """The member's row (created on first sight), locked."""
+    touch_member(session, chain_id, member_id)
     return session.execute(
         select(Member).where(Member.member_id == member_id).with_for_update()
     ).scalar_one()
 
 
-def assignments_of(session: Session, member_id: uuid.UUID) -> list[Assignment]:
-    """A member's assignments, oldest start first."""
-    return list(
-        session.execute(
-            select(Assignment)
-            .where(Assignment.member_id == member_id)
-            .order_by(Assignment.start_date, Assignment.seq)
-        ).scalars()
+def dated_plans(
+    session: Session, member_id: uuid.UUID, exercise: str | None = None
+) -> list[tuple[date, PlannedExercise]]:
+    """The member's planned exercises (of one exercise, if given) with their assignment's
+    start, oldest assignment first."""
+    query = (
+        select(Assignment.start_date, PlannedExercise)
+        .join(Assignment, Assignment.assignment_id == PlannedExercise.assignment_id)
+        .where(Assignment.member_id == member_id)
+        .order_by(Assignment.start_date, Assignment.seq)
     )
-
-
-def planned(
-    session: Session, assignment_ids: Sequence[uuid.UUID], exercise: str | None = None
-) -> list[PlannedExercise]:
-    """The planned exercises of these assignments (of one exercise, if given)."""
-    query = select(PlannedExercise).where(PlannedExercise.assignment_id.in_(assignment_ids))
     if exercise is not None:
         query = query.where(PlannedExercise.exercise == exercise)
-    return list(session.execute(query).scalars())
+    return [(start, planned) for start, planned in session.execute(query).tuples()]
 
 
 def state_row(session: Session, member_id: uuid.UUID, exercise: str) -> ExerciseStateRow | None:
@@ -301,35 +307,22 @@ def exposures_from(
     )
 
 
-def sets_from(session: Session, member_id: uuid.UUID, exercise: str, day: date) -> list[LoggedSet]:
-    """A member's sets of an exercise on or after `day`, in the order they were lifted."""
-    return list(
-        session.execute(
-            select(LoggedSet)
-            .where(
-                LoggedSet.member_id == member_id,
-                LoggedSet.exercise == exercise,
-                LoggedSet.local_date >= day,
-            )
-            .order_by(LoggedSet.local_date, LoggedSet.performed_at, LoggedSet.set_id)
-        ).scalars()
-    )
-
-
-def finished_days(session: Session, member_id: uuid.UUID, exercise: str, day: date) -> set[date]:
-    """The days on or after `day` when a session with this exercise's sets was finished."""
-    return set(
-        session.execute(
-            select(LoggedSet.local_date)
-            .join(FinishedSession, FinishedSession.session_id == LoggedSet.session_id)
-            .where(
-                LoggedSet.member_id == member_id,
-                LoggedSet.exercise == exercise,
-                LoggedSet.local_date >= day,
-            )
-            .distinct()
-        ).scalars()
-    )
+def sets_from(
+    session: Session, member_id: uuid.UUID, exercise: str, day: date
+) -> list[tuple[LoggedSet, bool]]:
+    """A member's sets of an exercise on or after `day`, in the order they were lifted,
+    each with whether its session was finished."""
+    rows = session.execute(
+        select(LoggedSet, FinishedSession.session_id.is_not(None))
+        .outerjoin(FinishedSession, FinishedSession.session_id == LoggedSet.session_id)
+        .where(
+            LoggedSet.member_id == member_id,
+            LoggedSet.exercise == exercise,
+            LoggedSet.local_date >= day,
+        )
+        .order_by(LoggedSet.local_date, LoggedSet.performed_at, LoggedSet.set_id)
+    ).tuples()
+    return [(row, bool(finished)) for row, finished in rows]
 
 
 def replace_records(

@@ -148,3 +148,18 @@ def test_members_read_only_themselves(client, headers, member) -> None:
         f"/internal/v1/gyms/{member.gym_id}/attention", headers=headers("member")
     )
     assert attention.status_code == 403
+
+
+def test_rebuilding_from_the_facts_leaves_the_incremental_state(
+    client, headers, member, deliver
+) -> None:
+    from progression_service import handlers
+
+    for i in range(6):
+        day = MON + timedelta(days=2 * i)
+        deliver(*member.workout(day, *[("barbell-back-squat", "60", 9 + i % 4)] * 3))
+        deliver(*member.workout(day, ("deadlift", 100 + 5 * (i % 3), 8)))
+    url = f"/internal/v1/members/{member.member_id}/progress"
+    before = client.get(url, headers=headers()).json()
+    handlers.rebuild_member(member.chain_id, member.member_id)
+    assert client.get(url, headers=headers()).json() == before
