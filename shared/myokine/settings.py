@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-DEV_SECRET = "dev-only-not-secret-change-me"
+DEV_SECRET = "dev-only-not-a-secret-change-me-in-production"
 
 
 class ServiceSettings(BaseSettings):
