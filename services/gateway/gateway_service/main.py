@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from gateway_service import api, tasks, web
 from gateway_service.api.deps import Gateway
+from gateway_service.api.errors import problem_json_openapi
 from gateway_service.ratelimits import RateLimiter
 from gateway_service.repository import Base
 from gateway_service.service_clients import ServiceClient, Services, Timeouts
@@ -60,6 +61,7 @@ def build_app(runtime: ServiceRuntime, settings: Settings, services: Services) -
     public = runtime.create_app(
         title="Myokine gateway", description=DESCRIPTION, routers=[api.router, web.router]
     )
+    problem_json_openapi(public)
     public.state.gateway = Gateway(
         settings=settings,
         sessions=runtime.sessions,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
+
 from gateway_service.api.schemas import ProblemOut
 from myokine.problems import PROBLEM_JSON, TYPE_BASE
 
@@ -66,3 +68,30 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         if status in _HEADERS:
             documented[status]["headers"] = _HEADERS[status]
     return documented
+
+
+def problem_json_openapi(app: FastAPI) -> None:
+    """Make the OpenAPI document say what the app does: every 422 is problem+json.
+
+    FastAPI documents its own validation answer (HTTPValidationError) on each route with
+    parameters; the problem handlers answer those as problem+json with `errors` instead.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        doc = build()
+        validation = problems(422)[422]
+        for operations in doc.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.get("responses", {})
+                if "422" in responses and PROBLEM_JSON not in responses["422"].get("content", {}):
+                    responses["422"] = {
+                        "description": validation["description"],
+                        "content": validation["content"],
+                    }
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,165 @@
+"""The operator CLI `myokine`: tenants and credentials, seeding the demo, service commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from gateway_service.cli import app
+
+runner = CliRunner()
+MYOKINE = str(Path(sys.executable).parent / "myokine")
+
+
+def _run(*args: str) -> dict[str, Any]:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+def _tenant() -> dict[str, Any]:
+    _run("create-chain", "CLI Gyms")
+    _run(
+        "create-gym",
+        "--chain",
+        "CLI Gyms",
+        "--name",
+        "North",
+        "--timezone",
+        "America/Chicago",
+        "--unit",
+        "lb",
+    )
+    kiosk = _run("create-kiosk", "--chain", "CLI Gyms", "--gym", "North", "--name", "door")
+    trainer = _run(
+        "create-trainer", "--chain", "CLI Gyms", "--email", "t@cli.example", "--name", "Tess"
+    )
+    member = _run(
+        "create-member",
+        "--chain",
+        "CLI Gyms",
+        "--gym",
+        "North",
+        "--name",
+        "Max",
+        "--badge",
+        "77",
+        "--pin",
+        "2468",
+    )
+    return {"kiosk": kiosk, "trainer": trainer, "member": member}
+
+
+def test_created_credentials_work_at_the_gateway(client) -> None:
+    made = _tenant()
+    assert made["member"]["unit"] == "lb"
+    identified = client.post(
+        "/v1/kiosk/identify",
+        json={"badge": "77", "pin": "2468"},
+        headers={"Authorization": f"Bearer {made['kiosk']['token']}"},
+    )
+    assert identified.status_code == 200, identified.text
+    signed_in = client.post(
+        "/v1/auth/token",
+        data={"username": "t@cli.example", "password": made["trainer"]["password"]},
+    )
+    assert signed_in.status_code == 200
+
+
+def test_reset_pin_lifts_a_lock(client) -> None:
+    made = _tenant()
+    kiosk = {"Authorization": f"Bearer {made['kiosk']['token']}"}
+    for _ in range(5):
+        client.post("/v1/kiosk/identify", json={"badge": "77", "pin": "0000"}, headers=kiosk)
+    locked = client.post("/v1/kiosk/identify", json={"badge": "77", "pin": "2468"}, headers=kiosk)
+    assert locked.status_code == 423
+    new_pin = _run("reset-pin", "--chain", "CLI Gyms", "--badge", "77")["pin"]
+    again = client.post("/v1/kiosk/identify", json={"badge": "77", "pin": new_pin}, headers=kiosk)
+    assert again.status_code == 200
+
+
+def test_refusals_exit_1_with_a_message() -> None:
+    _run("create-chain", "Twice")
+    result = runner.invoke(app, ["create-chain", "Twice"])
+    assert result.exit_code == 1
+    assert "exists already" in result.output
+    bad_zone = runner.invoke(
+        app, ["create-gym", "--chain", "Twice", "--name", "G", "--timezone", "Mars/Olympus"]
+    )
+    assert bad_zone.exit_code == 1
+    assert "timezone" in bad_zone.output
+
+
+def test_migrate_and_dead_letters_run_each_services_own_command() -> None:
+    migrated = subprocess.run(
+        [MYOKINE, "migrate", "--service", "gateway"], capture_output=True, text=True, check=False
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    assert "-m gateway_service migrate" in migrated.stderr
+    listed = subprocess.run(
+        [MYOKINE, "dead-letters", "--service", "gateway", "--replay", "--id", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "-m gateway_service dead-letters --replay --id 1" in listed.stderr
+    assert json.loads(listed.stdout) == {"service": "gateway", "replayed": 0}
+
+
+def test_seed_demo_is_idempotent_and_always_leaves_working_credentials(
+    live_services, scratch_dir, client
+) -> None:
+    output = scratch_dir / "demo-credentials.json"
+    env = {
+        **os.environ,
+        "PROGRAM_URL": live_services["program"],
+        "LOGGING_URL": live_services["logging"],
+        "PROGRESSION_URL": live_services["progression"],
+    }
+
+    def seed() -> dict[str, Any]:
+        done = subprocess.run(
+            [MYOKINE, "seed-demo", "--output", str(output)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        document: dict[str, Any] = json.loads(output.read_text())
+        return document
+
+    def works(creds: dict[str, Any]) -> None:
+        kiosk = {"Authorization": f"Bearer {creds['kiosk_token']}"}
+        for member in creds["members"]:
+            answer = client.post(
+                "/v1/kiosk/identify",
+                json={"badge": member["badge"], "pin": member["pin"]},
+                headers=kiosk,
+            )
+            assert answer.status_code == 200, answer.text
+        signed_in = client.post(
+            "/v1/auth/token",
+            data={"username": creds["trainer_email"], "password": creds["trainer_password"]},
+        )
+        assert signed_in.status_code == 200
+
+    first = seed()
+    assert set(first) >= {"gateway_url", "kiosk_token", "trainer_email", "trainer_password"}
+    assert len(first["members"]) == 3
+    works(first)
+    assert seed() == first
+    output.write_text(json.dumps({**first, "kiosk_token": "lost", "trainer_password": "lost"}))
+    third = seed()
+    assert third["kiosk_token"] != first["kiosk_token"]
+    works(third)
+    output.unlink()
+    works(seed())

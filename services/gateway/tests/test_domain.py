@@ -1,0 +1,141 @@
+"""The gateway's pure rules: PIN lockout, loads in the member's unit, today's merge."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from gateway_service.domain.loads import present_progress, present_set
+from gateway_service.domain.pin_lock import PinLockPolicy, PinState
+from gateway_service.domain.today import KnownTarget, build_today
+from myokine.units import Unit
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+POLICY = PinLockPolicy()
+
+
+def test_four_failures_do_not_lock_the_fifth_does() -> None:
+    state = PinState.cleared()
+    for _ in range(4):
+        state = state.after_failure(NOW, POLICY)
+        assert not state.is_locked(NOW)
+    state = state.after_failure(NOW, POLICY)
+    assert state.failures == 5
+    assert state.locked_until == NOW + timedelta(minutes=15)
+    assert state.is_locked(NOW + timedelta(minutes=14, seconds=59))
+    assert not state.is_locked(NOW + timedelta(minutes=15))
+
+
+def test_after_a_lock_runs_out_the_count_starts_again() -> None:
+    locked = PinState(failures=5, locked_until=NOW)
+    later = NOW + timedelta(seconds=1)
+    assert not locked.is_locked(later)
+    assert locked.after_failure(later, POLICY) == PinState(failures=1, locked_until=None)
+
+
+def test_a_set_shows_its_load_in_the_members_unit() -> None:
+    logged = {"id": "s", "exercise": "deadlift", "load": "100", "unit": "kg", "load_kg": "100"}
+    shown = present_set(logged, Unit.LB)
+    assert shown["load_kg"] == Decimal(100)
+    assert shown["load"] == Decimal("220.46")
+    assert shown["unit"] == "lb"
+    assert (shown["entered_load"], shown["entered_unit"]) == ("100", "kg")
+
+
+def test_progress_adds_the_unit_beside_kg() -> None:
+    progress = {
+        "exercises": {
+            "bench-press": {
+                "working_load_kg": "100",
+                "next": {"load_kg": "102.5", "reps": 6, "sets": 3},
+                "best_e1rm_kg": "133.33",
+                "series": [{"date": "2026-11-20", "e1rm_kg": "133.33"}],
+                "prs": [],
+                "stalled": False,
+            }
+        },
+        "weeks": [],
+        "milestones": [],
+    }
+    shown = present_progress(progress, Unit.LB)
+    bench = shown["exercises"]["bench-press"]
+    assert shown["unit"] == "lb"
+    assert bench["working_load_kg"] == Decimal(100)
+    assert bench["working_load"] == Decimal("220.46")
+    assert bench["next"]["load"] == Decimal("225.97")
+    assert bench["series"] == [{"date": "2026-11-20", "e1rm_kg": Decimal("133.33")}]
+
+
+PLAN = {
+    "day": "A",
+    "day_index": 0,
+    "exercises": [
+        {
+            "exercise": "bench-press",
+            "name": "Bench",
+            "pattern": "push",
+            "sets": 3,
+            "rep_min": 6,
+            "rep_max": 12,
+        },
+        {
+            "exercise": "deadlift",
+            "name": "Deadlift",
+            "pattern": "hinge",
+            "sets": 3,
+            "rep_min": 6,
+            "rep_max": 8,
+        },
+    ],
+}
+SETS = [
+    {"id": "1", "exercise": "bench-press", "load": "60", "unit": "kg", "load_kg": "60", "reps": 8},
+    {"id": "2", "exercise": "push-up", "load": "0", "unit": "kg", "load_kg": "0", "reps": 20},
+]
+
+
+def test_today_with_live_targets() -> None:
+    targets = {
+        "exercises": {
+            "bench-press": {
+                "target_load_kg": "62.5",
+                "target_reps": 6,
+                "sets": 3,
+                "rep_min": 6,
+                "rep_max": 12,
+                "calibrate": False,
+            },
+        },
+        "week": {"push": {"done": 1, "min": 2, "max": 3, "status": "below"}},
+    }
+    today = build_today(
+        PLAN, targets=targets, known={}, logged=SETS, unit=Unit.KG, local_date="2026-11-25"
+    )
+    bench, deadlift = today["exercises"]
+    assert (bench["target_load_kg"], bench["target_reps"]) == (Decimal("62.5"), 6)
+    assert [s["id"] for s in bench["logged"]] == ["1"]
+    assert deadlift["target_load_kg"] is None
+    assert [s["id"] for s in today["other_logged"]] == ["2"]
+    assert today["stale"] is False
+    assert today["degraded"] == []
+
+
+def test_today_without_progression_is_stale_with_last_known_targets() -> None:
+    known = {"bench-press": KnownTarget(Decimal("60"), 9, 3)}
+    today = build_today(
+        PLAN, targets=None, known=known, logged=SETS, unit=Unit.KG, local_date="2026-11-25"
+    )
+    bench, deadlift = today["exercises"]
+    assert (bench["target_load_kg"], bench["target_reps"]) == (Decimal(60), 9)
+    assert (deadlift["target_load_kg"], deadlift["target_reps"]) == (None, 6)
+    assert today["stale"] is True
+    assert today["degraded"] == ["progression"]
+    assert today["week"]["hinge"] == {"done": None, "min": 1, "max": 2, "status": "unknown"}
+
+
+def test_today_without_logging_still_shows_the_plan() -> None:
+    today = build_today(
+        PLAN, targets=None, known={}, logged=None, unit=Unit.KG, local_date="2026-11-25"
+    )
+    assert [e["logged"] for e in today["exercises"]] == [[], []]
+    assert today["degraded"] == ["progression", "logging"]
