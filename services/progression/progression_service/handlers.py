@@ -26,6 +26,7 @@ from myokine.inbox import first_delivery
 from myokine.internal_auth import Caller, require_staff
 from myokine.outbox import add_event
 from myokine.problems import Forbidden, NotFound
+from myokine.units import Unit
 from progression_service import repository as repo
 from progression_service.domain.access import may_read_member
 from progression_service.domain.adherence import (
@@ -45,7 +46,7 @@ from progression_service.domain.milestones import (
     due_milestones,
     strength_check,
 )
-from progression_service.domain.plan import DatedPlan, ExercisePlan, plan_on
+from progression_service.domain.plan import DatedPlan, ExercisePlan, equipment_unit, plan_on
 from progression_service.domain.progression import Decision
 from progression_service.domain.sets import LiftedSet
 from progression_service.domain.targets import next_target, target_on
@@ -140,7 +141,6 @@ def _refold(
     row = repo.state_row(session, member_id, exercise)
     if dated is None:
         dated = _dated_plans(session, member_id, exercise)[exercise]
-    current_plan = plan_on(date.max, exercise, dated)
     old_exposures = repo.exposures_from(session, member_id, exercise, day)
     if old_exposures:
         start = repo.load_state(old_exposures[0].state_before)
@@ -150,12 +150,16 @@ def _refold(
 
     by_day: dict[date, list[LiftedSet]] = defaultdict(list)
     finished: set[date] = set()
+    units: dict[date, Unit] = {}
     for s, session_finished in repo.sets_from(session, member_id, exercise, day):
         by_day[s.local_date].append(_lifted(s))
+        units.setdefault(s.local_date, equipment_unit(s.unit))
         if session_finished:
             finished.add(s.local_date)
     exposures = [Exposure(d, tuple(sets), d in finished) for d, sets in sorted(by_day.items())]
-    plans = [plan_on(e.day, exercise, dated) for e in exposures]
+    plans = [plan_on(e.day, exercise, dated).in_unit(units[e.day]) for e in exposures]
+    unit = units[max(units)] if units else equipment_unit(row.unit if row else None)
+    current_plan = plan_on(date.max, exercise, dated).in_unit(unit)
     after, outcomes = replay(start, plans, exposures)
 
     old_by_day = {e.local_date: e for e in old_exposures}
@@ -232,6 +236,7 @@ def _refold(
         row = repo.ExerciseStateRow(member_id=member_id, exercise=exercise, chain_id=chain_id)
         session.add(row)
     row.pattern = current_plan.pattern
+    row.unit = unit.value
     row.state = repo.dump_state(after)
     row.stalled = after.progression.stalled
 
@@ -581,9 +586,9 @@ def member_targets(
         for exercise in exercises:
             row = rows.get(exercise)
             state = repo.load_state(row.state if row else None)
-            t = target_on(
-                state.progression, plan_on(today, exercise, dated.get(exercise, [])), today
-            )
+            plan = plan_on(today, exercise, dated.get(exercise, []))
+            plan = plan.in_unit(equipment_unit(row.unit if row else None))
+            t = target_on(state.progression, plan, today)
             result[exercise] = TargetOut(
                 target_load_kg=t.load_kg,
                 target_reps=t.reps,
@@ -637,7 +642,8 @@ def member_progress(caller: Caller, member_id: uuid.UUID) -> ProgressOut:
         for row in states:
             state = repo.load_state(row.state)
             p = state.progression
-            nxt = next_target(p, plan_on(today, row.exercise, dated.get(row.exercise, [])))
+            plan = plan_on(today, row.exercise, dated.get(row.exercise, []))
+            nxt = next_target(p, plan.in_unit(equipment_unit(row.unit)))
             exercises[row.exercise] = ExerciseProgressOut(
                 working_load_kg=p.working_load_kg,
                 next=NextOut(load_kg=nxt.load_kg, reps=nxt.reps, sets=nxt.sets),

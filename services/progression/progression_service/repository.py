@@ -154,6 +154,8 @@ class ExerciseStateRow(Base):
     pattern: Mapped[str | None] = mapped_column(String(16))
     state: Mapped[dict[str, Any]] = mapped_column(JSONB)
     stalled: Mapped[bool] = mapped_column(default=False)
+    unit: Mapped[str] = mapped_column(String(8), default="kg", server_default="kg")
+    """The unit of the equipment the member last lifted on (targets are made of its loads)."""
 
 
 class RecordRow(Base):

@@ -33,6 +33,7 @@ from myokine.events import (
 )
 from myokine.internal_auth import Caller, Role, sign_internal_token
 from myokine.service_runtime import ServiceRuntime
+from myokine.units import KG_PER_LB
 from progression_service.repository import Base
 
 
@@ -125,8 +126,9 @@ class MemberScript:
         *,
         rpe: str | None = None,
         warmup: bool = False,
+        unit: str = "kg",
     ) -> LoggedSet:
-        """A set as logging describes it (in the day's session)."""
+        """A set as logging describes it (in the day's session); `load` is in kg."""
         self.clock += 1
         return LoggedSet(
             set_id=uuid.uuid4(),
@@ -134,8 +136,8 @@ class MemberScript:
             gym_id=self.gym_id,
             exercise=exercise,
             load_kg=Decimal(load),
-            load_value=Decimal(load),
-            unit="kg",
+            load_value=Decimal(load) if unit == "kg" else Decimal(load) / KG_PER_LB,
+            unit=unit,
             reps=reps,
             rpe=Decimal(rpe) if rpe is not None else None,
             warmup=warmup,

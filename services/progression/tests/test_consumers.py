@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from myokine.consumers import RetryLater
+from myokine.units import KG_PER_LB
 from progression_service import repository as repo
 from progression_service.runtime import runtime
 
@@ -163,3 +165,48 @@ def test_rebuilding_from_the_facts_leaves_the_incremental_state(
     before = client.get(url, headers=headers()).json()
     handlers.rebuild_member(member.chain_id, member.member_id)
     assert client.get(url, headers=headers()).json() == before
+
+
+def test_a_member_lifting_pounds_gets_pound_plates(client, headers, member, deliver) -> None:
+    bar_and_two_plates = KG_PER_LB * 135
+    for _ in range(3):
+        deliver(member.log("bench-press", bar_and_two_plates, 12, MON, unit="lb"))
+    deliver(member.finish(MON))
+    bench = _targets(client, headers, member, "bench-press", MON)["exercises"]["bench-press"]
+    assert Decimal(bench["target_load_kg"]) == KG_PER_LB * 140
+
+
+def test_a_stall_deloads_and_tells_the_trainer(client, headers, member, deliver) -> None:
+    for i in range(4):
+        deliver(*member.workout(MON + timedelta(days=2 * i), *[("barbell-row", "80", 8)] * 3))
+    assert _outbox_types().count("StallDetected") == 1
+    row = _targets(client, headers, member, "barbell-row", MON + timedelta(days=8))
+    assert row["exercises"]["barbell-row"]["target_load_kg"] == "72.5"
+    attention = client.get(
+        f"/internal/v1/gyms/{member.gym_id}/attention",
+        params={"local_date": (MON + timedelta(days=8)).isoformat()},
+        headers=headers(),
+    ).json()
+    assert attention["members"][0]["stalled"] == ["barbell-row"]
+
+
+def test_weeks_on_protocol_reach_milestones(client, headers, member, deliver) -> None:
+    week = [
+        ("barbell-back-squat", "deadlift", "bench-press", "barbell-row"),
+        ("barbell-back-squat", "bench-press", "barbell-row"),
+    ]
+    for w in range(4):
+        for d, exercises in enumerate(week):
+            day = MON + timedelta(weeks=w, days=2 * d)
+            deliver(*member.workout(day, *[(ex, "60", 8) for ex in exercises]))
+    body = client.get(f"/internal/v1/members/{member.member_id}/progress", headers=headers()).json()
+    reached = [(m["milestone"], m["reached_on"]) for m in body["milestones"]]
+    assert reached == [
+        ("first_session", "2026-01-05"),
+        ("first_protocol_week", "2026-01-07"),
+        ("initial_adaptation", "2026-01-28"),
+    ]
+    assert [w["on_protocol"] for w in body["weeks"]] == [True] * 4
+    assert body["weeks"][0]["week"] == "2026-W02"
+    assert body["streaks"]["longest"] == 4
+    assert _outbox_types().count("MilestoneReached") == 3

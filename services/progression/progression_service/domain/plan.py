@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -32,6 +33,10 @@ class ExercisePlan:
     def bodyweight(self) -> bool:
         """Whether the member's body weight is part of the load (no e1RM then)."""
         return self.equipment in (Equipment.BODYWEIGHT, Equipment.ASSISTED)
+
+    def in_unit(self, unit: Unit) -> ExercisePlan:
+        """The same plan on equipment of `unit` (a pound gym's plates and stacks)."""
+        return self if unit is self.unit else dataclasses.replace(self, unit=unit)
 
     @property
     def ladder(self) -> Ladder:
@@ -81,3 +86,12 @@ def plan_on(day: date, exercise: str, dated: Sequence[DatedPlan]) -> ExercisePla
     if dated:
         return dated[0].plan
     return catalog_plan(exercise)
+
+
+def equipment_unit(entered: str | None) -> Unit:
+    """The unit of the equipment a set was lifted on, told by the unit it was entered in.
+
+    Events do not say which unit a gym's plates are in; a member entering pounds is
+    taken to lift pound plates.
+    """
+    return Unit.LB if entered == Unit.LB.value else Unit.KG
