@@ -1,0 +1,26 @@
+"""Settings refuse development secrets in production; the worker consumes progression's events."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from gateway_service import main
+from gateway_service.settings import Settings
+from myokine.events import ROUTES, task_name
+
+
+def test_production_refuses_the_development_jwt_secret() -> None:
+    production = {"MYOKINE_ENV": "production", "internal_token_secret": "s" * 40}
+    with pytest.raises(ValidationError, match="JWT_SECRET"):
+        Settings(**production)
+    assert Settings(**production, jwt_secret="j" * 40).environment == "production"
+
+
+def test_the_worker_consumes_every_event_routed_to_the_gateway() -> None:
+    routed = {event for event, consumers in ROUTES.items() if "gateway" in consumers}
+    registered = {
+        name.removeprefix("gateway.") for name in main.celery.tasks if name.startswith("gateway.")
+    }
+    assert routed <= registered
+    assert all(task_name("gateway", e) in main.celery.tasks for e in routed)
