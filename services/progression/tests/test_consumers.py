@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -210,3 +211,17 @@ def test_weeks_on_protocol_reach_milestones(client, headers, member, deliver) ->
     assert body["weeks"][0]["week"] == "2026-W02"
     assert body["streaks"]["longest"] == 4
     assert _outbox_types().count("MilestoneReached") == 3
+
+
+def test_the_routes_refuse_what_they_cannot_answer(client, headers, member, deliver) -> None:
+    deliver(member.log("deadlift", "100", 8, MON))
+    too_many = ",".join(f"exercise-{i}" for i in range(51))
+    url = f"/internal/v1/members/{member.member_id}"
+    response = client.get(f"{url}/targets", params={"exercises": too_many}, headers=headers())
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "exercises"
+    other_chain = headers(chain_id=uuid.uuid4())
+    assert client.get(f"{url}/progress", headers=other_chain).status_code == 404
+    bad_date = client.get(f"{url}/targets", params={"local_date": "soon"}, headers=headers())
+    assert bad_date.status_code == 422
+    assert bad_date.headers["content-type"] == "application/problem+json"
