@@ -102,3 +102,16 @@ def test_a_new_kiosk_token_replaces_the_old_one(client, world) -> None:
         "/v1/kiosk/identify", json=body, headers={"Authorization": f"Bearer {new}"}
     )
     assert answer.json()["detail"] == "Wrong badge or PIN."
+
+
+def test_every_success_answer_has_an_example(client) -> None:
+    doc = client.get("/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    for path, methods in PUBLIC_PATHS.items():
+        for method in methods:
+            responses = doc["paths"][path][method]["responses"]
+            ok = next(code for code in responses if code.startswith("2"))
+            schema = responses[ok]["content"]["application/json"]["schema"]
+            ref = schema.get("$ref") or schema.get("items", {}).get("$ref")
+            assert ref, (path, method)
+            assert schemas[ref.rsplit("/", 1)[1]].get("examples"), (path, method)

@@ -62,6 +62,22 @@ class MemberBrief(BaseModel):
 class IdentifyOut(BaseModel):
     """A member token, bound to this kiosk, and who it is for."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "member_token": "eyJhbGciOi...",
+                    "expires_in": 900,
+                    "member": {
+                        "id": "3f2c1a9e-8d6b-4c1e-9a7f-2b5d8e0c4a11",
+                        "name": "Ada Demo",
+                        "unit": "kg",
+                    },
+                }
+            ]
+        }
+    )
+
     member_token: str
     expires_in: int = Field(description="Seconds until the member token expires.")
     member: MemberBrief
@@ -134,6 +150,57 @@ class SetOut(Open):
     reps: int
 
 
+_TODAY_EXAMPLE: dict[str, Any] = {
+    "day": "A",
+    "local_date": "2026-11-25",
+    "unit": "kg",
+    "exercises": [
+        {
+            "exercise": "barbell-back-squat",
+            "name": "Barbell back squat",
+            "pattern": "squat",
+            "sets": 3,
+            "rep_min": 6,
+            "rep_max": 12,
+            "target_load_kg": 62.5,
+            "target_load": 62.5,
+            "target_reps": 6,
+            "calibrate": False,
+            "logged": [],
+        }
+    ],
+    "week": {
+        "squat": {"done": 1, "min": 2, "max": 3, "status": "below"},
+        "hinge": {"done": 0, "min": 1, "max": 2, "status": "below"},
+        "push": {"done": 2, "min": 2, "max": 3, "status": "in_range"},
+        "pull": {"done": 2, "min": 2, "max": 3, "status": "in_range"},
+    },
+    "stale": False,
+    "degraded": [],
+    "news": [],
+}
+
+_PROGRESS_EXAMPLE: dict[str, Any] = {
+    "unit": "kg",
+    "exercises": {
+        "bench-press": {
+            "working_load_kg": 100,
+            "working_load": 100,
+            "next": {"load_kg": 100, "load": 100, "reps": 9, "sets": 3},
+            "best_e1rm_kg": 133.33,
+            "series": [
+                {"date": "2026-11-20", "e1rm_kg": 130},
+                {"date": "2026-11-23", "e1rm_kg": 133.33},
+            ],
+            "prs": [],
+            "stalled": False,
+        }
+    },
+    "weeks": [],
+    "milestones": [],
+}
+
+
 class WeekPattern(BaseModel):
     """One pattern's sessions this week against its range."""
 
@@ -160,6 +227,8 @@ class TodayExercise(Open):
 class TodayOut(Open):
     """Today's plan. `stale` is true when progression did not answer (last known targets)."""
 
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [_TODAY_EXAMPLE]})
+
     day: str | None
     exercises: list[TodayExercise]
     week: dict[str, WeekPattern]
@@ -169,6 +238,19 @@ class TodayOut(Open):
 
 class FinishOut(Open):
     """The finished session."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "session_id": "0b8e7c55-2f0a-4f5e-8a0c-3c1f5d1e2a77",
+                    "sets": 9,
+                    "local_date": "2026-11-25",
+                }
+            ]
+        },
+    )
 
     session_id: uuid.UUID
     sets: int
@@ -203,6 +285,8 @@ class ProgressExercise(Open):
 class ProgressOut(Open):
     """Progress per exercise, weeks and milestones; loads also in the member's unit."""
 
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [_PROGRESS_EXAMPLE]})
+
     exercises: dict[str, ProgressExercise]
     weeks: list[Any]
     milestones: list[Any]
@@ -214,6 +298,14 @@ class ProgressOut(Open):
 class TokenOut(BaseModel):
     """An OAuth2 access token."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"access_token": "eyJhbGciOi...", "token_type": "bearer", "expires_in": 900}
+            ]
+        }
+    )
+
     access_token: str
     token_type: str = Field(examples=["bearer"])
     expires_in: int
@@ -221,6 +313,22 @@ class TokenOut(BaseModel):
 
 class ExerciseOut(Open):
     """One exercise of the chain's catalog."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "barbell-back-squat",
+                    "name": "Barbell back squat",
+                    "pattern": "squat",
+                    "equipment": "barbell",
+                    "load_step_kg": 2.5,
+                    "bodyweight": False,
+                }
+            ]
+        },
+    )
 
     slug: str = Field(examples=["barbell-back-squat"])
     name: str
@@ -292,12 +400,44 @@ class Violation(Open):
 class CheckOut(BaseModel):
     """Whether a program conforms, and why not."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "conforms": False,
+                    "violations": [
+                        {
+                            "pattern": "hinge",
+                            "rule": "weekly_min",
+                            "detail": "hinge: 0 of 1 sessions train it; at least 1 a week",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     conforms: bool
     violations: list[Violation]
 
 
 class ProgramOut(ProgramIn):
     """A saved program."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "3d0f6a52-6c8e-4a8f-9a3e-2f1b7c9d0e11",
+                    "version": 1,
+                    "conforms": True,
+                    "violations": [],
+                    **_PROGRAM_EXAMPLE,
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID
     version: int | None = None
@@ -306,6 +446,22 @@ class ProgramOut(ProgramIn):
 
 class MemberOut(BaseModel):
     """A member of the trainer's chain."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "3f2c1a9e-8d6b-4c1e-9a7f-2b5d8e0c4a11",
+                    "name": "Ada Demo",
+                    "badge": "1001",
+                    "home_gym_id": "9a1d3c5e-7f20-4b6a-8c4d-1e2f3a4b5c6d",
+                    "unit": "kg",
+                    "locked_until": None,
+                    "created_at": "2026-11-25T15:00:00Z",
+                }
+            ]
+        }
+    )
 
     id: uuid.UUID
     name: str
@@ -342,6 +498,24 @@ class AssignmentIn(Open):
 class AssignmentOut(Open):
     """An assignment of a program version to a member."""
 
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "7c6b5a49-3827-4615-a4b3-c2d1e0f9a8b7",
+                    "member_id": "3f2c1a9e-8d6b-4c1e-9a7f-2b5d8e0c4a11",
+                    "program_id": "3d0f6a52-6c8e-4a8f-9a3e-2f1b7c9d0e11",
+                    "program_version": 1,
+                    "start_date": "2026-11-30",
+                    "weekdays": [1, 3, 5],
+                    "starting_loads": {"barbell-back-squat": 60},
+                    "active": True,
+                }
+            ]
+        },
+    )
+
     id: uuid.UUID
     member_id: uuid.UUID
     program_id: uuid.UUID
@@ -358,6 +532,27 @@ class AttentionMember(Open):
 
 class AttentionOut(Open):
     """Members of a gym who stalled or are off protocol this week."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "gym_id": "9a1d3c5e-7f20-4b6a-8c4d-1e2f3a4b5c6d",
+                    "gym_name": "Downtown",
+                    "members": [
+                        {
+                            "member_id": "3f2c1a9e-8d6b-4c1e-9a7f-2b5d8e0c4a11",
+                            "name": "Ada Demo",
+                            "stalled": ["bench-press"],
+                            "on_protocol": False,
+                            "week": {"hinge": {"done": 0, "min": 1, "max": 2, "status": "below"}},
+                        }
+                    ],
+                }
+            ]
+        },
+    )
 
     gym_id: uuid.UUID
     members: list[AttentionMember]
