@@ -117,6 +117,10 @@ class MemberScript:
             exercises=list(exercises),
         )
 
+    def end(self, assigned: ProgramAssigned) -> AssignmentEnded:
+        """End an assignment."""
+        return AssignmentEnded(**self._fields("program"), assignment_id=assigned.assignment_id)
+
     def lifted(
         self,
         exercise: str,

@@ -225,3 +225,32 @@ def test_the_routes_refuse_what_they_cannot_answer(client, headers, member, deli
     bad_date = client.get(f"{url}/targets", params={"local_date": "soon"}, headers=headers())
     assert bad_date.status_code == 422
     assert bad_date.headers["content-type"] == "application/problem+json"
+
+
+def test_twelve_weeks_after_the_first_session_the_strength_check(
+    client, headers, member, deliver
+) -> None:
+    deliver(*member.workout(MON, ("barbell-back-squat", "100", 10), ("goblet-squat", "24", 10)))
+    later = MON + timedelta(weeks=12)
+    deliver(*member.workout(later, ("barbell-back-squat", "110", 10), ("goblet-squat", "28", 10)))
+    body = client.get(f"/internal/v1/members/{member.member_id}/progress", headers=headers()).json()
+    check = next(m for m in body["milestones"] if m["milestone"] == "strength_check")
+    assert check["reached_on"] == later.isoformat()
+    assert check["detail"]["squat"] == {
+        "exercise": "barbell-back-squat",
+        "baseline_e1rm_kg": "133.33",
+        "current_e1rm_kg": "146.67",
+        "change_kg": "13.34",
+        "change_pct": "10.0",
+    }
+
+
+def test_program_events_wait_for_their_turn(member, deliver, plan) -> None:
+    first = member.assign(plan("deadlift", "hinge", "barbell", "2.5"))
+    ended = member.end(first)
+    with pytest.raises(RetryLater):
+        deliver(ended)
+    deliver(first, ended)
+    with runtime.sessions() as session:
+        assignment = session.get(repo.Assignment, first.assignment_id)
+        assert assignment is not None and assignment.ended
