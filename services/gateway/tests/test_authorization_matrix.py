@@ -57,6 +57,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /v1/members/{member}/assignments": STAFF_OF_CHAIN | {"trainer": 201, "chain admin": 201},
     "GET /v1/members/{member}/progress": STAFF_OF_CHAIN,
     "GET /v1/gyms/{gym}/attention": STAFF_OF_CHAIN,
+    "GET /dashboard/api/overview": STAFF,
+    "GET /dashboard/api/members/{member}/charts": STAFF_OF_CHAIN,
 }
 
 PROGRAM: dict[str, Any] = {
@@ -174,6 +176,12 @@ def test_authorization_matrix(live_gate, world) -> None:
         "GET /v1/gyms/{gym}/attention": lambda t: client.get(
             f"/v1/gyms/{a.gym_ids[0]}/attention", headers=auth(t)
         ),
+        "GET /dashboard/api/overview": lambda t: client.get(
+            "/dashboard/api/overview", headers=auth(t)
+        ),
+        "GET /dashboard/api/members/{member}/charts": lambda t: client.get(
+            f"/dashboard/api/members/{a.member_ids[0]}/charts", headers=auth(t)
+        ),
     }
     assert calls.keys() == EXPECTED.keys()
 
@@ -196,6 +204,25 @@ def test_authorization_matrix(live_gate, world) -> None:
     ]
     assert not mismatches, "\n".join(mismatches)
     assert not wrong_type, "errors that are not problem+json: " + ", ".join(wrong_type)
+
+
+def test_the_matrix_covers_every_authenticated_endpoint(client) -> None:
+    doc = client.get("/openapi.json").json()
+    documented = {
+        f"{method.upper()} {path}"
+        for path, operations in doc["paths"].items()
+        for method in operations
+        if path not in ("/healthz", "/readyz", "/v1/auth/token")
+    }
+    placeholders = {
+        "{set_id}": "{set}",
+        "{program_id}": "{program}",
+        "{member_id}": "{member}",
+        "{gym_id}": "{gym}",
+    }
+    for name, short in placeholders.items():
+        documented = {endpoint.replace(name, short) for endpoint in documented}
+    assert documented == set(EXPECTED)
 
 
 def test_trainer_of_another_chain_sees_only_their_chain(live_gate, world) -> None:
