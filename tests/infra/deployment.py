@@ -62,6 +62,17 @@ def require_tool(name: str, install_hint: str) -> str:
     pytest.skip(reason)
 
 
+def require_module(name: str, install_hint: str) -> Any:
+    """An importable validator library; fail under CI, skip locally, when absent."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        reason = f"`{name}` is not installed ({install_hint})"
+        if in_ci():
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
 @dataclass(frozen=True)
 class Service:
     """One Myokine service as the code defines it."""

@@ -18,6 +18,7 @@ from tests.infra.deployment import (
     k8s_documents,
     load_yaml_documents,
     parse_service_command,
+    require_module,
     services,
 )
 
@@ -152,8 +153,7 @@ def documents_to_validate() -> list[tuple[str, dict[str, Any]]]:
     "doc", [doc for _, doc in documents_to_validate()], ids=[i for i, _ in documents_to_validate()]
 )
 def test_object_matches_the_kubernetes_schema(doc: dict[str, Any]) -> None:
-    import kubernetes_validate
-
+    kubernetes_validate = require_module("kubernetes_validate", "the dev group: make install")
     try:
         kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
     except kubernetes_validate.ValidationError as error:
