@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query
 
 from myokine.internal_auth import Caller, caller_from_header
 from myokine.problems import InvalidInput
-from progression_service import handlers
+from progression_service import queries
 from progression_service.runtime import runtime
 from progression_service.schemas import AttentionOut, ProgressOut, TargetsOut
 
@@ -45,16 +45,16 @@ def targets(
             f"At most {MAX_EXERCISES} exercises at a time.",
             errors=[{"field": "exercises", "message": f"at most {MAX_EXERCISES} slugs"}],
         )
-    return handlers.member_targets(caller, member_id, slugs, local_date)
+    return queries.member_targets(caller, member_id, slugs, local_date)
 
 
 @router.get("/members/{member_id}/progress", summary="A member's progress")
 def progress(caller: CallerDep, member_id: uuid.UUID) -> ProgressOut:
     """e1RM series, records and targets per exercise; weeks; milestones and streaks."""
-    return handlers.member_progress(caller, member_id)
+    return queries.member_progress(caller, member_id)
 
 
 @router.get("/gyms/{gym_id}/attention", summary="Members stalled or off protocol this week")
 def attention(caller: CallerDep, gym_id: uuid.UUID, local_date: LocalDate = None) -> AttentionOut:
     """The gym's members a trainer should look at this week."""
-    return handlers.gym_attention(caller, gym_id, local_date)
+    return queries.gym_attention(caller, gym_id, local_date)

@@ -1,4 +1,4 @@
-"""The progression service's use cases: one function per event or query, one transaction each.
+"""The progression service's use cases: one function per event, one transaction each.
 
 Every event about a member is applied in its producer's order (logging and program
 number their own events per member): the handler records the event in the inbox, locks
@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -23,19 +22,13 @@ from myokine import events as ev
 from myokine.consumers import RetryLater
 from myokine.db import transaction
 from myokine.inbox import first_delivery
-from myokine.internal_auth import Caller, require_staff
 from myokine.outbox import add_event
-from myokine.problems import Forbidden, NotFound
 from myokine.units import Unit
 from progression_service import repository as repo
-from progression_service.domain.access import may_read_member
 from progression_service.domain.adherence import (
     WEEK,
     on_protocol,
     run_ending,
-    streaks,
-    week_label,
-    week_patterns,
     week_start,
 )
 from progression_service.domain.exercise import Exposure, ExposureOutcome, replay
@@ -46,26 +39,11 @@ from progression_service.domain.milestones import (
     due_milestones,
     strength_check,
 )
-from progression_service.domain.plan import DatedPlan, ExercisePlan, equipment_unit, plan_on
+from progression_service.domain.plan import DatedPlan, equipment_unit, plan_on
 from progression_service.domain.progression import Decision
 from progression_service.domain.sets import LiftedSet
-from progression_service.domain.targets import next_target, target_on
+from progression_service.domain.targets import next_target
 from progression_service.runtime import runtime
-from progression_service.schemas import (
-    AttentionMember,
-    AttentionOut,
-    ExerciseProgressOut,
-    MilestoneOut,
-    NextOut,
-    PatternWeekOut,
-    ProgressOut,
-    RecordOut,
-    SeriesPoint,
-    StreaksOut,
-    TargetOut,
-    TargetsOut,
-    WeekOut,
-)
 
 LOGGING, PROGRAM = "logging", "program"
 
@@ -92,32 +70,6 @@ def _emit(session: Session, event: ev.Event) -> None:
     add_event(session, runtime.tables.outbox, event)
 
 
-# --- plans --------------------------------------------------------------------------------
-
-
-def _dated_plans(
-    session: Session, member_id: uuid.UUID, exercise: str | None = None
-) -> dict[str, list[DatedPlan]]:
-    """The member's plans per exercise (of one exercise, if given), oldest first."""
-    plans: dict[str, list[DatedPlan]] = defaultdict(list)
-    for start, row in repo.dated_plans(session, member_id, exercise):
-        plans[row.exercise].append(DatedPlan(start, _plan(row)))
-    return plans
-
-
-def _plan(row: repo.PlannedExercise) -> ExercisePlan:
-    return ExercisePlan(
-        exercise=row.exercise,
-        pattern=row.pattern,
-        equipment=row.equipment,
-        load_step_kg=row.load_step_kg,
-        sets=row.sets,
-        rep_min=row.rep_min,
-        rep_max=row.rep_max,
-        starting_load_kg=row.starting_load_kg,
-    )
-
-
 # --- folding an exercise again from a day -------------------------------------------------
 
 
@@ -140,7 +92,7 @@ def _refold(
     """
     row = repo.state_row(session, member_id, exercise)
     if dated is None:
-        dated = _dated_plans(session, member_id, exercise)[exercise]
+        dated = repo.plans_by_exercise(session, member_id, exercise)[exercise]
     old_exposures = repo.exposures_from(session, member_id, exercise, day)
     if old_exposures:
         start = repo.load_state(old_exposures[0].state_before)
@@ -367,7 +319,7 @@ def on_set_logged(event: ev.SetLogged) -> None:
             return
         logged = event.set
         repo.touch_member(session, event.chain_id, event.member_id, logged.gym_id)
-        dated = _dated_plans(session, event.member_id, logged.exercise)[logged.exercise]
+        dated = repo.plans_by_exercise(session, event.member_id, logged.exercise)[logged.exercise]
         _store_set(session, event.chain_id, event.member_id, logged, dated)
         _refold(session, event.chain_id, event.member_id, logged.exercise, logged.local_date, dated)
         _refresh_week(session, event.chain_id, event.member_id, logged.local_date)
@@ -379,7 +331,9 @@ def on_set_corrected(event: ev.SetCorrected) -> None:
         if not _next_in_order(session, event, LOGGING):
             return
         repo.touch_member(session, event.chain_id, event.member_id)
-        dated = _dated_plans(session, event.member_id, event.set.exercise)[event.set.exercise]
+        dated = repo.plans_by_exercise(session, event.member_id, event.set.exercise)[
+            event.set.exercise
+        ]
         _store_set(session, event.chain_id, event.member_id, event.set, dated)
         _refold_touched(session, event, [event.previous, event.set])
 
@@ -530,205 +484,3 @@ def rebuild_member(chain_id: uuid.UUID, member_id: uuid.UUID) -> None:
         ).scalars()
         for monday in sorted({week_start(d) for d in days}):
             _refresh_week(session, chain_id, member_id, monday)
-
-
-# --- queries --------------------------------------------------------------------------------
-
-
-def _require_reader(session: Session, caller: Caller, member_id: uuid.UUID) -> None:
-    if not may_read_member(role=caller.role, sub=caller.sub, member_id=member_id):
-        raise Forbidden("This caller may not read this member's progress.")
-    member = session.get(repo.Member, member_id)
-    if member is not None and member.chain_id != caller.chain_id:
-        raise NotFound("No such member in this chain.")
-
-
-def gym_today(caller: Caller) -> date:
-    """Today in the caller's gym (UTC when the token names no gym time zone)."""
-    try:
-        zone = ZoneInfo(caller.gym_timezone) if caller.gym_timezone else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = UTC
-    return datetime.now(zone).date()
-
-
-def _week_out(days: dict[str, int]) -> dict[str, PatternWeekOut]:
-    return {
-        pattern: PatternWeekOut(done=w.done, min=w.min, max=w.max, status=w.status)
-        for pattern, w in week_patterns(days).items()
-    }
-
-
-def _week_days(session: Session, member_id: uuid.UUID, day: date) -> dict[str, int]:
-    week = session.get(repo.Week, (member_id, week_start(day)))
-    return dict(week.days) if week else {}
-
-
-def member_targets(
-    caller: Caller, member_id: uuid.UUID, exercises: list[str], day: date | None
-) -> TargetsOut:
-    """Today's targets for `exercises` and the member's week so far."""
-    today = day or gym_today(caller)
-    with runtime.sessions() as session:
-        _require_reader(session, caller, member_id)
-        rows = {
-            r.exercise: r
-            for r in session.execute(
-                select(repo.ExerciseStateRow).where(
-                    repo.ExerciseStateRow.member_id == member_id,
-                    repo.ExerciseStateRow.chain_id == caller.chain_id,
-                    repo.ExerciseStateRow.exercise.in_(exercises),
-                )
-            ).scalars()
-        }
-        dated = _dated_plans(session, member_id)
-        result = {}
-        for exercise in exercises:
-            row = rows.get(exercise)
-            state = repo.load_state(row.state if row else None)
-            plan = plan_on(today, exercise, dated.get(exercise, []))
-            plan = plan.in_unit(equipment_unit(row.unit if row else None))
-            t = target_on(state.progression, plan, today)
-            result[exercise] = TargetOut(
-                target_load_kg=t.load_kg,
-                target_reps=t.reps,
-                sets=t.sets,
-                rep_min=t.rep_min,
-                rep_max=t.rep_max,
-                calibrate=t.calibrate,
-                days_since_last=t.days_since_last,
-            )
-        return TargetsOut(exercises=result, week=_week_out(_week_days(session, member_id, today)))
-
-
-def member_progress(caller: Caller, member_id: uuid.UUID) -> ProgressOut:
-    """A member's e1RM series, records, targets, weeks on protocol and milestones."""
-    today = gym_today(caller)
-    with runtime.sessions() as session:
-        _require_reader(session, caller, member_id)
-        states = session.execute(
-            select(repo.ExerciseStateRow)
-            .where(
-                repo.ExerciseStateRow.member_id == member_id,
-                repo.ExerciseStateRow.chain_id == caller.chain_id,
-            )
-            .order_by(repo.ExerciseStateRow.exercise)
-        ).scalars()
-        series: dict[str, list[SeriesPoint]] = defaultdict(list)
-        for exercise, day, best in session.execute(
-            select(repo.Exposure.exercise, repo.Exposure.local_date, repo.Exposure.best_e1rm_kg)
-            .where(repo.Exposure.member_id == member_id, repo.Exposure.best_e1rm_kg.is_not(None))
-            .order_by(repo.Exposure.local_date)
-        ):
-            series[exercise].append(SeriesPoint(date=day, e1rm_kg=best))
-        records: dict[str, list[RecordOut]] = defaultdict(list)
-        for r in session.execute(
-            select(repo.RecordRow)
-            .where(repo.RecordRow.member_id == member_id)
-            .order_by(repo.RecordRow.local_date, repo.RecordRow.id)
-        ).scalars():
-            records[r.exercise].append(
-                RecordOut(
-                    kind=r.kind,
-                    value=r.value,
-                    set_id=r.set_id,
-                    date=r.local_date,
-                    load_kg=r.load_kg,
-                    reps=r.reps,
-                )
-            )
-        dated = _dated_plans(session, member_id)
-        exercises = {}
-        for row in states:
-            state = repo.load_state(row.state)
-            p = state.progression
-            plan = plan_on(today, row.exercise, dated.get(row.exercise, []))
-            nxt = next_target(p, plan.in_unit(equipment_unit(row.unit)))
-            exercises[row.exercise] = ExerciseProgressOut(
-                working_load_kg=p.working_load_kg,
-                next=NextOut(load_kg=nxt.load_kg, reps=nxt.reps, sets=nxt.sets),
-                best_e1rm_kg=state.records.best_e1rm_kg,
-                series=series.get(row.exercise, []),
-                prs=records.get(row.exercise, []),
-                stalled=p.stalled,
-                calibrate=nxt.calibrate,
-                last_trained=p.last_trained,
-            )
-        weeks = list(
-            session.execute(
-                select(repo.Week)
-                .where(repo.Week.member_id == member_id)
-                .order_by(repo.Week.week_start)
-            ).scalars()
-        )
-        milestones = session.execute(
-            select(repo.MilestoneRow)
-            .where(repo.MilestoneRow.member_id == member_id)
-            .order_by(repo.MilestoneRow.reached_on, repo.MilestoneRow.created_at)
-        ).scalars()
-        runs = streaks([w.week_start for w in weeks if w.on_protocol], today)
-        return ProgressOut(
-            exercises=exercises,
-            weeks=[
-                WeekOut(
-                    week=week_label(w.week_start),
-                    start=w.week_start,
-                    patterns=_week_out(dict(w.days)),
-                    on_protocol=w.on_protocol,
-                )
-                for w in weeks
-            ],
-            milestones=[
-                MilestoneOut(milestone=m.milestone, reached_on=m.reached_on, detail=dict(m.detail))
-                for m in milestones
-            ],
-            streaks=StreaksOut(current=runs.current, longest=runs.longest),
-        )
-
-
-def gym_attention(caller: Caller, gym_id: uuid.UUID, day: date | None) -> AttentionOut:
-    """The gym's members (by where they last trained) who are stalled or off protocol."""
-    require_staff(caller)
-    today = day or gym_today(caller)
-    monday = week_start(today)
-    with runtime.sessions() as session:
-        members = list(
-            session.execute(
-                select(repo.Member.member_id)
-                .where(repo.Member.chain_id == caller.chain_id, repo.Member.gym_id == gym_id)
-                .order_by(repo.Member.member_id)
-            ).scalars()
-        )
-        stalled: dict[uuid.UUID, list[str]] = defaultdict(list)
-        for member_id, exercise in session.execute(
-            select(repo.ExerciseStateRow.member_id, repo.ExerciseStateRow.exercise)
-            .where(
-                repo.ExerciseStateRow.member_id.in_(members),
-                repo.ExerciseStateRow.stalled.is_(True),
-            )
-            .order_by(repo.ExerciseStateRow.exercise)
-        ):
-            stalled[member_id].append(exercise)
-        weeks = {
-            w.member_id: dict(w.days)
-            for w in session.execute(
-                select(repo.Week).where(
-                    repo.Week.member_id.in_(members), repo.Week.week_start == monday
-                )
-            ).scalars()
-        }
-        flagged = []
-        for member_id in members:
-            days = weeks.get(member_id, {})
-            ok = on_protocol(days)
-            if ok and not stalled[member_id]:
-                continue
-            flagged.append(
-                AttentionMember(
-                    member_id=member_id,
-                    stalled=stalled[member_id],
-                    week=_week_out(days),
-                    on_protocol=ok,
-                )
-            )
-        return AttentionOut(members=flagged)

@@ -9,6 +9,7 @@ current state per member and exercise, records, weekly pattern counts and milest
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -32,6 +33,7 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from progression_service.domain.exercise import ExerciseState
+from progression_service.domain.plan import DatedPlan, ExercisePlan
 
 
 class Base(DeclarativeBase):
@@ -281,6 +283,29 @@ def dated_plans(
     if exercise is not None:
         query = query.where(PlannedExercise.exercise == exercise)
     return [(start, planned) for start, planned in session.execute(query).tuples()]
+
+
+def plans_by_exercise(
+    session: Session, member_id: uuid.UUID, exercise: str | None = None
+) -> dict[str, list[DatedPlan]]:
+    """The member's plans per exercise (of one exercise, if given), oldest first."""
+    plans: dict[str, list[DatedPlan]] = defaultdict(list)
+    for start, row in dated_plans(session, member_id, exercise):
+        plans[row.exercise].append(DatedPlan(start, _plan(row)))
+    return plans
+
+
+def _plan(row: PlannedExercise) -> ExercisePlan:
+    return ExercisePlan(
+        exercise=row.exercise,
+        pattern=row.pattern,
+        equipment=row.equipment,
+        load_step_kg=row.load_step_kg,
+        sets=row.sets,
+        rep_min=row.rep_min,
+        rep_max=row.rep_max,
+        starting_load_kg=row.starting_load_kg,
+    )
 
 
 def state_row(session: Session, member_id: uuid.UUID, exercise: str) -> ExerciseStateRow | None:
