@@ -247,6 +247,8 @@ def on_program_assigned(event: ev.ProgramAssigned) -> None:
                 seq=event.seq,
             )
         )
+        # One plan per exercise: the first prescription wins, as in the program service.
+        planned = {p.exercise: p for p in reversed(event.exercises)}
         session.add_all(
             repo.PlannedExercise(
                 assignment_id=event.assignment_id,
@@ -259,11 +261,11 @@ def on_program_assigned(event: ev.ProgramAssigned) -> None:
                 rep_max=p.rep_max,
                 starting_load_kg=p.starting_load_kg,
             )
-            for p in event.exercises
+            for p in planned.values()
         )
         repo.touch_member(session, event.chain_id, event.member_id)
         session.flush()
-        for p in event.exercises:
+        for p in planned.values():
             if repo.exposures_from(session, event.member_id, p.exercise, event.start_date):
                 _refold(session, event.chain_id, event.member_id, p.exercise, event.start_date)
 

@@ -254,3 +254,22 @@ def test_program_events_wait_for_their_turn(member, deliver, plan) -> None:
     with runtime.sessions() as session:
         assignment = session.get(repo.Assignment, first.assignment_id)
         assert assignment is not None and assignment.ended
+
+
+def test_a_late_assignment_refolds_the_days_it_covers(
+    client, headers, member, deliver, plan
+) -> None:
+    deliver(*member.workout(MON, *[("barbell-back-squat", "60", 10)] * 3))
+    before = _targets(client, headers, member, "barbell-back-squat", MON)
+    assert before["exercises"]["barbell-back-squat"]["target_load_kg"] == "60"
+    deliver(
+        member.assign(
+            plan("barbell-back-squat", "squat", "barbell", "2.5", rep_min=8, rep_max=10),
+            plan("barbell-back-squat", "squat", "barbell", "2.5", rep_min=6, rep_max=8),
+            start=MON,
+        )
+    )
+    squat = _targets(client, headers, member, "barbell-back-squat", MON)["exercises"][
+        "barbell-back-squat"
+    ]
+    assert (squat["target_load_kg"], squat["target_reps"], squat["rep_min"]) == ("62.5", 8, 8)
