@@ -74,37 +74,38 @@ def record_set(
             day,
         )
     baseline = records.days == 1
-    found: list[PersonalRecord] = []
-
-    def beat(kind: RecordKind, value: Decimal, best: Decimal | None) -> bool:
-        better = best is None or value > best + TOLERANCE_KG
-        if better and best is not None and not baseline:
-            found.append(
-                PersonalRecord(kind, value, lifted.set_id, day, lifted.load_kg, lifted.reps)
-            )
-        return better
+    kinds: list[tuple[RecordKind, Decimal]] = []
 
     best_e1rm = records.best_e1rm_kg
     estimate = e1rm(lifted.load_kg, lifted.reps, lifted.rpe, bodyweight=bodyweight)
-    if estimate is not None and beat(RecordKind.E1RM, estimate, best_e1rm):
+    if estimate is not None and (best_e1rm is None or estimate > best_e1rm):
+        if _beats(estimate, best_e1rm):
+            kinds.append((RecordKind.E1RM, estimate))
         best_e1rm = estimate
     heaviest = records.heaviest_at_six_kg
-    if lifted.reps >= LOAD_RECORD_MIN_REPS and beat(RecordKind.LOAD, lifted.load_kg, heaviest):
+    if lifted.reps >= LOAD_RECORD_MIN_REPS and (heaviest is None or lifted.load_kg > heaviest):
+        if _beats(lifted.load_kg, heaviest):
+            kinds.append((RecordKind.LOAD, lifted.load_kg))
         heaviest = lifted.load_kg
     previous_reps = records.most_reps_at_or_above(lifted.load_kg)
-    if previous_reps is not None and lifted.reps > previous_reps and not baseline:
-        found.append(
-            PersonalRecord(
-                RecordKind.REPS,
-                Decimal(lifted.reps),
-                lifted.set_id,
-                day,
-                lifted.load_kg,
-                lifted.reps,
-            )
-        )
+    if previous_reps is not None and lifted.reps > previous_reps:
+        kinds.append((RecordKind.REPS, Decimal(lifted.reps)))
+
+    found = (
+        []
+        if baseline
+        else [
+            PersonalRecord(kind, value, lifted.set_id, day, lifted.load_kg, lifted.reps)
+            for kind, value in kinds
+        ]
+    )
     frontier = _add_to_frontier(records.frontier, lifted.load_kg, lifted.reps)
     return Records(best_e1rm, heaviest, frontier, records.days, day), found
+
+
+def _beats(value: Decimal, best: Decimal | None) -> bool:
+    """A record: better than an earlier best by more than the tolerance."""
+    return best is not None and value > best + TOLERANCE_KG
 
 
 def _add_to_frontier(

@@ -73,3 +73,10 @@ def test_warmups_and_failed_attempts_set_nothing() -> None:
 def test_a_set_of_more_than_twelve_reps_can_still_be_a_reps_record() -> None:
     _, found = fold([[lift(60, 12)], [lift(60, 15)]])
     assert found[1] == [RecordKind.REPS]
+
+
+def test_a_best_within_tolerance_is_kept_but_not_celebrated() -> None:
+    records, found = fold([[lift(100, 8)], [lift("100.2", 8)]])
+    assert found[1] == []
+    assert records.best_e1rm_kg == D("126.92")
+    assert records.heaviest_at_six_kg == D("100.2")
