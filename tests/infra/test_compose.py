@@ -265,3 +265,9 @@ def test_postgres_and_redis_keep_their_data() -> None:
     assert any(v.split(":")[0] in volumes and v.endswith(":/data") for v in redis["volumes"])
     command = redis["command"]
     assert command[command.index("--appendonly") + 1] == "yes", "Redis must persist events"
+
+
+def test_workers_get_time_to_finish_their_task() -> None:
+    for name, container in app_containers().items():
+        if any(command.role == "worker" for command in service_commands(container)):
+            assert container.get("stop_grace_period") == "60s", name
