@@ -74,14 +74,14 @@ def _banner(stack: Stack, credentials: dict[str, Any] | None, output: Path) -> s
     lines = [
         "",
         "Myokine is running.",
-        f"  kiosk      {gateway}/kiosk",
-        f"  dashboard  {gateway}/dashboard",
-        f"  API docs   {gateway}/docs",
+        f"  kiosk       {gateway}/kiosk",
+        f"  dashboard   {gateway}/dashboard",
+        f"  API docs    {gateway}/docs",
     ]
     for service in SERVICES[1:]:
-        lines.append(f"  {service:<10} {stack.url(service)}/docs (internal)")
+        lines.append(f"  {service:<11} {stack.url(service)}/docs (internal)")
     if credentials is None:
-        lines.append("  demo data  not seeded: the `myokine` CLI is not there yet")
+        lines.append("  demo data   not seeded: the `myokine` CLI is not there yet")
     else:
         lines.append(f"  demo credentials (also in {output}):")
         lines.extend("    " + line for line in json.dumps(credentials, indent=2).splitlines())
