@@ -58,7 +58,7 @@ def test_days_are_spaced_by_date_so_a_training_gap_shows() -> None:
 def test_one_point_is_centred_and_drawn_without_a_line() -> None:
     root = parse(e1rm_chart([SeriesPoint(date(2026, 5, 1), Decimal(60))], title="Row", unit="lb"))
     (circle,) = root.findall(f"{SVG}circle")
-    assert float(circle.get("cx", "")) == (56 + 640 - 16) / 2
+    assert float(circle.get("cx", "")) == (56 + 560 - 16) / 2
     assert root.find(f"{SVG}polyline") is None
 
 

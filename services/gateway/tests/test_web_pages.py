@@ -18,8 +18,15 @@ def test_the_pages_are_html_with_a_strict_content_security_policy(client: TestCl
 
 
 def test_every_file_a_page_names_is_served_with_its_media_type(client: TestClient) -> None:
-    expected = {".js": "text/javascript", ".css": "text/css", ".html": "text/html"}
-    assert {"kiosk.js", "outbox.js", "api.js", "dashboard.js", "common.css"} <= set(SERVED)
+    expected = {
+        ".js": "text/javascript",
+        ".css": "text/css",
+        ".html": "text/html",
+        ".svg": "image/svg+xml",
+    }
+    assert {"kiosk.js", "outbox.js", "api.js", "dashboard.js", "common.css", "favicon.svg"} <= set(
+        SERVED
+    )
     for name, path in SERVED.items():
         answer = client.get(f"/static/{name}")
         assert answer.status_code == 200, name

@@ -94,7 +94,7 @@ def e1rm_chart(
     *,
     title: str,
     unit: str,
-    width: int = 640,
+    width: int = 560,
     height: int = 240,
 ) -> str:
     """A line of the best e1RM per training day, oldest left; a note when there is none.
@@ -165,11 +165,12 @@ def adherence_chart(
     by status against the weekly range, with a mark under each week on protocol."""
     label = "Weekly pattern adherence: sessions per pattern against the protocol's range"
     left, top = 64, 40
-    width = left + cell * max(len(weeks), 1) + 8
+    # At least wide enough for the title, however few weeks there are.
+    width = max(left + cell * len(weeks) + 8, 320)
     height = top + cell * len(patterns) + 28
     if not weeks:
         note = f'<text x="{left}" y="{top + 20}" fill="{MUTED}">No training weeks yet.</text>'
-        return _svg(max(width, 320), height, label, [note])
+        return _svg(width, height, label, [note])
     body = [f'<text x="0" y="18" fill="{INK}" font-weight="600">Weekly adherence</text>']
     for row, pattern in enumerate(patterns):
         cy = top + row * cell + cell / 2

@@ -25,7 +25,7 @@ async function api(method, path, options = {}) {
 }
 
 function view(...children) {
-  $("view").replaceChildren(...children);
+  $("view").replaceChildren(...children.flat().filter((child) => child !== null && child !== undefined));
   const heading = $("view").querySelector("h1");
   if (heading) {
     heading.setAttribute("tabindex", "-1");
@@ -163,6 +163,7 @@ async function memberPage(id) {
       el("p", { class: "note" }, `Badge ${member.badge} · loads in ${charts.unit}. ${streaks}`),
       milestones.length ? el("ul", { class: "milestones", "aria-label": "Milestones" }, milestones) : null,
       el("section", { class: "panel chart", "aria-label": "Weekly adherence" }, svg(charts.adherence)),
+      charts.exercises.length ? null : el("p", { class: "note" }, "No lifts logged yet: charts appear after the first workout."),
       el(
         "section",
         { class: "charts", "aria-label": "e1RM per lift" },

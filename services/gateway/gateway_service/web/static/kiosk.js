@@ -241,7 +241,7 @@ function renderExercise(exercise) {
   const chips = [
     ...exercise.logged.map((s) => el("li", { class: "chip" }, `${fmt(s.load)} × ${s.reps}`)),
     ...waiting.map((i) =>
-      el("li", { class: "chip waiting", title: "Waiting to be sent" }, `${fmt(i.body.load)} × ${i.body.reps} ⏳`),
+      el("li", { class: "chip waiting", title: "Waiting to be sent" }, `${fmt(i.body.load)} × ${i.body.reps} · waiting`),
     ),
   ];
   const stepper = (label, field, delta, min) =>
