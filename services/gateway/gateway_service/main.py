@@ -66,7 +66,7 @@ def build_app(runtime: ServiceRuntime, settings: Settings, services: Services) -
         settings=settings,
         sessions=runtime.sessions,
         services=services,
-        limiter=RateLimiter(settings.redis_url),
+        limiter=RateLimiter(settings.redis_url, prefix=settings.rate_limit_namespace),
     )
     return public
 

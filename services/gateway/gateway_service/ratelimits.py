@@ -25,7 +25,7 @@ WINDOW_SECONDS = 60.0
 class RateLimiter:
     """Counts requests per key over the last minute in Redis."""
 
-    def __init__(self, redis_url: str, *, prefix: str = "myokine:gateway:rate") -> None:
+    def __init__(self, redis_url: str, *, prefix: str) -> None:
         self._redis = redis.Redis.from_url(
             redis_url, socket_connect_timeout=0.5, socket_timeout=0.5
         )

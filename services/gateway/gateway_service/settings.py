@@ -37,6 +37,9 @@ class Settings(ServiceSettings):
     kiosk_rate_limit_per_minute: int = 120
     trainer_rate_limit_per_minute: int = 300
     login_rate_limit_per_minute: int = 20
+    # Redis key prefix of the counters, so deployments (or test runs) sharing a Redis
+    # count apart.
+    rate_limit_namespace: str = "myokine:gateway:rate"
 
     def secrets(self) -> dict[str, str]:
         """The secrets that production must not leave at their development values."""

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,8 @@ def make_client(**overrides: Any) -> TestClient:
         "progression_url": "http://127.0.0.1:9",
         "service_connect_timeout": 0.5,
         "retry_after_seconds": 7,
+        # Each app counts apart: tests reuse emails, and share Redis with other runs.
+        "rate_limit_namespace": f"myokine:test:{uuid.uuid4().hex}",
     }
     settings = Settings(**(defaults | overrides))
     app: FastAPI = build_app(main.runtime, settings, build_services(settings))

@@ -115,3 +115,14 @@ def test_every_success_answer_has_an_example(client) -> None:
             ref = schema.get("$ref") or schema.get("items", {}).get("$ref")
             assert ref, (path, method)
             assert schemas[ref.rsplit("/", 1)[1]].get("examples"), (path, method)
+
+
+def test_password_guessing_is_slowed_per_account(gateway_client, world) -> None:
+    with gateway_client(login_rate_limit_per_minute=2) as limited:
+
+        def attempt(email: str) -> int:
+            form = {"username": email, "password": "wrong password"}
+            return limited.post("/v1/auth/token", data=form).status_code
+
+        assert [attempt(world.a.trainer_email) for _ in range(3)] == [401, 401, 429]
+        assert attempt(world.b.trainer_email) == 401

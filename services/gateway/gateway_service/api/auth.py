@@ -29,8 +29,12 @@ def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> TokenOut:
     """A short-lived access token for a trainer or chain admin."""
+    # Per source and account: slows guessing one trainer's password without letting one
+    # busy address (a gym's NAT, a test suite) lock every trainer out.
     source = request.client.host if request.client else "unknown"
-    gateway.limiter.hit(f"login:{source}", gateway.settings.login_rate_limit_per_minute)
+    gateway.limiter.hit(
+        f"login:{source}:{form.username.lower()}", gateway.settings.login_rate_limit_per_minute
+    )
     trainer = identity.authenticate_trainer(gateway.sessions, form.username, form.password)
     ttl = gateway.settings.trainer_token_ttl_seconds
     access = issue_token(
