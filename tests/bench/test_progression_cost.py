@@ -35,6 +35,7 @@ EXERCISES = ("barbell-back-squat", "bench-press", "barbell-row", "deadlift")
 SETS_PER_EXERCISE = 3
 FIRST_DAY = date(2000, 1, 3)
 ROUNDS = 40
+WARMUP = 5
 
 
 class History:
@@ -228,7 +229,9 @@ def test_cost_of_one_set(
     def next_set() -> tuple[tuple[Event], dict[str, Any]]:
         return (history.set(EXERCISES[0], Decimal(60), 10),), {}
 
-    benchmark.pedantic(statements.timed(apply), setup=next_set, rounds=ROUNDS, iterations=1)
+    benchmark.pedantic(
+        statements.timed(apply), setup=next_set, rounds=ROUNDS, iterations=1, warmup_rounds=WARMUP
+    )
     statements.note(benchmark)
     apply(history.finish())
 
@@ -249,5 +252,11 @@ def test_cost_of_finishing_a_session(
             apply(history.set(exercise, Decimal(60), 10))
         return (history.finish(),), {}
 
-    benchmark.pedantic(statements.timed(apply), setup=next_session, rounds=ROUNDS, iterations=1)
+    benchmark.pedantic(
+        statements.timed(apply),
+        setup=next_session,
+        rounds=ROUNDS,
+        iterations=1,
+        warmup_rounds=WARMUP,
+    )
     statements.note(benchmark)
