@@ -5,6 +5,8 @@ on this run's PostgreSQL (databases `<DB_PREFIX>browser_<service>`, dropped by t
 conftest) and a Redis server of its own; the demo chain is seeded with the operator CLI.
 The browser is Debian's `chromium`, driven by Playwright: nothing downloads a browser.
 Without chromium the tests skip, except under CI=true, where they fail.
+
+    UPDATE_SCREENSHOTS=1 .venv/bin/pytest tests/browser   # refresh docs/screenshots
 """
 
 from __future__ import annotations
@@ -164,10 +166,15 @@ def dashboard_page(browser: Browser, system: System) -> Iterator[Page]:
 
 
 @pytest.fixture(scope="session")
-def screenshots() -> Path:
-    """Where the screenshots of the main screens go (shown in the README)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+def screenshots(scratch_dir: Path) -> Path:
+    """Where the screenshots of the main screens go.
+
+    With UPDATE_SCREENSHOTS=1 that is docs/screenshots (committed, shown in the README);
+    otherwise the run's scratch folder, so a test run leaves the work tree as it was.
+    """
+    folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else scratch_dir / "shots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.hookimpl(wrapper=True)

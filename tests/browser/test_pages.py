@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -245,3 +246,87 @@ def test_the_kiosk_signs_out_after_a_minute_idle(
     page.clock.run_for(9_000)
     expect(page.get_by_role("heading", name=re.compile("Welcome"))).to_be_visible()
     expect(page.locator("#who")).to_have_text("")
+
+
+def test_a_personal_record_is_celebrated(kiosk_page: Page, system: Any, screenshots: Path) -> None:
+    page = kiosk_page
+    member = system.credentials["members"][2]
+    with member_api(system, 2) as api:
+        slug = next(e["exercise"] for e in api.get("/v1/kiosk/today").json()["exercises"])
+        # A baseline two days ago (the first exposure sets no record).
+        earlier = (datetime.now(UTC) - timedelta(days=2)).isoformat()
+        baseline = api.post(
+            "/v1/kiosk/sets",
+            json={"exercise": slug, "load": 20, "unit": "kg", "reps": 8, "performed_at": earlier},
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+        )
+        assert baseline.status_code == 201, baseline.text
+        deadline = time.monotonic() + 60
+        while (
+            api.get("/v1/kiosk/progress").json()["exercises"].get(slug, {}).get("best_e1rm_kg")
+            is None
+        ):
+            assert time.monotonic() < deadline, "progression never took the baseline in"
+            time.sleep(0.5)
+
+    identify(page, member["badge"], member["pin"])
+    card = page.locator(f'li.exercise[data-exercise="{slug}"]')
+    for _ in range(6):
+        card.get_by_role("button", name="More load").click()
+    card.locator('[data-role="log"]').click()
+    dialog = page.get_by_role("alertdialog", name="New personal record!")
+    expect(dialog).to_be_visible(timeout=30_000)
+    expect(dialog).to_contain_text("estimated 1RM")
+    page.screenshot(path=str(screenshots / "kiosk-pr.png"))
+    dialog.get_by_role("button", name="Keep going").click()
+    expect(dialog).to_be_hidden()
+
+
+VIEWPORTS = {
+    "portrait": {"width": 1080, "height": 1920},
+    "landscape": {"width": 1920, "height": 1080},
+}
+
+UNNAMED_CONTROLS = """() => [...document.querySelectorAll("input, select, button, textarea, a")]
+  .filter((e) => e.offsetParent !== null)
+  .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute("aria-label")
+    && !e.getAttribute("aria-labelledby") && !e.textContent.trim())
+  .map((e) => e.outerHTML.slice(0, 120))"""
+
+OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
+
+
+@pytest.mark.parametrize("shape", sorted(VIEWPORTS))
+def test_the_pages_fit_the_screen_work_by_keyboard_and_name_every_control(
+    browser: Browser, system: Any, shape: str
+) -> None:
+    context = browser.new_context(viewport=VIEWPORTS[shape], base_url=system.url)  # type: ignore[arg-type]
+    try:
+        kiosk = context.new_page()
+        kiosk.goto(f"/kiosk#kiosk_token={system.credentials['kiosk_token']}")
+        member = system.credentials["members"][1]
+        # Keyboard only: the badge field has the focus, Enter moves on, Enter signs in.
+        expect(kiosk.get_by_label("Badge", exact=True)).to_be_focused()
+        kiosk.keyboard.type(member["badge"])
+        kiosk.keyboard.press("Enter")
+        expect(kiosk.get_by_label("PIN", exact=True)).to_be_focused()
+        kiosk.keyboard.type(member["pin"])
+        kiosk.keyboard.press("Enter")
+        expect(kiosk.locator("li.exercise").first).to_be_visible()
+        assert kiosk.evaluate(UNNAMED_CONTROLS) == []
+        assert kiosk.evaluate(OVERFLOW) <= 0
+
+        dashboard = context.new_page()
+        dashboard.goto("/dashboard")
+        dashboard.get_by_label("Email").fill(system.credentials["trainer_email"])
+        dashboard.get_by_label("Password").fill(system.credentials["trainer_password"])
+        dashboard.keyboard.press("Enter")
+        expect(dashboard.locator("tr[data-member]").first).to_be_visible()
+        for route in ("#/members", "#/builder"):
+            dashboard.goto(f"/dashboard{route}")
+            expect(dashboard.locator("#view h1")).to_be_visible()
+            dashboard.wait_for_load_state("networkidle")
+            assert dashboard.evaluate(UNNAMED_CONTROLS) == [], route
+            assert dashboard.evaluate(OVERFLOW) <= 0, route
+    finally:
+        context.close()

@@ -9,6 +9,7 @@ const IDLE_SIGN_OUT_MS = 60_000;
 const IDLE_WARNING_MS = 50_000;
 const RETRY_EVERY_MS = 4_000;
 const NEXT_TARGETS_WAIT_MS = 20_000;
+const PR_LOOKS_MS = [2_000, 5_000, 10_000];
 const TOKEN_KEY = "myokine.kiosk.token";
 const PR_KINDS = { e1rm: "estimated 1RM", load: "heaviest load", reps: "most reps" };
 const PATTERNS = ["squat", "hinge", "push", "pull"];
@@ -328,9 +329,9 @@ async function flush() {
       else if (!exercise) (state.today.other_logged ||= []).push(set);
     }
     render();
-    // Progression reacts to the set within a second or two: look for a PR then.
-    setTimeout(() => state.member && loadToday(), 2_000);
-    setTimeout(() => state.member && loadToday(), 5_000);
+    // Progression takes the set in within seconds: look for a PR a few times meanwhile.
+    const who = state.member.id;
+    for (const delay of PR_LOOKS_MS) setTimeout(() => state.member?.id === who && loadToday(), delay);
   }
   const refused = outcome.rejected.filter(([item]) => mine(item));
   if (refused.length) {
