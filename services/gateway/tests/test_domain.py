@@ -50,7 +50,7 @@ def test_progress_adds_the_unit_beside_kg() -> None:
                 "next": {"load_kg": "102.5", "reps": 6, "sets": 3},
                 "best_e1rm_kg": "133.33",
                 "series": [{"date": "2026-11-20", "e1rm_kg": "133.33"}],
-                "prs": [],
+                "prs": [{"kind": "load", "value": "100", "load_kg": "100", "reps": 6}],
                 "stalled": False,
             }
         },
@@ -64,6 +64,7 @@ def test_progress_adds_the_unit_beside_kg() -> None:
     assert bench["working_load"] == Decimal("220.46")
     assert bench["next"]["load"] == Decimal("225.97")
     assert bench["series"] == [{"date": "2026-11-20", "e1rm_kg": Decimal("133.33")}]
+    assert bench["prs"][0]["load"] == Decimal("220.46")
 
 
 PLAN = {

@@ -92,11 +92,12 @@ def test_the_same_key_answers_the_same_set(live_gate, lb_member) -> None:
 
 def test_today_shows_the_plan_targets_and_logged_sets(live_gate, lb_member) -> None:
     auth = {"Authorization": f"Bearer {lb_member}"}
-    live_gate.client.post(
+    logged = live_gate.client.post(
         "/v1/kiosk/sets",
-        json={"exercise": "barbell-back-squat", "load": 135, "reps": 8},
+        json={"exercise": "barbell-back-squat", "load": 135, "reps": 8, "program_day": "A"},
         headers=auth | {"Idempotency-Key": "t-1"},
     )
+    assert logged.status_code == 201, logged.text
     today = live_gate.client.get("/v1/kiosk/today", headers=auth)
     assert today.status_code == 200, today.text
     plan = today.json()

@@ -99,6 +99,11 @@ class SetIn(BaseModel):
     rpe: Decimal | None = Field(default=None, ge=1, le=10, multiple_of=0.5)
     warmup: bool = False
     performed_at: datetime | None = None
+    program_day: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The day of the plan this set belongs to (today's `day`), if the kiosk knows.",
+    )
 
 
 class SetPatch(BaseModel):

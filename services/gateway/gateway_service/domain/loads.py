@@ -56,6 +56,10 @@ def present_progress(progress: dict[str, Any], unit: Unit) -> dict[str, Any]:
         ]
         entry["working_load"] = in_unit(item.get("working_load_kg"), unit)
         entry["best_e1rm"] = in_unit(item.get("best_e1rm_kg"), unit)
+        entry["prs"] = [
+            {**pr, "load": in_unit(pr.get("load_kg"), unit)} if isinstance(pr, dict) else pr
+            for pr in item.get("prs") or []
+        ]
         nxt = item.get("next")
         if isinstance(nxt, dict):
             entry["next"] = {
