@@ -69,7 +69,7 @@ def _port_or_free(preferred: int) -> int:
     return preferred if not port_open(preferred) else free_port()
 
 
-def _banner(stack: Stack, credentials: dict[str, Any] | None, output: Path) -> str:
+def _banner(stack: Stack, credentials: dict[str, Any], output: Path) -> str:
     gateway = stack.url("gateway")
     lines = [
         "",
@@ -80,11 +80,8 @@ def _banner(stack: Stack, credentials: dict[str, Any] | None, output: Path) -> s
     ]
     for service in SERVICES[1:]:
         lines.append(f"  {service:<11} {stack.url(service)}/docs (internal)")
-    if credentials is None:
-        lines.append("  demo data   not seeded: the `myokine` CLI is not there yet")
-    else:
-        lines.append(f"  demo credentials (also in {output}):")
-        lines.extend("    " + line for line in json.dumps(credentials, indent=2).splitlines())
+    lines.append(f"  demo credentials (also in {output}):")
+    lines.extend("    " + line for line in json.dumps(credentials, indent=2).splitlines())
     lines.append("Ctrl-C stops everything.")
     return "\n".join(lines)
 

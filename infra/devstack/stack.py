@@ -7,7 +7,6 @@ ports they use.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -109,14 +108,8 @@ class Stack:
                     f"{done.stdout}{done.stderr}"
                 )
 
-    def seed_demo(self, base_env: Mapping[str, str], output: Path) -> dict[str, Any] | None:
-        """Seed the demo chain with `myokine seed-demo`; its credentials, or None without a CLI.
-
-        The operator CLI lives in the gateway (`gateway_service.cli`); until it exists the
-        system still runs, just without demo data.
-        """
-        if importlib.util.find_spec("gateway_service.cli") is None:
-            return None
+    def seed_demo(self, base_env: Mapping[str, str], output: Path) -> dict[str, Any]:
+        """Seed the demo chain with `myokine seed-demo` (idempotent); its credentials."""
         script = self.python.parent / "myokine"
         command = (
             [str(script)]
