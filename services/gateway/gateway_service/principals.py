@@ -65,9 +65,19 @@ class TrainerPrincipal:
     chain_id: uuid.UUID
     role: Literal["trainer", "chain_admin"]
 
-    def caller(self) -> Caller:
-        """The trainer as the services see them."""
-        return Caller(sub=str(self.trainer_id), role=self.role, chain_id=self.chain_id)
+    def caller(self, gym_id: uuid.UUID | None = None, timezone: str | None = None) -> Caller:
+        """The trainer as the services see them; about a gym, with its time zone.
+
+        A service counts "this week" in the token's time zone, so a call about one gym
+        (or one member, at their home gym) names it.
+        """
+        return Caller(
+            sub=str(self.trainer_id),
+            role=self.role,
+            chain_id=self.chain_id,
+            gym_id=gym_id,
+            gym_timezone=timezone,
+        )
 
 
 def system_caller(chain_id: uuid.UUID) -> Caller:

@@ -119,8 +119,13 @@ def member_progress(
     sessions: Sessions, services: Services, trainer: TrainerPrincipal, member_id: uuid.UUID
 ) -> dict[str, Any]:
     """A member's progress, as the kiosk shows it, with loads in the member's unit."""
-    member = _member(sessions, trainer, member_id)
-    doc = services.progression.call("GET", f"/members/{member_id}/progress", trainer.caller())
+    with transaction(sessions) as session:
+        member = repo.member_in_chain(session, trainer.chain_id, member_id)
+        home = session.get(repo.Gym, member.home_gym_id) if member else None
+    if member is None or home is None:
+        raise NotFound("No such member.")
+    caller = trainer.caller(home.id, home.timezone)
+    doc = services.progression.call("GET", f"/members/{member_id}/progress", caller)
     return present_progress(doc, Unit(member.unit))
 
 
@@ -133,7 +138,7 @@ def gym_attention(
     if gym is None:
         raise NotFound("No such gym.")
     doc: dict[str, Any] = services.progression.call(
-        "GET", f"/gyms/{gym_id}/attention", trainer.caller()
+        "GET", f"/gyms/{gym_id}/attention", trainer.caller(gym.id, gym.timezone)
     )
     entries = doc.get("members") or []
     ids = [uuid.UUID(str(entry["member_id"])) for entry in entries]
