@@ -197,7 +197,7 @@ def _run_each(services: list[str], args: Callable[[str], list[str]]) -> None:
     failed = []
     for name in services:
         command = [sys.executable, "-m", f"{name}_service", *args(name)]
-        typer.echo(f"$ {' '.join(command[1:])}", err=True)
+        typer.echo(f"$ python {' '.join(command[1:])}", err=True)
         if subprocess.run(command, check=False).returncode != 0:
             failed.append(name)
     if failed:
