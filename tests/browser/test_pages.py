@@ -312,7 +312,14 @@ def test_the_pages_fit_the_screen_work_by_keyboard_and_name_every_control(
         expect(kiosk.get_by_label("PIN", exact=True)).to_be_focused()
         kiosk.keyboard.type(member["pin"])
         kiosk.keyboard.press("Enter")
-        expect(kiosk.locator("li.exercise").first).to_be_visible()
+        card = kiosk.locator("li.exercise").first
+        expect(card).to_be_visible()
+        more = card.get_by_role("button", name="More reps")
+        reps = card.locator('output[data-field="reps"]').inner_text()
+        more.focus()
+        kiosk.keyboard.press("Enter")
+        expect(card.locator('output[data-field="reps"]')).not_to_have_text(reps)
+        expect(more).to_be_focused()  # the redrawn card keeps the focus where it was
         assert kiosk.evaluate(UNNAMED_CONTROLS) == []
         assert kiosk.evaluate(OVERFLOW) <= 0
 

@@ -10,6 +10,7 @@ const IDLE_WARNING_MS = 50_000;
 const RETRY_EVERY_MS = 4_000;
 const NEXT_TARGETS_WAIT_MS = 20_000;
 const PR_LOOKS_MS = [2_000, 5_000, 10_000];
+const KG_PER_LB = 0.45359237;
 const TOKEN_KEY = "myokine.kiosk.token";
 const PR_KINDS = { e1rm: "estimated 1RM", load: "heaviest load", reps: "most reps" };
 const PATTERNS = ["squat", "hinge", "push", "pull"];
@@ -30,6 +31,7 @@ const state = {
   celebrated: new Set(),
   lastActive: Date.now(),
   focused: "badge",
+  finishKey: null,
 };
 
 // --- screens -------------------------------------------------------------------------
@@ -131,6 +133,7 @@ function signOut() {
   state.member = null;
   state.token = null;
   state.today = null;
+  state.finishKey = null;
   $("badge").value = "";
   $("pin").value = "";
   $("identify-error").textContent = "";
@@ -187,7 +190,18 @@ function render() {
   $("plan-note").textContent = notes.join(" · ");
   renderWeek(today.week || {});
   const list = $("exercises");
+  // Cards are redrawn whole: keep the keyboard focus on the same control of the same card.
+  const active = document.activeElement;
+  const card = active?.closest?.("li.exercise");
+  const again = card && (active.getAttribute("aria-label") || active.dataset.role);
   list.replaceChildren(...today.exercises.map(renderExercise));
+  if (again) {
+    const slug = card.dataset.exercise;
+    const target = [...list.querySelectorAll(`li.exercise[data-exercise="${CSS.escape(slug)}"] button`)].find(
+      (b) => b.getAttribute("aria-label") === again || b.dataset.role === again,
+    );
+    target?.focus();
+  }
   updateOutboxBadge();
 }
 
@@ -374,7 +388,8 @@ $("undo").addEventListener("click", async () => {
   }
   const last = logged.reduce((a, b) => ((a.logged_at || a.performed_at) > (b.logged_at || b.performed_at) ? a : b));
   try {
-    await request("DELETE", `/v1/kiosk/sets/${last.id}`, { token: state.token, key: newKey() });
+    // One key per set: tapping undo again after a lost answer gets the same answer.
+    await request("DELETE", `/v1/kiosk/sets/${last.id}`, { token: state.token, key: `undo-${last.id}` });
     for (const exercise of state.today.exercises) exercise.logged = exercise.logged.filter((s) => s.id !== last.id);
     render();
     loadToday();
@@ -391,12 +406,19 @@ function celebrate(news) {
   if (fresh.length === 0) return;
   for (const item of fresh) state.celebrated.add(newsKey(item));
   const names = Object.fromEntries((state.today?.exercises || []).map((e) => [e.exercise, e.name]));
-  $("celebration-text").textContent = fresh
-    .map((item) => {
-      const what = PR_KINDS[item.kind] || "record";
-      const value = item.kind === "reps" ? `${fmt(item.value)} reps` : `${fmt(item.value)} kg`;
-      return `${names[item.exercise] || item.exercise}: ${what} ${value}`;
-    })
+  const u = unit();
+  const shown = (item) => {
+    if (item.kind === "reps") return `${fmt(item.value)} reps`;
+    // Records are kept in kg; the member reads their own unit.
+    return `${fmt(u === "lb" ? Number(item.value) / KG_PER_LB : item.value)} ${u}`;
+  };
+  const byExercise = new Map();
+  for (const item of fresh) {
+    const line = `${PR_KINDS[item.kind] || "record"} ${shown(item)}`;
+    byExercise.set(item.exercise, [...(byExercise.get(item.exercise) || []), line]);
+  }
+  $("celebration-text").textContent = [...byExercise]
+    .map(([slug, lines]) => `${names[slug] || slug}: ${lines.join(", ")}`)
     .join(" · ");
   $("celebration").hidden = false;
   $("celebration-close").focus();
@@ -421,12 +443,17 @@ $("finish").addEventListener("click", async () => {
   );
   const trained = state.today.exercises.filter((e) => e.logged.length).map((e) => e.exercise);
   try {
-    const finished = await request("POST", "/v1/kiosk/finish", { token: state.token, key: newKey() });
+    // The same key until it succeeds: a retry after a lost answer gets the first answer.
+    state.finishKey ||= newKey();
+    const finished = await request("POST", "/v1/kiosk/finish", { token: state.token, key: state.finishKey });
+    state.finishKey = null;
     $("finished-summary").textContent = `${finished.sets} sets logged. Well done, ${state.member.name}.`;
     show("finished");
     $("finished-title").focus();
     watchNextTargets(before, trained);
   } catch (error) {
+    // Keep the key only when the answer may have been lost on its way.
+    if (error instanceof ApiError && error.status < 500) state.finishKey = null;
     if (error instanceof ApiError && error.status === 404) {
       $("workout-error").textContent = "Nothing logged today yet: log a set first.";
     } else {
