@@ -152,6 +152,8 @@ def test_a_trainer_builds_checks_and_assigns_a_program(
 ) -> None:
     page = dashboard_page
     expect(page.locator("tr[data-member]")).to_have_count(len(system.credentials["members"]))
+    # The gym's attention list answered (whoever is on it).
+    expect(page.locator(".panel .attention, .panel p.ok")).to_have_count(1)
     page.screenshot(path=str(screenshots / "dashboard-members.png"))
 
     page.get_by_role("link", name="Program builder").click()
@@ -223,7 +225,7 @@ def test_a_trainer_sees_a_members_charts(
             assert time.monotonic() < deadline, "progression never drew an e1RM series"
             time.sleep(0.5)
 
-    page.get_by_role("link", name=member["name"]).click()
+    page.locator("tr[data-member]").get_by_role("link", name=member["name"]).click()
     expect(page.get_by_role("heading", name=member["name"], level=1)).to_be_visible()
     expect(page.get_by_role("img", name=re.compile("Weekly pattern adherence"))).to_be_visible()
     chart = page.locator(f'figure.chart[data-exercise="{slug}"]')

@@ -121,11 +121,15 @@ async function membersPage() {
   view(el("h1", {}, "Members"), el("p", {}, "Loading…"));
   try {
     const overview = await api("GET", "/dashboard/api/overview");
-    const gyms = overview.gyms.map((gym) =>
+    const attention = await Promise.all(
+      overview.gyms.map((gym) => api("GET", `/v1/gyms/${gym.id}/attention`).catch(() => null)),
+    );
+    const gyms = overview.gyms.map((gym, i) =>
       el(
         "section",
         { class: "panel", "aria-labelledby": `gym-${gym.id}` },
         el("h2", { id: `gym-${gym.id}` }, `${gym.name || "Gym"} · week ${gym.week}`),
+        attentionList(attention[i]),
         el(
           "table",
           {},
@@ -143,6 +147,27 @@ async function membersPage() {
   } catch (error) {
     view(el("h1", {}, "Members"), failure(error));
   }
+}
+
+// Members who trained at this gym last and are stalled or off protocol this week.
+function attentionList(answer) {
+  if (!answer) return el("p", { class: "note" }, "Who needs attention is not available right now.");
+  if (answer.members.length === 0) return el("p", { class: "ok" }, "✓ Nobody here needs attention this week.");
+  return el(
+    "div",
+    { class: "attention" },
+    el("h3", {}, "Needs attention"),
+    el(
+      "ul",
+      {},
+      answer.members.map((m) => {
+        const why = [];
+        if (m.stalled.length) why.push(`stalled on ${m.stalled.join(", ")}`);
+        if (!m.on_protocol) why.push("off protocol this week");
+        return el("li", {}, el("a", { href: `#/members/${m.member_id}` }, m.name || "A member"), ` · ${why.join("; ")}`);
+      }),
+    ),
+  );
 }
 
 async function memberPage(id) {

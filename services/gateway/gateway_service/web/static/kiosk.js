@@ -324,6 +324,8 @@ function logSet(exercise) {
     load: choice.load,
     unit: unit(),
     reps: choice.reps,
+    // The plan's day, so the program's rotation follows the day actually trained.
+    ...(state.today.day ? { program_day: state.today.day } : {}),
   });
   render();
   flush();
