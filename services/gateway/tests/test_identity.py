@@ -56,8 +56,10 @@ def test_wrong_pin_is_401_problem_json(gate, world) -> None:
 
 def test_five_wrong_pins_lock_the_badge_for_15_minutes(gate, world) -> None:
     kiosk = world.a.kiosk_tokens[0]
-    statuses = [_identify(gate.client, kiosk, "A1", "9999")[0] for _ in range(5)]
-    assert statuses == [401] * 5
+    answers = [_identify(gate.client, kiosk, "A1", "9999") for _ in range(5)]
+    assert [status for status, _ in answers] == [401] * 5
+    assert all("locked_until" not in body for _, body in answers[:4])
+    assert "locked_until" in answers[4][1]
     answer = gate.client.post(
         "/v1/kiosk/identify",
         json={"badge": "A1", "pin": world.a.pins[0]},

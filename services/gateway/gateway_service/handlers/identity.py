@@ -9,7 +9,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, cast
+from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
@@ -259,8 +259,11 @@ def identify_member(
             locked_until=outcome.locked_until.isoformat(),
         )
     if outcome.verdict == "wrong" or outcome.member is None:
-        locked = outcome.locked_until.isoformat() if outcome.locked_until else None
-        raise Unauthorized("Wrong badge or PIN.", locked_until=locked)
+        # The wrong PIN that starts a lock says so; the next attempt will answer 423.
+        lock: dict[str, Any] = (
+            {"locked_until": outcome.locked_until.isoformat()} if outcome.locked_until else {}
+        )
+        raise Unauthorized("Wrong badge or PIN.", **lock)
     member = outcome.member
     return MemberPrincipal(
         member_id=member.id, name=member.name, unit=Unit(member.unit), kiosk=kiosk
