@@ -123,8 +123,17 @@ def test_a_set_logged_during_an_outage_is_sent_once_when_the_gateway_is_back(
     expect(card.locator(".chip.waiting")).to_have_count(1)
     page.screenshot(path=str(screenshots / "kiosk-offline.png"))
 
-    # Back online, but the first answer is lost on its way back: the server stored the
-    # set, the browser did not hear it, and must send the same set again.
+    # The network is back but the gateway still refuses sets, and the page is reloaded:
+    # the waiting set survives in the browser.
+    page.route("**/v1/kiosk/sets", lambda route: route.abort("connectionrefused"))
+    page.context.set_offline(False)
+    page.reload()
+    expect(page.get_by_role("heading", name=re.compile("Welcome"))).to_be_visible()
+    expect(page.locator("#outbox")).to_have_text("1 set waiting to be sent")
+    page.unroute("**/v1/kiosk/sets")
+
+    # The gateway is back, but the first answer is lost on its way: the server stored the
+    # set, the browser did not hear it, and sends the same set again.
     keys: list[str] = []
 
     def lose_first_answer(route: Route, request: Request) -> None:
@@ -136,8 +145,9 @@ def test_a_set_logged_during_an_outage_is_sent_once_when_the_gateway_is_back(
             route.continue_()
 
     page.route("**/v1/kiosk/sets", lose_first_answer)
-    page.context.set_offline(False)
     expect(page.locator("#outbox")).to_be_hidden(timeout=30_000)
+    identify(page, member["badge"], member["pin"])
+    card = page.locator(f'li.exercise[data-exercise="{slug}"]')
     expect(card.locator(".chip.waiting")).to_have_count(0)
     expect(card.locator(".chip")).to_have_count(stored_before + 1)
 

@@ -58,6 +58,9 @@ function start() {
     return;
   }
   signOut();
+  // Sets left waiting before a reload go out with the tokens they were queued with.
+  updateOutboxBadge();
+  flush();
 }
 
 $("setup-form").addEventListener("submit", (event) => {
