@@ -96,14 +96,18 @@ class Supervisor:
 
     # --- starting and stopping ----------------------------------------------------------
 
-    def start(self, name: str) -> None:
-        """Start one known process (again, if it was stopped)."""
+    def start(self, name: str, *, env: Mapping[str, str] | None = None) -> None:
+        """Start one known process (again, if it was stopped).
+
+        `env` adds to the spec's environment for this start only (a fault test may want a
+        process to run with, say, a shorter timeout).
+        """
         if self.is_running(name):
             raise RuntimeError(f"{name} is already running")
         spec = self._specs[name]
         process = subprocess.Popen(
             spec.argv,
-            env={**self._base_env, **spec.env},
+            env={**self._base_env, **spec.env, **(env or {})},
             cwd=self._cwd,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -135,6 +139,15 @@ class Supervisor:
             return None
         self._terminate(name)
         return self._await_exit(name, self._stop_timeout if timeout is None else timeout)
+
+    def kill(self, name: str) -> int | None:
+        """SIGKILL one process and its group at once, as a crash or an OOM kill would."""
+        child = self._children.get(name)
+        if child is None:
+            return None
+        child.stopping = True
+        _signal_group(child.process.pid, signal.SIGKILL)
+        return self._await_exit(name, self._stop_timeout)
 
     def stop_all(self) -> None:
         """Stop every running process: all are told at once, then each is waited for."""

@@ -34,8 +34,10 @@ T = TypeVar("T")
 LOG_TAIL_LINES = 150
 
 
-def eventually(check: Callable[[], T | None], *, timeout: float = 60.0, what: str) -> T:
-    """Poll `check` until it returns something truthy, then return that."""
+def eventually(
+    check: Callable[[], T | None], *, timeout: float = 60.0, what: str, every: float = 0.3
+) -> T:
+    """Poll `check` every `every` seconds until it returns something truthy; return that."""
     deadline = time.monotonic() + timeout
     while True:
         result = check()
@@ -43,7 +45,7 @@ def eventually(check: Callable[[], T | None], *, timeout: float = 60.0, what: st
             return result
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(0.3)
+        time.sleep(every)
 
 
 def e1rm(load_kg: Decimal, reps: int) -> Decimal:
@@ -225,7 +227,8 @@ class Kiosk:
             best = self.best_e1rm(exercise)
             return best is not None and abs(best - expected) <= Decimal("0.01")
 
-        eventually(shown, timeout=timeout, what=f"best e1RM {expected} of {exercise}")
+        # Once a second: the gateway allows a kiosk 120 requests a minute.
+        eventually(shown, timeout=timeout, what=f"best e1RM {expected} of {exercise}", every=1.0)
 
 
 def _free_ports(count: int) -> list[int]:
