@@ -158,3 +158,31 @@ def test_names_are_unique(supervisor: Supervisor) -> None:
     supervisor.add(ProcessSpec("a", [PY, "-c", "pass"]))
     with pytest.raises(ValueError):
         supervisor.add(ProcessSpec("a", [PY, "-c", "pass"]))
+
+
+def test_kill_ends_a_process_at_once_and_it_is_not_reported_as_a_death(
+    supervisor: Supervisor,
+) -> None:
+    ignore_term = (
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(300)"
+    )
+    supervisor.add(ProcessSpec("stubborn", [PY, "-c", ignore_term]))
+    supervisor.start("stubborn")
+    pid = supervisor.pid("stubborn")
+
+    assert supervisor.kill("stubborn") == -9
+
+    assert not alive(pid)
+    assert supervisor.deaths() == []
+
+
+def test_a_start_may_add_environment_for_that_start_only(
+    supervisor: Supervisor, log: io.StringIO
+) -> None:
+    code = "import os; print('value', os.environ.get('KNOB', 'unset'))"
+    supervisor.add(ProcessSpec("knob", [PY, "-c", code]))
+    supervisor.start("knob", env={"KNOB": "5"})
+    wait_until(lambda: "value 5" in log.getvalue())
+    supervisor.stop("knob")
+    supervisor.start("knob")
+    wait_until(lambda: "value unset" in log.getvalue())
