@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -138,6 +139,19 @@ class EmbeddedPostgres:
         _wait_for_port(self.port, 30, "PostgreSQL")
         return self
 
+    def running(self) -> bool:
+        """Whether a server runs on this data folder (perhaps left by a run that was killed)."""
+        if not (self.data_dir / "postmaster.pid").exists():
+            return False
+        status = subprocess.run(
+            [str(_pg_bin() / "pg_ctl"), "status", "-D", str(self.data_dir)],
+            user=_pg_user(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+        return status.returncode == 0
+
     def stop(self) -> None:
         """Stop the server (fast shutdown)."""
         if (self.data_dir / "postmaster.pid").exists():
@@ -184,10 +198,31 @@ class EmbeddedRedis:
             "no",
             "--logfile",
             str(self.data_dir / "redis.log"),
+            "--pidfile",
+            str(self._pid_file),
         ]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, start_new_session=True)
         _wait_for_port(self.port, 15, "Redis")
         return self
+
+    @property
+    def _pid_file(self) -> Path:
+        return self.data_dir / "redis.pid"
+
+    def stop_leftover(self) -> bool:
+        """Stop a server that a killed run left on this data folder; True if there was one."""
+        try:
+            pid = int(self._pid_file.read_text())
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            return False
+        if b"redis-server" not in command:
+            return False  # a stale file, and the pid now belongs to something else
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return True
 
     def stop(self) -> None:
         """Stop the server and wait for it to exit."""

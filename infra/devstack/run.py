@@ -98,16 +98,21 @@ def main() -> int:
         try:
             database_url = settings.database_url
             if database_url is None:
-                port = _port_or_free(settings.postgres_port)
-                supervisor.say(f"starting embedded PostgreSQL on {port}, data in {data}/postgres")
-                postgres = EmbeddedPostgres(data / "postgres", port)
+                postgres = EmbeddedPostgres(data / "postgres", settings.postgres_port)
+                if postgres.running():
+                    supervisor.say("stopping the PostgreSQL an earlier, killed run left behind")
+                    postgres.stop()
+                postgres.port = _port_or_free(settings.postgres_port)
+                supervisor.say(f"starting embedded PostgreSQL on {postgres.port}, data in {data}")
                 servers.callback(postgres.stop)
                 database_url = postgres.start().url
             redis_url = settings.redis_url
             if redis_url is None:
-                port = _port_or_free(settings.redis_port)
-                supervisor.say(f"starting embedded Redis on {port}, data in {data}/redis")
-                redis = EmbeddedRedis(data / "redis", port, persistent=True)
+                redis = EmbeddedRedis(data / "redis", settings.redis_port, persistent=True)
+                if redis.stop_leftover():
+                    supervisor.say("stopped the Redis an earlier, killed run left behind")
+                redis.port = _port_or_free(settings.redis_port)
+                supervisor.say(f"starting embedded Redis on {redis.port}, data in {data}")
                 servers.callback(redis.stop)
                 redis_url = redis.start().url
 
