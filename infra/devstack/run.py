@@ -74,7 +74,7 @@ def _banner(stack: Stack, credentials: dict[str, Any], output: Path) -> str:
     lines = [
         "",
         "Myokine is running.",
-        f"  kiosk       {gateway}/kiosk",
+        f"  kiosk       {gateway}/kiosk#kiosk_token={credentials.get('kiosk_token', '')}",
         f"  dashboard   {gateway}/dashboard",
         f"  API docs    {gateway}/docs",
     ]

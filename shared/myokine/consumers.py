@@ -45,7 +45,8 @@ def register_consumer(
     """
     name = task_name(consumer, event_cls.event_type)
 
-    @celery.task(name=name, bind=True, max_retries=max_retries)  # type: ignore[untyped-decorator]
+    # shared=False: the task belongs to this app only, not to every Celery app in the process.
+    @celery.task(name=name, bind=True, max_retries=max_retries, shared=False)  # type: ignore[untyped-decorator]
     def consume(self: Task, body: dict[str, Any]) -> None:
         try:
             event = parse_event(body)

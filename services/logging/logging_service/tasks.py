@@ -17,11 +17,11 @@ def register(runtime: ServiceRuntime, *, auto_finish_every: float) -> None:
     """
     celery = runtime.celery
 
-    @celery.task(name=AUTO_FINISH_TASK)  # type: ignore[untyped-decorator]
+    @celery.task(name=AUTO_FINISH_TASK, shared=False)  # type: ignore[untyped-decorator]
     def auto_finish_idle_sessions() -> int:
         return handlers.auto_finish_idle_sessions(runtime)
 
-    @celery.task(name=FORGET_KEYS_TASK)  # type: ignore[untyped-decorator]
+    @celery.task(name=FORGET_KEYS_TASK, shared=False)  # type: ignore[untyped-decorator]
     def forget_old_idempotency_keys() -> int:
         return handlers.forget_old_idempotency_keys(runtime)
 
