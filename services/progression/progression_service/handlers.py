@@ -475,7 +475,7 @@ def rebuild_member(chain_id: uuid.UUID, member_id: uuid.UUID) -> None:
                 .where(repo.LoggedSet.member_id == member_id)
                 .group_by(repo.LoggedSet.exercise)
                 .order_by(repo.LoggedSet.exercise)
-            ).tuples()
+            )
         )
         for exercise, first in firsts:
             _refold(session, chain_id, member_id, exercise, first)

@@ -282,7 +282,7 @@ def dated_plans(
     )
     if exercise is not None:
         query = query.where(PlannedExercise.exercise == exercise)
-    return [(start, planned) for start, planned in session.execute(query).tuples()]
+    return [(start, planned) for start, planned in session.execute(query)]
 
 
 def plans_by_exercise(
@@ -348,7 +348,7 @@ def sets_from(
             LoggedSet.local_date >= day,
         )
         .order_by(LoggedSet.local_date, LoggedSet.performed_at, LoggedSet.set_id)
-    ).tuples()
+    )
     return [(row, bool(finished)) for row, finished in rows]
 
 
