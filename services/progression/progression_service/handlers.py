@@ -28,15 +28,15 @@ from progression_service import repository as repo
 from progression_service.domain.adherence import (
     WEEK,
     on_protocol,
-    run_ending,
     week_start,
 )
 from progression_service.domain.exercise import Exposure, ExposureOutcome, replay
 from progression_service.domain.milestones import (
     ADAPTATION_WEEKS,
     BASELINE_WINDOW,
+    STRENGTH_CHECK_AFTER,
     Milestone,
-    due_milestones,
+    protocol_reached_on,
     strength_check,
 )
 from progression_service.domain.plan import DatedPlan, equipment_unit, plan_on
@@ -151,7 +151,8 @@ def _refold(
                 ),
             )
 
-    states_after = [o.state_before for o in outcomes[1:]] + [after]
+    # The state after each exposure (none when the last days of the exercise were voided).
+    states_after = [o.state_before for o in outcomes[1:]] + [after] if outcomes else []
     for outcome, state in zip(outcomes, states_after, strict=True):
         was = old_by_day.get(outcome.day)
         if outcome.decision is Decision.STALL and (was is None or was.decision != Decision.STALL):
@@ -216,9 +217,11 @@ def _store_exposure(
     )
 
 
-def _refresh_week(session: Session, chain_id: uuid.UUID, member_id: uuid.UUID, day: date) -> None:
-    """Count the member's days per pattern in `day`'s ISO week again."""
+def _refresh_week(session: Session, chain_id: uuid.UUID, member_id: uuid.UUID, day: date) -> bool:
+    """Count the member's days per pattern in `day`'s ISO week again; whether the week
+    went on or off protocol."""
     monday = week_start(day)
+    was = repo.week_on_protocol(session, member_id, monday)
     days = repo.pattern_days(session, member_id, monday, monday + timedelta(days=6))
     values = {"chain_id": chain_id, "days": days, "on_protocol": on_protocol(days)}
     session.execute(
@@ -226,6 +229,7 @@ def _refresh_week(session: Session, chain_id: uuid.UUID, member_id: uuid.UUID, d
         .values(member_id=member_id, week_start=monday, **values)
         .on_conflict_do_update(index_elements=["member_id", "week_start"], set_=values)
     )
+    return bool(was) != values["on_protocol"]
 
 
 # --- events from program ------------------------------------------------------------------
@@ -315,7 +319,11 @@ def _store_set(
 
 
 def on_set_logged(event: ev.SetLogged) -> None:
-    """A set was logged: store it, fold its day again (records at once), count its week."""
+    """A set was logged: store it, fold its day again (records at once), count its week.
+
+    Milestones wait for the session to finish, unless the set changes a week that counts
+    already: one that goes on or off protocol, or a set added to a finished session.
+    """
     with transaction(runtime.sessions) as session:
         if not _next_in_order(session, event, LOGGING):
             return
@@ -324,7 +332,15 @@ def on_set_logged(event: ev.SetLogged) -> None:
         dated = repo.plans_by_exercise(session, event.member_id, logged.exercise)[logged.exercise]
         _store_set(session, event.chain_id, event.member_id, logged, dated)
         _refold(session, event.chain_id, event.member_id, logged.exercise, logged.local_date, dated)
-        _refresh_week(session, event.chain_id, event.member_id, logged.local_date)
+        flipped = _refresh_week(session, event.chain_id, event.member_id, logged.local_date)
+        finished = session.get(repo.FinishedSession, logged.session_id) is not None
+        if flipped or finished:
+            member = repo.member_for_update(session, event.chain_id, event.member_id)
+            if finished:
+                member.first_session = min(member.first_session or date.max, logged.local_date)
+            _settle_milestones(
+                session, event.chain_id, event.member_id, member.first_session, logged.local_date
+            )
 
 
 def on_set_corrected(event: ev.SetCorrected) -> None:
@@ -345,7 +361,6 @@ def on_set_voided(event: ev.SetVoided) -> None:
     with transaction(runtime.sessions) as session:
         if not _next_in_order(session, event, LOGGING):
             return
-        repo.touch_member(session, event.chain_id, event.member_id)
         stored = session.get(repo.LoggedSet, event.set.set_id)
         if stored is not None:
             session.delete(stored)
@@ -354,6 +369,9 @@ def on_set_voided(event: ev.SetVoided) -> None:
 
 
 def _refold_touched(session: Session, event: ev.MemberEvent, touched: list[ev.LoggedSet]) -> None:
+    """Fold again the exercises and weeks a changed set touched, then settle milestones
+    from its earliest day (the first session too, when that day could have been it)."""
+    member = repo.member_for_update(session, event.chain_id, event.member_id)
     first_day: dict[str, date] = {}
     for s in touched:
         first_day[s.exercise] = min(first_day.get(s.exercise, s.local_date), s.local_date)
@@ -361,6 +379,10 @@ def _refold_touched(session: Session, event: ev.MemberEvent, touched: list[ev.Lo
         _refold(session, event.chain_id, event.member_id, exercise, day)
     for day in sorted({s.local_date for s in touched}):
         _refresh_week(session, event.chain_id, event.member_id, day)
+    since = min(first_day.values())
+    if member.first_session is None or since <= member.first_session:
+        member.first_session = repo.first_finished_day(session, event.member_id)
+    _settle_milestones(session, event.chain_id, event.member_id, member.first_session, since)
 
 
 def on_session_finished(event: ev.SessionFinished) -> None:
@@ -391,56 +413,119 @@ def on_session_finished(event: ev.SessionFinished) -> None:
         for exercise, day in sorted(first_day.items()):
             _refold(session, event.chain_id, event.member_id, exercise, day)
         if touched:
-            _check_milestones(session, event, member)
+            days = [day for _, day in touched]
+            member.first_session = min(member.first_session or date.max, *days)
+            since = min(event.local_date, *days)
+            _settle_milestones(
+                session, event.chain_id, event.member_id, member.first_session, since
+            )
 
 
-def _check_milestones(session: Session, event: ev.SessionFinished, member: repo.Member) -> None:
-    if member.first_session is None or event.local_date < member.first_session:
-        member.first_session = event.local_date
-    reached = set(
-        session.execute(
-            select(repo.MilestoneRow.milestone).where(
-                repo.MilestoneRow.member_id == event.member_id
-            )
-        ).scalars()
-    )
-    monday = week_start(event.local_date)
-    recent = session.execute(
-        select(repo.Week.week_start).where(
-            repo.Week.member_id == event.member_id,
-            repo.Week.on_protocol.is_(True),
-            repo.Week.week_start.between(monday - WEEK * (ADAPTATION_WEEKS - 1), monday),
-        )
-    ).scalars()
-    run = run_ending(list(recent), monday)
-    due = due_milestones(
-        reached,
-        first_session=member.first_session,
-        today=event.local_date,
-        week_on_protocol=run > 0,
-        protocol_run=run,
-    )
-    for milestone in due:
-        detail: dict[str, object] = {}
-        if milestone is Milestone.STRENGTH_CHECK:
-            detail = _strength_detail(
-                session, event.member_id, member.first_session, event.local_date
-            )
+def _settle_milestones(
+    session: Session,
+    chain_id: uuid.UUID,
+    member_id: uuid.UUID,
+    first_session: date | None,
+    since: date,
+) -> None:
+    """Make the member's milestones what their facts say now that days from `since` on
+    changed (PROTOCOL.md §4).
+
+    Each milestone is a function of the stored facts, so a correction or void leaves the
+    milestones a member would have had if the set had been logged right the first time:
+    - first session: the day of the first finished session with sets (`first_session`);
+    - first protocol week: the first week on protocol that has a finished day by which
+      every pattern had its weekly minimum; reached on that day;
+    - initial adaptation: the first run of four on-protocol weeks in a row whose last week
+      has such a day; reached on that day;
+    - strength check: the first finished day twelve weeks or more after the first session,
+      with the e1RM change as of that day.
+    Nothing before `since` changed, so a milestone reached in an earlier week stays as it
+    is, and one still open is looked for only from `since`'s week on (three weeks back for
+    a run): the weekly rows and a week's sets, never the member's whole history.
+
+    A new milestone is stored and announced with MilestoneReached; one whose day or detail
+    moved is updated without a second event (it was announced already); one the facts no
+    longer support is deleted, without a retraction event: the progress view is the truth,
+    and a milestone reached again later is announced again.
+    """
+    stored = repo.milestones(session, member_id)
+    monday = week_start(since)
+
+    def kept(milestone: Milestone) -> bool:
+        row = stored.get(milestone.value)
+        return row is not None and week_start(row.reached_on) < monday
+
+    wanted: dict[Milestone, tuple[date, dict[str, object]]] = {}
+    if first_session is not None:
+        wanted[Milestone.FIRST_SESSION] = (first_session, {})
+        for milestone in (Milestone.FIRST_PROTOCOL_WEEK, Milestone.INITIAL_ADAPTATION):
+            row = stored.get(milestone.value)
+            if row is not None and kept(milestone):
+                wanted[milestone] = (row.reached_on, dict(row.detail))
+        if Milestone.INITIAL_ADAPTATION not in wanted:
+            weeks = repo.protocol_weeks(session, member_id, monday - WEEK * (ADAPTATION_WEEKS - 1))
+            _settle_week_milestones(session, member_id, weeks, monday, wanted)
+        check = stored.get(Milestone.STRENGTH_CHECK.value)
+        if check is not None and check.reached_on < since:
+            wanted[Milestone.STRENGTH_CHECK] = (check.reached_on, dict(check.detail))
+        else:
+            due = max(first_session + STRENGTH_CHECK_AFTER, since)
+            check_day = repo.first_finished_day(session, member_id, due)
+            if check_day is not None:
+                detail = _strength_detail(session, member_id, first_session, check_day)
+                wanted[Milestone.STRENGTH_CHECK] = (check_day, detail)
+
+    for name, row in stored.items():
+        if Milestone(name) not in wanted:
+            session.delete(row)
+    for milestone, (reached_on, detail) in wanted.items():
+        row = stored.get(milestone.value)
+        if row is not None:
+            row.reached_on, row.detail = reached_on, detail
+            continue
         session.add(
             repo.MilestoneRow(
-                member_id=event.member_id,
+                member_id=member_id,
                 milestone=milestone.value,
-                chain_id=event.chain_id,
-                reached_on=event.local_date,
+                chain_id=chain_id,
+                reached_on=reached_on,
                 detail=detail,
             )
         )
         _emit(
             session,
-            ev.MilestoneReached(
-                chain_id=event.chain_id, member_id=event.member_id, milestone=milestone.value
-            ),
+            ev.MilestoneReached(chain_id=chain_id, member_id=member_id, milestone=milestone.value),
         )
+
+
+def _settle_week_milestones(
+    session: Session,
+    member_id: uuid.UUID,
+    weeks: list[date],
+    monday: date,
+    wanted: dict[Milestone, tuple[date, dict[str, object]]],
+) -> None:
+    """Find the first protocol week and the initial adaptation among on-protocol `weeks`
+    (from three weeks before `monday` on), each reached on its week's finished day."""
+    reached_on: dict[date, date | None] = {}
+
+    def day_in(week: date) -> date | None:
+        if week not in reached_on:
+            reached_on[week] = protocol_reached_on(*repo.week_training(session, member_id, week))
+        return reached_on[week]
+
+    run, previous = 0, None
+    for week in weeks:
+        run = run + 1 if previous is not None and week - previous == WEEK else 1
+        previous = week
+        if week < monday:
+            continue
+        if Milestone.FIRST_PROTOCOL_WEEK not in wanted and (day := day_in(week)) is not None:
+            wanted[Milestone.FIRST_PROTOCOL_WEEK] = (day, {})
+        if run >= ADAPTATION_WEEKS and (day := day_in(week)) is not None:
+            wanted[Milestone.INITIAL_ADAPTATION] = (day, {})
+            return
 
 
 def _strength_detail(
@@ -463,7 +548,8 @@ def _strength_detail(
 
 def rebuild_member(chain_id: uuid.UUID, member_id: uuid.UUID) -> None:
     """Derive everything about a member again from the stored facts (sets, finished
-    sessions, assignments): every exercise from its first day, every week counted again.
+    sessions, assignments): every exercise from its first day, every week counted again,
+    the first session and the milestones settled from the first week on.
 
     The incremental path must always leave this same state; this is how to restore it
     after a rule changes. It reads the member's whole history, so it is not for events.
@@ -484,5 +570,10 @@ def rebuild_member(chain_id: uuid.UUID, member_id: uuid.UUID) -> None:
             .where(repo.LoggedSet.member_id == member_id)
             .distinct()
         ).scalars()
-        for monday in sorted({week_start(d) for d in days}):
+        mondays = sorted({week_start(d) for d in days})
+        for monday in mondays:
             _refresh_week(session, chain_id, member_id, monday)
+        member = repo.member_for_update(session, chain_id, member_id)
+        member.first_session = repo.first_finished_day(session, member_id)
+        if mondays:
+            _settle_milestones(session, chain_id, member_id, member.first_session, mondays[0])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -411,3 +411,77 @@ def best_e1rms(
         if best is not None:
             result.setdefault(str(pattern), {})[exercise] = best
     return result
+
+
+def first_finished_day(
+    session: Session, member_id: uuid.UUID, on_or_after: date = date.min
+) -> date | None:
+    """The earliest day, on or after `on_or_after`, of a member's finished session with sets."""
+    has_sets = select(LoggedSet.set_id).where(LoggedSet.session_id == FinishedSession.session_id)
+    day: date | None = session.execute(
+        select(func.min(FinishedSession.local_date)).where(
+            FinishedSession.member_id == member_id,
+            FinishedSession.local_date >= on_or_after,
+            has_sets.exists(),
+        )
+    ).scalar_one()
+    return day
+
+
+def protocol_weeks(session: Session, member_id: uuid.UUID, since: date) -> list[date]:
+    """The Mondays of a member's weeks on protocol from `since` on, oldest first."""
+    return list(
+        session.execute(
+            select(Week.week_start)
+            .where(
+                Week.member_id == member_id,
+                Week.on_protocol.is_(True),
+                Week.week_start >= since,
+            )
+            .order_by(Week.week_start)
+        ).scalars()
+    )
+
+
+def week_training(
+    session: Session, member_id: uuid.UUID, monday: date
+) -> tuple[dict[date, set[str]], set[date]]:
+    """Per day of the week starting `monday`, the patterns trained (working sets); and the
+    days among them with a working set in a finished session."""
+    rows = session.execute(
+        select(
+            LoggedSet.local_date,
+            LoggedSet.pattern,
+            func.bool_or(FinishedSession.session_id.is_not(None)),
+        )
+        .outerjoin(FinishedSession, FinishedSession.session_id == LoggedSet.session_id)
+        .where(
+            LoggedSet.member_id == member_id,
+            LoggedSet.local_date.between(monday, monday + timedelta(days=6)),
+            LoggedSet.pattern.is_not(None),
+            LoggedSet.warmup.is_(False),
+            LoggedSet.reps > 0,
+        )
+        .group_by(LoggedSet.local_date, LoggedSet.pattern)
+    ).all()
+    patterns: dict[date, set[str]] = defaultdict(set)
+    finished: set[date] = set()
+    for day, pattern, was_finished in rows:
+        patterns[day].add(str(pattern))
+        if was_finished:
+            finished.add(day)
+    return dict(patterns), finished
+
+
+def milestones(session: Session, member_id: uuid.UUID) -> dict[str, MilestoneRow]:
+    """A member's milestone rows by name."""
+    rows = session.execute(select(MilestoneRow).where(MilestoneRow.member_id == member_id))
+    return {row.milestone: row for row in rows.scalars()}
+
+
+def week_on_protocol(session: Session, member_id: uuid.UUID, monday: date) -> bool | None:
+    """Whether a member's stored week is on protocol (None when it has no row yet)."""
+    flag: bool | None = session.execute(
+        select(Week.on_protocol).where(Week.member_id == member_id, Week.week_start == monday)
+    ).scalar_one_or_none()
+    return flag

@@ -70,13 +70,3 @@ def streaks(weeks_on_protocol: Iterable[date], this_week: date) -> Streaks:
     this_monday = week_start(this_week)
     current = run if previous is not None and this_monday - previous in (WEEK * 0, WEEK) else 0
     return Streaks(current=current, longest=longest)
-
-
-def run_ending(weeks_on_protocol: Iterable[date], week: date) -> int:
-    """How many on-protocol weeks in a row end with `week` (0 if it is not one)."""
-    mondays = {week_start(w) for w in weeks_on_protocol}
-    monday, run = week_start(week), 0
-    while monday in mondays:
-        run += 1
-        monday -= WEEK
-    return run

@@ -3,11 +3,13 @@ row on protocol, and the strength check twelve weeks after the first session."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+
+from myokine.patterns import WEEKLY_RANGES
 
 ADAPTATION_WEEKS = 4
 STRENGTH_CHECK_AFTER = timedelta(weeks=12)
@@ -23,25 +25,24 @@ class Milestone(StrEnum):
     STRENGTH_CHECK = "strength_check"
 
 
-def due_milestones(
-    reached: set[str],
-    *,
-    first_session: date,
-    today: date,
-    week_on_protocol: bool,
-    protocol_run: int,
-) -> list[Milestone]:
-    """The milestones a finished session on `today` reaches that were not reached before."""
-    due = []
-    if Milestone.FIRST_SESSION not in reached:
-        due.append(Milestone.FIRST_SESSION)
-    if week_on_protocol and Milestone.FIRST_PROTOCOL_WEEK not in reached:
-        due.append(Milestone.FIRST_PROTOCOL_WEEK)
-    if protocol_run >= ADAPTATION_WEEKS and Milestone.INITIAL_ADAPTATION not in reached:
-        due.append(Milestone.INITIAL_ADAPTATION)
-    if today - first_session >= STRENGTH_CHECK_AFTER and Milestone.STRENGTH_CHECK not in reached:
-        due.append(Milestone.STRENGTH_CHECK)
-    return due
+def protocol_reached_on(
+    day_patterns: Mapping[date, Iterable[str]], finished_days: Iterable[date]
+) -> date | None:
+    """The day an on-protocol week reached it: the first finished day by which every
+    pattern has its weekly minimum of days trained (None while no finished day does).
+
+    `day_patterns` maps each day of the week to the patterns trained that day. The week's
+    maximum is not checked here: the caller asks only about weeks on protocol as a whole.
+    """
+    finished = set(finished_days)
+    counts: dict[str, int] = {}
+    for day in sorted(day_patterns):
+        for pattern in set(day_patterns[day]):
+            counts[pattern] = counts.get(pattern, 0) + 1
+        met = all(counts.get(p.value, 0) >= r.min for p, r in WEEKLY_RANGES.items())
+        if met and day in finished:
+            return day
+    return None
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,12 @@ from decimal import Decimal
 
 from progression_service.domain.adherence import (
     on_protocol,
-    run_ending,
     streaks,
     week_label,
     week_patterns,
     week_start,
 )
-from progression_service.domain.milestones import Milestone, due_milestones, strength_check
+from progression_service.domain.milestones import protocol_reached_on, strength_check
 
 MON = date(2026, 1, 5)
 ON = {"squat": 2, "hinge": 1, "push": 2, "pull": 3}
@@ -46,31 +45,19 @@ def test_streaks_count_consecutive_weeks() -> None:
     assert streaks(weeks, MON + timedelta(weeks=6)).longest == 3
     assert streaks(weeks, MON + timedelta(weeks=7)).current == 0
     assert streaks([], MON).longest == 0
-    assert run_ending(weeks, MON + timedelta(weeks=2, days=3)) == 3
-    assert run_ending(weeks, MON + timedelta(weeks=3)) == 0
 
 
-def test_milestones_are_due_once() -> None:
-    due = due_milestones(
-        set(), first_session=MON, today=MON, week_on_protocol=False, protocol_run=0
-    )
-    assert due == [Milestone.FIRST_SESSION]
-    due = due_milestones(
-        {"first_session"},
-        first_session=MON,
-        today=MON + timedelta(weeks=3),
-        week_on_protocol=True,
-        protocol_run=4,
-    )
-    assert due == [Milestone.FIRST_PROTOCOL_WEEK, Milestone.INITIAL_ADAPTATION]
-    due = due_milestones(
-        {m.value for m in Milestone} - {"strength_check"},
-        first_session=MON,
-        today=MON + timedelta(weeks=12),
-        week_on_protocol=True,
-        protocol_run=9,
-    )
-    assert due == [Milestone.STRENGTH_CHECK]
+def test_a_week_is_reached_on_the_first_finished_day_meeting_every_minimum() -> None:
+    days = {
+        MON: {"squat", "hinge", "push", "pull"},
+        MON + timedelta(days=2): {"squat", "push", "pull"},
+        MON + timedelta(days=4): {"squat"},
+    }
+    every_day = set(days)
+    assert protocol_reached_on(days, every_day) == MON + timedelta(days=2)
+    assert protocol_reached_on(days, {MON, MON + timedelta(days=4)}) == MON + timedelta(days=4)
+    assert protocol_reached_on(days, {MON}) is None
+    assert protocol_reached_on({MON: {"squat", "push", "pull"}}, {MON}) is None
 
 
 def test_strength_check_compares_each_patterns_main_lift() -> None:
