@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from logging_service import handlers
 from logging_service.domain.pagination import DEFAULT_PAGE_SIZE
-from logging_service.idempotency import IdempotentRequest, Reply, fingerprint
+from logging_service.idempotency import Reply
 from logging_service.schemas import (
     CorrectionBody,
     Export,
@@ -26,6 +26,7 @@ from logging_service.schemas import (
     SetOut,
     SetPage,
 )
+from myokine.idempotency import IdempotentRequest, fingerprint
 from myokine.internal_auth import Caller, caller_from_header
 from myokine.service_runtime import ServiceRuntime
 

@@ -27,7 +27,7 @@ from logging_service.domain.pagination import (
 )
 from logging_service.domain.sessions import IDLE_LIMIT, OpenSession, continues, is_idle, local_date
 from logging_service.domain.sets import InvalidSet, SetEntry, ValidSet, validate_set
-from logging_service.idempotency import IdempotentRequest, Reply, claim, remember
+from logging_service.idempotency import Reply, claim, remember
 from logging_service.repository import LoggedSetRow, SetChange, WorkoutSession
 from logging_service.schemas import (
     Export,
@@ -48,6 +48,7 @@ from myokine.events import (
     SetLogged,
     SetVoided,
 )
+from myokine.idempotency import IdempotentRequest
 from myokine.internal_auth import Caller
 from myokine.outbox import add_event
 from myokine.problems import BadRequest, Conflict, Forbidden, InvalidInput, NotFound

@@ -7,8 +7,6 @@ back (then it does the work itself). No check-then-insert race is possible.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass
 
@@ -17,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from logging_service.repository import IdempotencyRecord
+from myokine.idempotency import IdempotentRequest
 from myokine.problems import Conflict
 
 
@@ -26,27 +25,6 @@ class Reply:
 
     status: int
     body: str
-
-
-@dataclass(frozen=True)
-class IdempotentRequest:
-    """A write's Idempotency-Key and the fingerprint of what it asked."""
-
-    key: str
-    fingerprint: str
-
-
-def fingerprint(method: str, path: str, body: bytes) -> str:
-    """SHA-256 of method, path and body; JSON bodies are compared by content, not spacing."""
-    try:
-        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except ValueError:
-        canonical = body
-    digest = hashlib.sha256()
-    for part in (method.upper().encode(), path.encode(), canonical):
-        digest.update(part)
-        digest.update(b"\0")
-    return digest.hexdigest()
 
 
 def claim(

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 
+from myokine.idempotency import IdempotentRequest, fingerprint
 from myokine.internal_auth import Caller, caller_from_header
 from program_service import handlers
-from program_service.idempotency import IdempotentRequest, fingerprint
 from program_service.runtime import runtime
 from program_service.schemas import (
     AssignmentIn,

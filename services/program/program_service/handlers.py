@@ -19,6 +19,7 @@ from myokine.events import (
     ProgramAssigned,
     SessionFinished,
 )
+from myokine.idempotency import IdempotentRequest
 from myokine.inbox import first_delivery
 from myokine.internal_auth import Caller, require_staff
 from myokine.outbox import add_event
@@ -30,7 +31,7 @@ from program_service.domain import conformance, rotation
 from program_service.domain.plans import Plan, Slot, TrainingDay
 from program_service.domain.ready_made import READY_MADE
 from program_service.domain.slugs import slugify
-from program_service.idempotency import IdempotentRequest, claim, remember
+from program_service.idempotency import claim, remember
 from program_service.problems import NoAssignment, NonConformingProgram
 from program_service.runtime import runtime
 from program_service.schemas import (

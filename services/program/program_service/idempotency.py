@@ -11,39 +11,16 @@ corrected retry with the same key is judged afresh.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from myokine.idempotency import IdempotentRequest
 from myokine.problems import Conflict
 from program_service.repository import IdempotencyRecord
-
-
-@dataclass(frozen=True)
-class IdempotentRequest:
-    """A write's Idempotency-Key and the fingerprint of what it asked."""
-
-    key: str
-    fingerprint: str
-
-
-def fingerprint(method: str, path: str, body: bytes) -> str:
-    """SHA-256 of method, path and body; JSON bodies are compared by content, not spacing."""
-    try:
-        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except ValueError:
-        canonical = body
-    digest = hashlib.sha256()
-    for part in (method.upper().encode(), path.encode(), canonical):
-        digest.update(part)
-        digest.update(b"\0")
-    return digest.hexdigest()
 
 
 def claim(
