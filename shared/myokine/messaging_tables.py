@@ -1,4 +1,4 @@
-"""The outbox, inbox and dead-letter tables every service keeps in its own database."""
+"""The outbox, inbox, dead-letter and Idempotency-Key tables of every service's database."""
 
 from __future__ import annotations
 
@@ -23,15 +23,19 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 @dataclass(frozen=True)
 class MessagingTables:
-    """The three tables, as defined on one service's metadata."""
+    """The four tables, as defined on one service's metadata."""
 
     outbox: Table
     inbox: Table
     dead_letters: Table
+    idempotency: Table
 
 
 def define_messaging_tables(metadata: MetaData) -> MessagingTables:
-    """Define `outbox`, `inbox` and `dead_letters` on a service's metadata."""
+    """Define `outbox`, `inbox`, `dead_letters` and `idempotency_replies` on a service's metadata.
+
+    Call it once, where the service declares its own tables (its `repository.py`).
+    """
     outbox = Table(
         "outbox",
         metadata,
@@ -65,4 +69,24 @@ def define_messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("failed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("replayed_at", DateTime(timezone=True)),
     )
-    return MessagingTables(outbox=outbox, inbox=inbox, dead_letters=dead_letters)
+    idempotency = Table(
+        "idempotency_replies",
+        metadata,
+        # What a key is unique within: a chain, a member of a chain, ... (the use case says).
+        Column("scope", String(100), primary_key=True),
+        Column("key", String(255), primary_key=True),
+        # SHA-256 of method, path and canonical body: the same key with another request is refused.
+        Column("fingerprint", String(64), nullable=False),
+        Column("status_code", Integer),
+        Column("response_body", Text),
+        Column(
+            "created_at",
+            DateTime(timezone=True),
+            nullable=False,
+            server_default=func.now(),
+            index=True,
+        ),
+    )
+    return MessagingTables(
+        outbox=outbox, inbox=inbox, dead_letters=dead_letters, idempotency=idempotency
+    )

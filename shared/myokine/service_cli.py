@@ -19,9 +19,16 @@ from myokine.structured_logs import configure_logging
 log = logging.getLogger(__name__)
 
 
-def _serve_api(runtime: ServiceRuntime, app_path: str) -> None:
+def _serve_api(runtime: ServiceRuntime, app_factory: str) -> None:
     s = runtime.settings
-    uvicorn.run(app_path, host=s.http_host, port=s.http_port, log_config=None, access_log=False)
+    uvicorn.run(
+        app_factory,
+        factory=True,
+        host=s.http_host,
+        port=s.http_port,
+        log_config=None,
+        access_log=False,
+    )
 
 
 def _run_worker(runtime: ServiceRuntime, concurrency: int, beat: bool) -> None:
@@ -65,8 +72,12 @@ def _dead_letters(runtime: ServiceRuntime, *, replay: bool, ids: list[int] | Non
             print(json.dumps({"service": runtime.name, **row}, default=str))
 
 
-def main(runtime: ServiceRuntime, *, app_path: str, argv: list[str] | None = None) -> None:
-    """Parse the command line and run the service in the chosen role."""
+def main(runtime: ServiceRuntime, *, app_factory: str, argv: list[str] | None = None) -> None:
+    """Parse the command line and run the service in the chosen role.
+
+    `app_factory` names the function that builds the service's app ("pkg.main:create_app"),
+    which uvicorn calls in the process that serves it.
+    """
     parser = argparse.ArgumentParser(prog=f"python -m {runtime.name}_service")
     roles = parser.add_subparsers(dest="role", required=True)
     roles.add_parser("api", help="serve the HTTP API")
@@ -83,7 +94,7 @@ def main(runtime: ServiceRuntime, *, app_path: str, argv: list[str] | None = Non
     s = runtime.settings
     configure_logging(runtime.name, fmt=s.log_format, level=s.log_level)
     if args.role == "api":
-        _serve_api(runtime, app_path)
+        _serve_api(runtime, app_factory)
     elif args.role == "worker":
         _run_worker(runtime, args.concurrency, args.beat)
     elif args.role == "relay":

@@ -1,7 +1,9 @@
 """What every service wires once: settings, database, broker, outbox, consumers, web app.
 
-Each service's `main.py` builds one `ServiceRuntime`; its `api`, `worker`, `relay` and
-`migrate` commands (`python -m <name>_service ...`) all start from it.
+Each service's `bootstrap.py` builds one `ServiceRuntime` and hands it (or what it makes,
+such as units of work) to the code that needs it; nothing reaches it through a global.
+Its `api`, `worker`, `relay` and `migrate` commands (`python -m <name>_service ...`) all
+start from it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from celery import Celery
 from fastapi import APIRouter, FastAPI
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from myokine.celery_app import PUBLISH_RETRY_POLICY, create_celery
@@ -23,10 +25,11 @@ from myokine.dead_letters import record_dead_letter
 from myokine.events import Event
 from myokine.health import health_router
 from myokine.http_middleware import RequestIdMiddleware
-from myokine.messaging_tables import MessagingTables, define_messaging_tables
+from myokine.messaging_tables import MessagingTables
 from myokine.outbox import OutboxRelay
 from myokine.problems import install_problem_handlers
 from myokine.settings import ServiceSettings
+from myokine.unit_of_work import Repo, SqlUnitOfWork, UnitOfWork
 
 
 @dataclass
@@ -43,7 +46,7 @@ class ServiceRuntime:
 
     @classmethod
     def build(
-        cls, name: str, settings: ServiceSettings, metadata: MetaData, migrations_dir: Path
+        cls, name: str, settings: ServiceSettings, tables: MessagingTables, migrations_dir: Path
     ) -> ServiceRuntime:
         """Wire a service. Nothing connects yet: engines and brokers connect on first use."""
         engine = make_engine(settings.sqlalchemy_url)
@@ -52,10 +55,14 @@ class ServiceRuntime:
             settings=settings,
             engine=engine,
             sessions=make_session_factory(engine),
-            tables=define_messaging_tables(metadata),
+            tables=tables,
             celery=create_celery(settings, queue=name),
             migrations_dir=migrations_dir,
         )
+
+    def unit_of_work(self, repository: Callable[[Session], Repo]) -> SqlUnitOfWork[Repo]:
+        """A new unit of work on this service's database, through `repository`."""
+        return SqlUnitOfWork(self.sessions, self.tables, repository)
 
     def publish(self, task: str, queue: str, body: dict[str, Any]) -> None:
         """Send one task to a queue; raises if the broker cannot take it."""
@@ -87,9 +94,22 @@ class ServiceRuntime:
             max_retries=self.settings.task_max_retries,
         )
 
-    def create_app(self, *, title: str, description: str, routers: Sequence[APIRouter]) -> FastAPI:
-        """The service's FastAPI app: its routers, health probes, problem+json, request ids."""
+    def create_app(
+        self,
+        *,
+        title: str,
+        description: str,
+        routers: Sequence[APIRouter],
+        unit_of_work: Callable[[], UnitOfWork[Any]] | None = None,
+    ) -> FastAPI:
+        """The service's FastAPI app: its routers, health probes, problem+json, request ids.
+
+        The runtime and the unit-of-work factory are kept on `app.state` for the routes'
+        dependencies (`myokine.internal_api`).
+        """
         app = FastAPI(title=title, description=description, version="1.0.0")
+        app.state.runtime = self
+        app.state.unit_of_work = unit_of_work
         install_problem_handlers(app)
         app.add_middleware(RequestIdMiddleware)
         app.include_router(health_router(self.engine, self.settings.redis_url))

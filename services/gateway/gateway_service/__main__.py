@@ -3,4 +3,4 @@
 from gateway_service.main import runtime
 from myokine.service_cli import main
 
-main(runtime, app_path="gateway_service.main:app")
+main(runtime, app_factory="gateway_service.main:create_app")

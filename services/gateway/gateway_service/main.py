@@ -10,7 +10,7 @@ from gateway_service import api, tasks, web
 from gateway_service.api.deps import Gateway
 from gateway_service.api.errors import problem_json_openapi
 from gateway_service.ratelimits import RateLimiter
-from gateway_service.repository import Base
+from gateway_service.repository import TABLES
 from gateway_service.service_clients import ServiceClient, Services, Timeouts
 from gateway_service.settings import Settings, get_settings
 from myokine.service_runtime import ServiceRuntime
@@ -72,8 +72,13 @@ def build_app(runtime: ServiceRuntime, settings: Settings, services: Services) -
 
 
 settings = get_settings()
-runtime = ServiceRuntime.build("gateway", settings, Base.metadata, MIGRATIONS)
+runtime = ServiceRuntime.build("gateway", settings, TABLES, MIGRATIONS)
 celery = runtime.celery
 tasks.register(runtime)
 services = build_services(settings)
 app = build_app(runtime, settings, services)
+
+
+def create_app() -> FastAPI:
+    """The app, for uvicorn's factory mode."""
+    return app

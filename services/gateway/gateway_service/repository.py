@@ -21,6 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from myokine.messaging_tables import define_messaging_tables
+
 
 class Base(DeclarativeBase):
     """The gateway service's tables (its outbox, inbox and dead letters are added by main)."""
@@ -273,3 +275,7 @@ def recent_member_news(session: Session, member_id: uuid.UUID, since: datetime) 
             .order_by(MemberNews.occurred_at)
         )
     )
+
+
+TABLES = define_messaging_tables(Base.metadata)
+"""The outbox, inbox, dead letters and Idempotency-Key replies of this service."""

@@ -3,4 +3,4 @@
 from logging_service.main import runtime
 from myokine.service_cli import main
 
-main(runtime, app_path="logging_service.main:app")
+main(runtime, app_factory="logging_service.main:create_app")

@@ -36,6 +36,7 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from logging_service.domain.pagination import Cursor
+from myokine.messaging_tables import define_messaging_tables
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -392,3 +393,7 @@ def delete_idempotency_records(session: Session, *, before: datetime) -> int:
     """Drop the stored answers of writes older than `before`; how many were dropped."""
     result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < before))
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+TABLES = define_messaging_tables(Base.metadata)
+"""The outbox, inbox, dead letters and Idempotency-Key replies of this service."""

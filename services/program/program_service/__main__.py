@@ -3,4 +3,4 @@
 from myokine.service_cli import main
 from program_service.main import runtime
 
-main(runtime, app_path="program_service.main:app")
+main(runtime, app_factory="program_service.main:create_app")

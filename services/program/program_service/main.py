@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
+
 from program_service import api, tasks
 from program_service.runtime import runtime
 
@@ -16,3 +18,8 @@ app = runtime.create_app(
     description="Internal API of the program service; called by the gateway only.",
     routers=[api.router],
 )
+
+
+def create_app() -> FastAPI:
+    """The app, for uvicorn's factory mode."""
+    return app

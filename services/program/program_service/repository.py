@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from myokine.messaging_tables import define_messaging_tables
 from myokine.patterns import Pattern
 from program_service.domain.plans import Plan, Slot, TrainingDay
 
@@ -396,3 +397,7 @@ def plan_of(version: ProgramVersion) -> Plan:
             for day in version.days
         ),
     )
+
+
+TABLES = define_messaging_tables(Base.metadata)
+"""The outbox, inbox, dead letters and Idempotency-Key replies of this service."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from myokine.service_runtime import ServiceRuntime
-from program_service.repository import Base
+from program_service.repository import TABLES
 from program_service.settings import get_settings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
-runtime = ServiceRuntime.build("program", get_settings(), Base.metadata, MIGRATIONS)
+runtime = ServiceRuntime.build("program", get_settings(), TABLES, MIGRATIONS)

@@ -3,4 +3,4 @@
 from myokine.service_cli import main
 from progression_service.main import runtime
 
-main(runtime, app_path="progression_service.main:app")
+main(runtime, app_factory="progression_service.main:create_app")

@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from myokine.messaging_tables import define_messaging_tables
 from progression_service.domain.exercise import ExerciseState
 from progression_service.domain.plan import DatedPlan, ExercisePlan
 
@@ -485,3 +486,7 @@ def week_on_protocol(session: Session, member_id: uuid.UUID, monday: date) -> bo
         select(Week.on_protocol).where(Week.member_id == member_id, Week.week_start == monday)
     ).scalar_one_or_none()
     return flag
+
+
+TABLES = define_messaging_tables(Base.metadata)
+"""The outbox, inbox, dead letters and Idempotency-Key replies of this service."""

@@ -1,0 +1,204 @@
+"""One unit of work per use case: one transaction, its Idempotency-Key, its events.
+
+A write use case opens the unit of work, claims its Idempotency-Key (a retry gets the
+first answer back and does nothing), changes state through `uow.repo`, adds the events
+it causes, and commits with its answer. Commit writes the answer under the key and the
+events to the outbox in the same transaction as the state change, so all three exist
+together or not at all. Leaving the block without committing rolls everything back: a
+refused request stores nothing, and a corrected retry with the same key is judged afresh.
+
+An event consumer does the same with `first_delivery` (the inbox) in place of the key.
+
+`SqlUnitOfWork` is the real one on PostgreSQL; `myokine.memory_unit_of_work` holds the
+in-memory one the handler tests use.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Generic, Self, TypeVar
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from myokine.events import Event
+from myokine.idempotency import IdempotentRequest
+from myokine.inbox import first_delivery
+from myokine.messaging_tables import MessagingTables
+from myokine.outbox import add_event
+from myokine.problems import Conflict
+
+Repo = TypeVar("Repo")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer as it leaves a service: status and the exact JSON text a retry gets again."""
+
+    status: int
+    body: str
+
+
+class UnitOfWork(ABC, Generic[Repo]):
+    """One transaction of a use case, with the repository it works through."""
+
+    repo: Repo
+
+    def __init__(self) -> None:
+        self._events: list[Event] = []
+        self._claimed: tuple[str, IdempotentRequest] | None = None
+        self._committed = False
+
+    def __enter__(self) -> Self:
+        self._events = []
+        self._claimed = None
+        self._committed = False
+        self._begin()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._end(committed=self._committed)
+
+    def add_event(self, event: Event) -> None:
+        """Collect an event; it is written to the outbox when the unit of work commits."""
+        self._events.append(event)
+
+    def claim(self, scope: str, request: IdempotentRequest | None) -> Reply | None:
+        """Claim the request's Idempotency-Key within `scope` (e.g. a chain, a member).
+
+        None when this request owns the key (or has none): go on and commit with the
+        answer. Otherwise the answer an earlier request with the same key and body got;
+        raises Conflict when the key came with another request.
+        """
+        if request is None:
+            return None
+        earlier = self._claim(scope, request)
+        if earlier is None:
+            self._claimed = (scope, request)
+        return earlier
+
+    def commit(self, answer: Reply | None = None) -> None:
+        """Write the answer under the claimed key and the collected events, then commit."""
+        if self._claimed is not None:
+            assert answer is not None, "a claimed Idempotency-Key needs the answer it gets"
+            self._remember(*self._claimed, answer)
+        for event in self._events:
+            self._store_event(event)
+        self._events = []
+        self._commit()
+        self._committed = True
+
+    @abstractmethod
+    def first_delivery(self, event: Event) -> bool:
+        """Record a consumed event in the inbox; False when it was applied before."""
+
+    @abstractmethod
+    def _begin(self) -> None: ...
+
+    @abstractmethod
+    def _end(self, *, committed: bool) -> None: ...
+
+    @abstractmethod
+    def _claim(self, scope: str, request: IdempotentRequest) -> Reply | None: ...
+
+    @abstractmethod
+    def _remember(self, scope: str, request: IdempotentRequest, answer: Reply) -> None: ...
+
+    @abstractmethod
+    def _store_event(self, event: Event) -> None: ...
+
+    @abstractmethod
+    def _commit(self) -> None: ...
+
+
+def idempotent_write(
+    uow: UnitOfWork[Repo],
+    scope: str,
+    request: IdempotentRequest | None,
+    work: Callable[[], Reply],
+) -> Reply:
+    """Run `work` once per Idempotency-Key, in one transaction with its answer and events."""
+    with uow:
+        earlier = uow.claim(scope, request)
+        if earlier is not None:
+            return earlier
+        answer = work()
+        uow.commit(answer)
+        return answer
+
+
+class SqlUnitOfWork(UnitOfWork[Repo]):
+    """The unit of work on a service's PostgreSQL database."""
+
+    session: Session
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        tables: MessagingTables,
+        repository: Callable[[Session], Repo],
+    ) -> None:
+        super().__init__()
+        self._sessions = sessions
+        self._tables = tables
+        self._repository = repository
+
+    def _begin(self) -> None:
+        self.session = self._sessions()
+        self.session.begin()
+        self.repo = self._repository(self.session)
+
+    def _end(self, *, committed: bool) -> None:
+        if not committed:
+            self.session.rollback()
+        self.session.close()
+
+    def first_delivery(self, event: Event) -> bool:
+        """Record a consumed event in the inbox; False when it was applied before."""
+        return first_delivery(self.session, self._tables.inbox, event)
+
+    def _claim(self, scope: str, request: IdempotentRequest) -> Reply | None:
+        # A concurrent copy's insert waits on the primary key until the owner commits
+        # (then it reads the stored answer) or rolls back (then it owns the key itself).
+        table = self._tables.idempotency
+        owned = self.session.execute(
+            insert(table)
+            .values(scope=scope, key=request.key, fingerprint=request.fingerprint)
+            .on_conflict_do_nothing(index_elements=["scope", "key"])
+            .returning(table.c.key)
+        ).first()
+        if owned is not None:
+            return None
+        earlier = self.session.execute(
+            select(table.c.fingerprint, table.c.status_code, table.c.response_body).where(
+                table.c.scope == scope, table.c.key == request.key
+            )
+        ).one()
+        if earlier.fingerprint != request.fingerprint:
+            raise Conflict("This Idempotency-Key was used with another request.")
+        # The owner stored its answer in the same transaction that made the key visible.
+        assert earlier.status_code is not None and earlier.response_body is not None
+        return Reply(status=earlier.status_code, body=earlier.response_body)
+
+    def _remember(self, scope: str, request: IdempotentRequest, answer: Reply) -> None:
+        table = self._tables.idempotency
+        self.session.execute(
+            update(table)
+            .where(table.c.scope == scope, table.c.key == request.key)
+            .values(status_code=answer.status, response_body=answer.body)
+        )
+
+    def _store_event(self, event: Event) -> None:
+        add_event(self.session, self._tables.outbox, event)
+
+    def _commit(self) -> None:
+        self.session.commit()
