@@ -1,4 +1,8 @@
-"""`python -m <name>_service api|worker|relay|migrate`: the four ways a service runs."""
+"""`python -m <name>_service api|worker|relay|migrate`: the four ways a service runs.
+
+Plus the operator's and the probes' commands: `dead-letters`, `ready` (exit 0 when its
+database and Redis answer) and `ping-worker` (exit 0 when this host's worker answers).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,15 @@ import argparse
 import json
 import logging
 import signal
+import socket
+import sys
 import threading
 from types import FrameType
 
 import uvicorn
 
 from myokine.dead_letters import list_dead_letters, replay_dead_letters
+from myokine.health import check_database, check_redis
 from myokine.migrations import upgrade
 from myokine.service_runtime import ServiceRuntime
 from myokine.structured_logs import configure_logging
@@ -72,6 +79,22 @@ def _dead_letters(runtime: ServiceRuntime, *, replay: bool, ids: list[int] | Non
             print(json.dumps({"service": runtime.name, **row}, default=str))
 
 
+def _ready(runtime: ServiceRuntime) -> int:
+    problem = check_database(runtime.engine) or check_redis(runtime.settings.redis_url)
+    if problem:
+        print(json.dumps({"service": runtime.name, "ready": False, "problem": problem}))
+        return 1
+    return 0
+
+
+def _ping_worker(runtime: ServiceRuntime, timeout: float) -> int:
+    # The worker names itself <service>@<host> (see _run_worker), so a probe on its own
+    # host asks just that one.
+    destination = f"{runtime.name}@{socket.gethostname()}"
+    answers = runtime.celery.control.ping(destination=[destination], timeout=timeout)
+    return 0 if answers else 1
+
+
 def main(runtime: ServiceRuntime, *, app_factory: str, argv: list[str] | None = None) -> None:
     """Parse the command line and run the service in the chosen role.
 
@@ -89,6 +112,9 @@ def main(runtime: ServiceRuntime, *, app_factory: str, argv: list[str] | None = 
     dead = roles.add_parser("dead-letters", help="list (or replay) events that failed for good")
     dead.add_argument("--replay", action="store_true", help="send them to their task again")
     dead.add_argument("--id", type=int, action="append", dest="ids", help="only these ids")
+    roles.add_parser("ready", help="exit 0 when the database and Redis answer (a probe)")
+    ping = roles.add_parser("ping-worker", help="exit 0 when this host's worker answers")
+    ping.add_argument("--timeout", type=float, default=10.0)
     args = parser.parse_args(argv)
 
     s = runtime.settings
@@ -101,6 +127,10 @@ def main(runtime: ServiceRuntime, *, app_factory: str, argv: list[str] | None = 
         _run_relay(runtime)
     elif args.role == "dead-letters":
         _dead_letters(runtime, replay=args.replay, ids=args.ids)
+    elif args.role == "ready":
+        sys.exit(_ready(runtime))
+    elif args.role == "ping-worker":
+        sys.exit(_ping_worker(runtime, args.timeout))
     else:
         upgrade(runtime.migrations_dir, s.sqlalchemy_url)
         log.info("migrated %s", s.database_name)

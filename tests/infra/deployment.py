@@ -41,7 +41,7 @@ ENV_EXAMPLE = REPO / ".env.example"
 
 # The roles `python -m <name>_service ROLE` knows (myokine.service_cli), and the ones
 # every service must run somewhere in a deployment.
-SERVICE_ROLES = {"api", "worker", "relay", "migrate", "dead-letters"}
+SERVICE_ROLES = {"api", "worker", "relay", "migrate", "dead-letters", "ready", "ping-worker"}
 DEPLOYED_ROLES = {"api", "worker", "relay", "migrate"}
 
 
@@ -226,11 +226,3 @@ def check_python_snippet(source: str) -> None:
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 importlib.import_module(alias.name)
-
-
-def check_celery_app(ref: str) -> None:
-    """`celery -A module:attr` names a Celery app that exists."""
-    module_name, _, attr = ref.partition(":")
-    module = importlib.import_module(module_name)
-    app = getattr(module, attr or "celery", None)
-    assert app is not None and type(app).__name__ == "Celery", f"{ref} is no Celery app"

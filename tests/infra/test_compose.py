@@ -17,7 +17,6 @@ from tests.infra.deployment import (
     DOCKERFILE,
     REPO,
     all_setting_names,
-    check_celery_app,
     check_python_snippet,
     check_service_command,
     command_words,
@@ -174,21 +173,14 @@ def test_healthchecks_ask_the_right_thing(name: str) -> None:
         parts = urlsplit(url.group(1))
         assert parts.path == "/readyz"
         assert parts.port == api_port(container)
-    elif command.role == "worker":
-        assert test[0] == "CMD-SHELL"
-        match = re.fullmatch(
-            r"celery -A (\S+) inspect ping --timeout \d+ --destination (\w+)@\$\$HOSTNAME",
-            test[1],
-        )
-        assert match, f"unexpected worker probe {test[1]!r}"
-        assert match.group(1).startswith(f"{command.module}.")
-        check_celery_app(match.group(1))
-        # The worker names itself `<service>@<host>` (myokine.service_cli).
-        assert match.group(2) == command.service
     else:
-        assert test[:3] == ["CMD", "python", "-c"]
-        assert f"from {command.module}." in test[3]
-        check_python_snippet(test[3])
+        # Workers and relays have no port: `python -m <service> ping-worker` asks this
+        # host's worker (it names itself `<service>@<host>`), `ready` the database and Redis.
+        assert test[:2] == ["CMD", "python"]
+        probe = parse_service_command(test[1:])
+        assert probe.module == command.module
+        assert probe.role == ("ping-worker" if command.role == "worker" else "ready")
+        check_service_command(probe)
 
 
 def test_start_order_uses_conditions() -> None:

@@ -11,8 +11,6 @@ from tests.infra.deployment import (
     DEPLOYED_ROLES,
     K8S_DIR,
     all_setting_names,
-    check_celery_app,
-    check_python_snippet,
     check_service_command,
     command_words,
     k8s_documents,
@@ -273,18 +271,10 @@ def test_workers_and_relays_have_liveness_probes_that_name_real_code() -> None:
         command = parse_service_command(command_words(container["command"])[0])
         if command.role not in {"worker", "relay"}:
             continue
-        probe = container["livenessProbe"]["exec"]["command"]
-        if command.role == "worker":
-            assert probe[:2] == ["sh", "-c"]
-            script = probe[2].split()
-            assert script[:2] == ["celery", "-A"] and "ping" in script, name
-            check_celery_app(script[2])
-            assert script[2].startswith(f"{command.module}.")
-            assert script[-1] == f"{command.service}@$HOSTNAME", name
-        else:
-            assert probe[:2] == ["python", "-c"]
-            assert f"from {command.module}." in probe[2]
-            check_python_snippet(probe[2])
+        probe = parse_service_command(container["livenessProbe"]["exec"]["command"])
+        assert probe.module == command.module, name
+        assert probe.role == ("ping-worker" if command.role == "worker" else "ready"), name
+        check_service_command(probe)
 
 
 def test_deployment_selectors_match_their_pods() -> None:

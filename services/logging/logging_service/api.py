@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from logging_service import handlers
+from logging_service import handlers, queries
 from logging_service.domain.pagination import DEFAULT_PAGE_SIZE
-from logging_service.idempotency import Reply
+from logging_service.repository import LoggingRepository
 from logging_service.schemas import (
     CorrectionBody,
     Export,
@@ -26,48 +24,21 @@ from logging_service.schemas import (
     SetOut,
     SetPage,
 )
-from myokine.idempotency import IdempotentRequest, fingerprint
-from myokine.internal_auth import Caller, caller_from_header
-from myokine.service_runtime import ServiceRuntime
+from myokine.internal_api import CallerDep, IdempotencyDep, RequiredIdempotencyDep, unit_of_work
+from myokine.unit_of_work import Reply, UnitOfWork
 
 router = APIRouter(prefix="/internal/v1", tags=["logging"])
 
-
-def _runtime(request: Request) -> ServiceRuntime:
-    runtime: ServiceRuntime = request.app.state.runtime
-    return runtime
+UowDep = Annotated[UnitOfWork[LoggingRepository], Depends(unit_of_work)]
 
 
-RuntimeDep = Annotated[ServiceRuntime, Depends(_runtime)]
+def current_time(request: Request) -> datetime:
+    """Now, from the clock the app was built with."""
+    now: datetime = request.app.state.clock()
+    return now
 
 
-def _caller(runtime: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> Caller:
-    return caller_from_header(authorization, runtime.settings.internal_token_secret)
-
-
-CallerDep = Annotated[Caller, Depends(_caller)]
-
-
-async def _idempotent_request(
-    request: Request,
-    key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)] = None,
-) -> IdempotentRequest | None:
-    if key is None:
-        return None
-    body = await request.body()
-    return IdempotentRequest(key, fingerprint(request.method, request.url.path, body))
-
-
-async def _required_idempotent_request(
-    request: Request,
-    key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=255)],
-) -> IdempotentRequest:
-    body = await request.body()
-    return IdempotentRequest(key, fingerprint(request.method, request.url.path, body))
-
-
-IdempotencyDep = Annotated[IdempotentRequest | None, Depends(_idempotent_request)]
-RequiredIdempotencyDep = Annotated[IdempotentRequest, Depends(_required_idempotent_request)]
+NowDep = Annotated[datetime, Depends(current_time)]
 
 
 def _send(reply: Reply) -> Response:
@@ -83,11 +54,12 @@ def _send(reply: Reply) -> Response:
 def log_set(
     member_id: uuid.UUID,
     body: SetBody,
-    runtime: RuntimeDep,
+    uow: UowDep,
     caller: CallerDep,
     idempotency: RequiredIdempotencyDep,
+    now: NowDep,
 ) -> Response:
-    return _send(handlers.log_set(runtime, caller, member_id, body.entry(), idempotency))
+    return _send(handlers.log_set(uow, caller, member_id, body.entry(), idempotency, now=now))
 
 
 @router.get(
@@ -97,11 +69,12 @@ def log_set(
 )
 def sets_of_day(
     member_id: uuid.UUID,
-    runtime: RuntimeDep,
+    uow: UowDep,
     caller: CallerDep,
+    now: NowDep,
     local_date: date | None = None,
 ) -> list[SetOut]:
-    return handlers.sets_of_day(runtime, caller, member_id, local_date)
+    return queries.sets_of_day(uow, caller, member_id, local_date, now=now)
 
 
 @router.get(
@@ -110,9 +83,9 @@ def sets_of_day(
     summary="One set with its audit trail",
 )
 def set_detail(
-    member_id: uuid.UUID, set_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep
+    member_id: uuid.UUID, set_id: uuid.UUID, uow: UowDep, caller: CallerDep
 ) -> SetDetailOut:
-    return handlers.set_detail(runtime, caller, member_id, set_id)
+    return queries.set_detail(uow, caller, member_id, set_id)
 
 
 @router.patch(
@@ -124,13 +97,14 @@ def correct_set(
     member_id: uuid.UUID,
     set_id: uuid.UUID,
     body: CorrectionBody,
-    runtime: RuntimeDep,
+    uow: UowDep,
     caller: CallerDep,
     idempotency: IdempotencyDep,
+    now: NowDep,
 ) -> Response:
     return _send(
         handlers.correct_set(
-            runtime, caller, member_id, set_id, body.correction(), body.reason, idempotency
+            uow, caller, member_id, set_id, body.correction(), body.reason, idempotency, now=now
         )
     )
 
@@ -143,12 +117,13 @@ def correct_set(
 def void_set(
     member_id: uuid.UUID,
     set_id: uuid.UUID,
-    runtime: RuntimeDep,
+    uow: UowDep,
     caller: CallerDep,
     idempotency: IdempotencyDep,
+    now: NowDep,
     reason: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
-    return _send(handlers.void_set(runtime, caller, member_id, set_id, reason, idempotency))
+    return _send(handlers.void_set(uow, caller, member_id, set_id, reason, idempotency, now=now))
 
 
 @router.post(
@@ -159,13 +134,14 @@ def void_set(
 )
 def open_session(
     member_id: uuid.UUID,
-    runtime: RuntimeDep,
+    uow: UowDep,
     caller: CallerDep,
     idempotency: IdempotencyDep,
+    now: NowDep,
     body: OpenSessionBody | None = None,
 ) -> Response:
     program_day = body.program_day if body else None
-    return _send(handlers.open_session(runtime, caller, member_id, program_day, idempotency))
+    return _send(handlers.open_session(uow, caller, member_id, program_day, idempotency, now=now))
 
 
 @router.post(
@@ -174,9 +150,9 @@ def open_session(
     summary="Finish the member's open session",
 )
 def finish_session(
-    member_id: uuid.UUID, runtime: RuntimeDep, caller: CallerDep, idempotency: IdempotencyDep
+    member_id: uuid.UUID, uow: UowDep, caller: CallerDep, idempotency: IdempotencyDep, now: NowDep
 ) -> Response:
-    return _send(handlers.finish_session(runtime, caller, member_id, idempotency))
+    return _send(handlers.finish_session(uow, caller, member_id, idempotency, now=now))
 
 
 @router.get(
@@ -186,7 +162,7 @@ def finish_session(
 )
 def sessions(
     member_id: uuid.UUID,
-    runtime: RuntimeDep,
+    uow: UowDep,
     caller: CallerDep,
     cursor: str | None = None,
     limit: int = DEFAULT_PAGE_SIZE,
@@ -194,8 +170,8 @@ def sessions(
     date_from: Annotated[date | None, Query(alias="from")] = None,
     date_to: Annotated[date | None, Query(alias="to")] = None,
 ) -> SessionPage:
-    return handlers.sessions_history(
-        runtime,
+    return queries.sessions_history(
+        uow,
         caller,
         member_id,
         cursor=cursor,
@@ -213,7 +189,7 @@ def sessions(
 )
 def history(
     member_id: uuid.UUID,
-    runtime: RuntimeDep,
+    uow: UowDep,
     caller: CallerDep,
     cursor: str | None = None,
     limit: int = DEFAULT_PAGE_SIZE,
@@ -222,8 +198,8 @@ def history(
     date_to: Annotated[date | None, Query(alias="to")] = None,
     include_voided: bool = False,
 ) -> SetPage:
-    return handlers.history(
-        runtime,
+    return queries.history(
+        uow,
         caller,
         member_id,
         cursor=cursor,
@@ -235,28 +211,6 @@ def history(
     )
 
 
-CSV_COLUMNS = tuple(SetOut.model_fields)
-
-
-def _cell(value: object) -> str:
-    """A CSV cell: exact decimals, ISO times, empty for none."""
-    if value is None:
-        return ""
-    if isinstance(value, date):  # dates and datetimes
-        return value.isoformat()
-    return str(value)
-
-
-def _csv(export: Export) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in export.sets:
-        values = row.model_dump()
-        writer.writerow([_cell(values[c]) for c in CSV_COLUMNS])
-    return out.getvalue()
-
-
 @router.get(
     "/members/{member_id}/export",
     response_model=Export,
@@ -264,14 +218,15 @@ def _csv(export: Export) -> str:
 )
 def export(
     member_id: uuid.UUID,
-    runtime: RuntimeDep,
+    uow: UowDep,
     caller: CallerDep,
+    now: NowDep,
     format: Literal["json", "csv"] = "json",
 ) -> Response:
-    data = handlers.export(runtime, caller, member_id)
+    data = queries.export(uow, caller, member_id, now=now)
     if format == "csv":
         return Response(
-            _csv(data),
+            data.as_csv(),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="sets-{member_id}.csv"'},
         )

@@ -1,30 +1,22 @@
-"""The logging service, wired once: `app` for uvicorn, `runtime.celery` for the worker."""
+"""The logging service's web app, for uvicorn's factory mode."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 
-from logging_service import api, tasks
-from logging_service.repository import TABLES
-from logging_service.settings import get_settings
-from myokine.service_runtime import ServiceRuntime
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
-settings = get_settings()
-runtime = ServiceRuntime.build("logging", settings, TABLES, MIGRATIONS)
-tasks.register(runtime, auto_finish_every=settings.auto_finish_interval_seconds)
-celery = runtime.celery
-app = runtime.create_app(
-    title="Myokine logging service",
-    description="Internal API of the logging service; called by the gateway only.",
-    routers=[api.router],
-)
-app.state.runtime = runtime
+from logging_service import api
+from logging_service.bootstrap import Dependencies, bootstrap
 
 
-def create_app() -> FastAPI:
-    """The app, for uvicorn's factory mode."""
+def create_app(deps: Dependencies | None = None) -> FastAPI:
+    """The internal API app, on `deps` (a fresh `bootstrap()` when none is given)."""
+    deps = deps or bootstrap()
+    app = deps.runtime.create_app(
+        title="Myokine logging service",
+        description="Internal API of the logging service; called by the gateway only.",
+        routers=[api.router],
+        unit_of_work=deps.unit_of_work,
+    )
+    # `api.current_time` reads it: one clock for the routes, the tasks and the tests.
+    app.state.clock = deps.clock
     return app

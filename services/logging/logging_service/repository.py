@@ -1,4 +1,4 @@
-"""The logging service's tables and queries, on its own database."""
+"""The logging service's tables, and the repository that holds all its SQL."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     BigInteger,
@@ -21,7 +21,6 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
-    UniqueConstraint,
     Uuid,
     and_,
     delete,
@@ -48,7 +47,7 @@ NAMING = {
 
 
 class Base(DeclarativeBase):
-    """The logging service's tables (its outbox, inbox and dead letters are added by main)."""
+    """The logging service's tables (`TABLES` adds the outbox, inbox, dead letters, replies)."""
 
     metadata = MetaData(naming_convention=NAMING)
 
@@ -151,145 +150,128 @@ class MemberSequence(Base):
     last_seq: Mapped[int] = mapped_column(BigInteger)
 
 
-class IdempotencyRecord(Base):
-    """A write's Idempotency-Key with the request it came with and the answer it got."""
-
-    __tablename__ = "idempotency_records"
-    __table_args__ = (UniqueConstraint("chain_id", "member_id", "key", name="uq_idempotency_key"),)
-
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    key: Mapped[str] = mapped_column(String(255))
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    """SHA-256 of the method, path and canonical JSON body."""
-    status_code: Mapped[int | None] = mapped_column(Integer)
-    response_body: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), index=True
-    )
+TABLES = define_messaging_tables(Base.metadata)
+"""The outbox, inbox, dead letters and Idempotency-Key replies of this service."""
 
 
-# --- queries ------------------------------------------------------------------------
+class LoggingRepository(Protocol):
+    """What the logging service's handlers and queries read and write.
 
-
-def lock_member(session: Session, chain_id: uuid.UUID, member_id: uuid.UUID) -> None:
-    """Lock the member's sequence row (creating it) until the transaction ends.
-
-    Every write of a member takes this lock first, so a member's writes run one at a
-    time: their sequence numbers, set numbers and outbox rows come out in one order.
+    `SqlLoggingRepository` is the one on PostgreSQL; the handler tests use an in-memory
+    one. Rows come back as the models above; a handler changes them in place and the
+    unit of work's commit writes the change.
     """
-    stmt = insert(MemberSequence).values(member_id=member_id, chain_id=chain_id, last_seq=0)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[MemberSequence.member_id],
-            set_={"last_seq": MemberSequence.last_seq},
-        )
-    )
 
+    def lock_member(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> None:
+        """Lock the member's sequence row (creating it) until the transaction ends."""
+        ...
 
-def next_seq(session: Session, member_id: uuid.UUID) -> int:
-    """The member's next event sequence number (call `lock_member` first)."""
-    return session.execute(
-        update(MemberSequence)
-        .where(MemberSequence.member_id == member_id)
-        .values(last_seq=MemberSequence.last_seq + 1)
-        .returning(MemberSequence.last_seq)
-    ).scalar_one()
+    def next_seq(self, member_id: uuid.UUID) -> int:
+        """The member's next event sequence number (call `lock_member` first)."""
+        ...
 
+    def open_session(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> WorkoutSession | None:
+        """The member's open session, if any."""
+        ...
 
-def open_session(
-    session: Session, chain_id: uuid.UUID, member_id: uuid.UUID
-) -> WorkoutSession | None:
-    """The member's open session, if any."""
-    return session.scalars(
-        select(WorkoutSession).where(
-            WorkoutSession.chain_id == chain_id,
-            WorkoutSession.member_id == member_id,
-            WorkoutSession.finished_at.is_(None),
-        )
-    ).one_or_none()
+    def get_session(
+        self, session_id: uuid.UUID, *, for_update: bool = False
+    ) -> WorkoutSession | None:
+        """A session by id, or None."""
+        ...
 
+    def add_session(self, ws: WorkoutSession) -> None:
+        """Store a new session."""
+        ...
 
-def next_set_number(session: Session, session_id: uuid.UUID, exercise: str) -> int:
-    """The number of the next set of `exercise` in a session (voided sets keep theirs)."""
-    highest = session.scalar(
-        select(func.max(LoggedSetRow.set_number)).where(
-            LoggedSetRow.session_id == session_id, LoggedSetRow.exercise == exercise
-        )
-    )
-    return (highest or 0) + 1
+    def add_set(self, row: LoggedSetRow) -> None:
+        """Store a new set."""
+        ...
 
+    def add_change(self, change: SetChange) -> None:
+        """Store an entry of a set's audit trail."""
+        ...
 
-def count_sets(session: Session, session_id: uuid.UUID) -> int:
-    """How many sets of a session count (voided ones do not)."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(LoggedSetRow)
-            .where(LoggedSetRow.session_id == session_id, LoggedSetRow.voided_at.is_(None))
-        )
-        or 0
-    )
+    def next_set_number(self, session_id: uuid.UUID, exercise: str) -> int:
+        """The number of the next set of `exercise` in a session (voided sets keep theirs)."""
+        ...
 
+    def count_sets(self, session_id: uuid.UUID) -> int:
+        """How many sets of a session count (voided ones do not)."""
+        ...
 
-def get_set(
-    session: Session,
-    chain_id: uuid.UUID,
-    member_id: uuid.UUID,
-    set_id: uuid.UUID,
-    *,
-    for_update: bool = False,
-) -> LoggedSetRow | None:
-    """One set of a member, or None."""
-    stmt = select(LoggedSetRow).where(
-        LoggedSetRow.id == set_id,
-        LoggedSetRow.chain_id == chain_id,
-        LoggedSetRow.member_id == member_id,
-    )
-    if for_update:
-        stmt = stmt.with_for_update()
-    return session.scalars(stmt).one_or_none()
+    def get_set(
+        self,
+        chain_id: uuid.UUID,
+        member_id: uuid.UUID,
+        set_id: uuid.UUID,
+        *,
+        for_update: bool = False,
+    ) -> LoggedSetRow | None:
+        """One set of a member, or None."""
+        ...
 
+    def sets_of_day(
+        self, chain_id: uuid.UUID, member_id: uuid.UUID, day: date
+    ) -> Sequence[LoggedSetRow]:
+        """The member's sets of a local day that count, oldest first."""
+        ...
 
-def get_session(session: Session, session_id: uuid.UUID) -> WorkoutSession:
-    """A session by id (it exists: a set points at it)."""
-    return session.get_one(WorkoutSession, session_id)
+    def changes_of_set(self, set_id: uuid.UUID) -> Sequence[SetChange]:
+        """A set's audit trail, oldest first."""
+        ...
 
+    def idle_sessions(self, last_set_by: datetime, *, limit: int) -> Sequence[WorkoutSession]:
+        """Open sessions whose last set was at or before `last_set_by`, oldest first."""
+        ...
 
-def sets_of_day(
-    session: Session, chain_id: uuid.UUID, member_id: uuid.UUID, day: date
-) -> Sequence[LoggedSetRow]:
-    """The member's sets of a local day that count, oldest first."""
-    return session.scalars(
-        select(LoggedSetRow)
-        .where(
-            LoggedSetRow.chain_id == chain_id,
-            LoggedSetRow.member_id == member_id,
-            LoggedSetRow.local_date == day,
-            LoggedSetRow.voided_at.is_(None),
-        )
-        .order_by(LoggedSetRow.performed_at, LoggedSetRow.set_number, LoggedSetRow.id)
-    ).all()
+    def page_of_sets(
+        self,
+        chain_id: uuid.UUID,
+        member_id: uuid.UUID,
+        *,
+        cursor: Cursor | None,
+        limit: int,
+        exercise: str | None,
+        date_from: date | None,
+        date_to: date | None,
+        include_voided: bool,
+    ) -> Sequence[LoggedSetRow]:
+        """One page of a member's sets, newest first (`limit` + 1 rows tell if more follow)."""
+        ...
 
+    def page_of_sessions(
+        self,
+        chain_id: uuid.UUID,
+        member_id: uuid.UUID,
+        *,
+        cursor: Cursor | None,
+        limit: int,
+        exercise: str | None,
+        date_from: date | None,
+        date_to: date | None,
+    ) -> Sequence[WorkoutSession]:
+        """One page of a member's sessions, newest first (`limit` + 1 rows tell if more follow).
 
-def changes_of_set(session: Session, set_id: uuid.UUID) -> Sequence[SetChange]:
-    """A set's audit trail, oldest first."""
-    return session.scalars(
-        select(SetChange).where(SetChange.set_id == set_id).order_by(SetChange.id)
-    ).all()
+        With `exercise`, only sessions with a counting set of it.
+        """
+        ...
 
+    def sets_of_sessions(self, session_ids: Sequence[uuid.UUID]) -> Sequence[LoggedSetRow]:
+        """The counting sets of some sessions, oldest first."""
+        ...
 
-def idle_sessions(
-    session: Session, last_set_by: datetime, *, limit: int
-) -> Sequence[WorkoutSession]:
-    """Open sessions whose last set was at or before `last_set_by`, oldest first."""
-    return session.scalars(
-        select(WorkoutSession)
-        .where(WorkoutSession.finished_at.is_(None), WorkoutSession.last_set_at <= last_set_by)
-        .order_by(WorkoutSession.last_set_at)
-        .limit(limit)
-    ).all()
+    def all_sessions(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Sequence[WorkoutSession]:
+        """Every session of a member, oldest first (for the export)."""
+        ...
+
+    def all_sets(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Sequence[LoggedSetRow]:
+        """Every set of a member, voided ones included, oldest first (for the export)."""
+        ...
+
+    def forget_replies(self, *, before: datetime) -> int:
+        """Drop the Idempotency-Key answers stored before `before`; how many were dropped."""
+        ...
 
 
 def _before(at: Any, id_: Any, cursor: Cursor | None) -> Any:
@@ -299,101 +281,229 @@ def _before(at: Any, id_: Any, cursor: Cursor | None) -> Any:
     return or_(at < cursor.at, and_(at == cursor.at, id_ < cursor.id))
 
 
-def page_of_sets(
-    session: Session,
-    chain_id: uuid.UUID,
-    member_id: uuid.UUID,
-    *,
-    cursor: Cursor | None,
-    limit: int,
-    exercise: str | None,
-    date_from: date | None,
-    date_to: date | None,
-    include_voided: bool,
-) -> Sequence[LoggedSetRow]:
-    """One page of a member's sets, newest first (`limit` + 1 rows tell if more follow)."""
-    s = LoggedSetRow
-    stmt = select(s).where(s.chain_id == chain_id, s.member_id == member_id)
-    if exercise is not None:
-        stmt = stmt.where(s.exercise == exercise)
-    if date_from is not None:
-        stmt = stmt.where(s.local_date >= date_from)
-    if date_to is not None:
-        stmt = stmt.where(s.local_date <= date_to)
-    if not include_voided:
-        stmt = stmt.where(s.voided_at.is_(None))
-    stmt = stmt.where(_before(s.performed_at, s.id, cursor))
-    return session.scalars(stmt.order_by(s.performed_at.desc(), s.id.desc()).limit(limit + 1)).all()
+class SqlLoggingRepository(LoggingRepository):
+    """The logging service's rows in its PostgreSQL database, within one session.
 
+    The session flushes pending changes before each query, so a query sees what the
+    transaction changed before it.
+    """
 
-def page_of_sessions(
-    session: Session,
-    chain_id: uuid.UUID,
-    member_id: uuid.UUID,
-    *,
-    cursor: Cursor | None,
-    limit: int,
-    exercise: str | None,
-    date_from: date | None,
-    date_to: date | None,
-) -> Sequence[WorkoutSession]:
-    """One page of a member's sessions, newest first (`limit` + 1 rows tell if more follow)."""
-    w = WorkoutSession
-    stmt = select(w).where(w.chain_id == chain_id, w.member_id == member_id)
-    if exercise is not None:
-        stmt = stmt.where(
-            select(LoggedSetRow.id)
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def lock_member(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> None:
+        """Lock the member's sequence row (creating it) until the transaction ends.
+
+        Every write of a member takes this lock first, so a member's writes run one at a
+        time: their sequence numbers, set numbers and outbox rows come out in one order.
+        """
+        stmt = insert(MemberSequence).values(member_id=member_id, chain_id=chain_id, last_seq=0)
+        self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[MemberSequence.member_id],
+                set_={"last_seq": MemberSequence.last_seq},
+            )
+        )
+
+    def next_seq(self, member_id: uuid.UUID) -> int:
+        """The member's next event sequence number (call `lock_member` first)."""
+        return self.session.execute(
+            update(MemberSequence)
+            .where(MemberSequence.member_id == member_id)
+            .values(last_seq=MemberSequence.last_seq + 1)
+            .returning(MemberSequence.last_seq)
+        ).scalar_one()
+
+    def open_session(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> WorkoutSession | None:
+        """The member's open session, if any."""
+        return self.session.scalars(
+            select(WorkoutSession).where(
+                WorkoutSession.chain_id == chain_id,
+                WorkoutSession.member_id == member_id,
+                WorkoutSession.finished_at.is_(None),
+            )
+        ).one_or_none()
+
+    def get_session(
+        self, session_id: uuid.UUID, *, for_update: bool = False
+    ) -> WorkoutSession | None:
+        """A session by id, or None."""
+        return self.session.get(WorkoutSession, session_id, with_for_update=for_update)
+
+    def add_session(self, ws: WorkoutSession) -> None:
+        """Store a new session (now: the one-open-session index decides at once)."""
+        self.session.add(ws)
+        self.session.flush()
+
+    def add_set(self, row: LoggedSetRow) -> None:
+        """Store a new set."""
+        self.session.add(row)
+        self.session.flush()
+
+    def add_change(self, change: SetChange) -> None:
+        """Store an entry of a set's audit trail."""
+        self.session.add(change)
+
+    def next_set_number(self, session_id: uuid.UUID, exercise: str) -> int:
+        """The number of the next set of `exercise` in a session (voided sets keep theirs)."""
+        highest = self.session.scalar(
+            select(func.max(LoggedSetRow.set_number)).where(
+                LoggedSetRow.session_id == session_id, LoggedSetRow.exercise == exercise
+            )
+        )
+        return (highest or 0) + 1
+
+    def count_sets(self, session_id: uuid.UUID) -> int:
+        """How many sets of a session count (voided ones do not)."""
+        return (
+            self.session.scalar(
+                select(func.count())
+                .select_from(LoggedSetRow)
+                .where(LoggedSetRow.session_id == session_id, LoggedSetRow.voided_at.is_(None))
+            )
+            or 0
+        )
+
+    def get_set(
+        self,
+        chain_id: uuid.UUID,
+        member_id: uuid.UUID,
+        set_id: uuid.UUID,
+        *,
+        for_update: bool = False,
+    ) -> LoggedSetRow | None:
+        """One set of a member, or None."""
+        stmt = select(LoggedSetRow).where(
+            LoggedSetRow.id == set_id,
+            LoggedSetRow.chain_id == chain_id,
+            LoggedSetRow.member_id == member_id,
+        )
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.session.scalars(stmt).one_or_none()
+
+    def sets_of_day(
+        self, chain_id: uuid.UUID, member_id: uuid.UUID, day: date
+    ) -> Sequence[LoggedSetRow]:
+        """The member's sets of a local day that count, oldest first."""
+        return self.session.scalars(
+            select(LoggedSetRow)
             .where(
-                LoggedSetRow.session_id == w.id,
-                LoggedSetRow.exercise == exercise,
+                LoggedSetRow.chain_id == chain_id,
+                LoggedSetRow.member_id == member_id,
+                LoggedSetRow.local_date == day,
                 LoggedSetRow.voided_at.is_(None),
             )
-            .exists()
-        )
-    if date_from is not None:
-        stmt = stmt.where(w.local_date >= date_from)
-    if date_to is not None:
-        stmt = stmt.where(w.local_date <= date_to)
-    stmt = stmt.where(_before(w.opened_at, w.id, cursor))
-    return session.scalars(stmt.order_by(w.opened_at.desc(), w.id.desc()).limit(limit + 1)).all()
+            .order_by(LoggedSetRow.performed_at, LoggedSetRow.set_number, LoggedSetRow.id)
+        ).all()
 
+    def changes_of_set(self, set_id: uuid.UUID) -> Sequence[SetChange]:
+        """A set's audit trail, oldest first."""
+        return self.session.scalars(
+            select(SetChange).where(SetChange.set_id == set_id).order_by(SetChange.id)
+        ).all()
 
-def sets_of_sessions(session: Session, session_ids: Sequence[uuid.UUID]) -> Sequence[LoggedSetRow]:
-    """The counting sets of some sessions, oldest first."""
-    if not session_ids:
-        return []
-    return session.scalars(
-        select(LoggedSetRow)
-        .where(LoggedSetRow.session_id.in_(session_ids), LoggedSetRow.voided_at.is_(None))
-        .order_by(LoggedSetRow.performed_at, LoggedSetRow.set_number, LoggedSetRow.id)
-    ).all()
+    def idle_sessions(self, last_set_by: datetime, *, limit: int) -> Sequence[WorkoutSession]:
+        """Open sessions whose last set was at or before `last_set_by`, oldest first."""
+        return self.session.scalars(
+            select(WorkoutSession)
+            .where(WorkoutSession.finished_at.is_(None), WorkoutSession.last_set_at <= last_set_by)
+            .order_by(WorkoutSession.last_set_at)
+            .limit(limit)
+        ).all()
 
+    def page_of_sets(
+        self,
+        chain_id: uuid.UUID,
+        member_id: uuid.UUID,
+        *,
+        cursor: Cursor | None,
+        limit: int,
+        exercise: str | None,
+        date_from: date | None,
+        date_to: date | None,
+        include_voided: bool,
+    ) -> Sequence[LoggedSetRow]:
+        """One page of a member's sets, newest first (`limit` + 1 rows tell if more follow)."""
+        s = LoggedSetRow
+        stmt = select(s).where(s.chain_id == chain_id, s.member_id == member_id)
+        if exercise is not None:
+            stmt = stmt.where(s.exercise == exercise)
+        if date_from is not None:
+            stmt = stmt.where(s.local_date >= date_from)
+        if date_to is not None:
+            stmt = stmt.where(s.local_date <= date_to)
+        if not include_voided:
+            stmt = stmt.where(s.voided_at.is_(None))
+        stmt = stmt.where(_before(s.performed_at, s.id, cursor))
+        return self.session.scalars(
+            stmt.order_by(s.performed_at.desc(), s.id.desc()).limit(limit + 1)
+        ).all()
 
-def all_sessions(
-    session: Session, chain_id: uuid.UUID, member_id: uuid.UUID
-) -> Sequence[WorkoutSession]:
-    """Every session of a member, oldest first (for the export)."""
-    return session.scalars(
-        select(WorkoutSession)
-        .where(WorkoutSession.chain_id == chain_id, WorkoutSession.member_id == member_id)
-        .order_by(WorkoutSession.opened_at, WorkoutSession.id)
-    ).all()
+    def page_of_sessions(
+        self,
+        chain_id: uuid.UUID,
+        member_id: uuid.UUID,
+        *,
+        cursor: Cursor | None,
+        limit: int,
+        exercise: str | None,
+        date_from: date | None,
+        date_to: date | None,
+    ) -> Sequence[WorkoutSession]:
+        """One page of a member's sessions, newest first (`limit` + 1 rows tell if more follow).
 
+        With `exercise`, only sessions with a counting set of it.
+        """
+        w = WorkoutSession
+        stmt = select(w).where(w.chain_id == chain_id, w.member_id == member_id)
+        if exercise is not None:
+            stmt = stmt.where(
+                select(LoggedSetRow.id)
+                .where(
+                    LoggedSetRow.session_id == w.id,
+                    LoggedSetRow.exercise == exercise,
+                    LoggedSetRow.voided_at.is_(None),
+                )
+                .exists()
+            )
+        if date_from is not None:
+            stmt = stmt.where(w.local_date >= date_from)
+        if date_to is not None:
+            stmt = stmt.where(w.local_date <= date_to)
+        stmt = stmt.where(_before(w.opened_at, w.id, cursor))
+        return self.session.scalars(
+            stmt.order_by(w.opened_at.desc(), w.id.desc()).limit(limit + 1)
+        ).all()
 
-def all_sets(session: Session, chain_id: uuid.UUID, member_id: uuid.UUID) -> Sequence[LoggedSetRow]:
-    """Every set of a member, voided ones included, oldest first (for the export)."""
-    return session.scalars(
-        select(LoggedSetRow)
-        .where(LoggedSetRow.chain_id == chain_id, LoggedSetRow.member_id == member_id)
-        .order_by(LoggedSetRow.performed_at, LoggedSetRow.set_number, LoggedSetRow.id)
-    ).all()
+    def sets_of_sessions(self, session_ids: Sequence[uuid.UUID]) -> Sequence[LoggedSetRow]:
+        """The counting sets of some sessions, oldest first."""
+        if not session_ids:
+            return []
+        return self.session.scalars(
+            select(LoggedSetRow)
+            .where(LoggedSetRow.session_id.in_(session_ids), LoggedSetRow.voided_at.is_(None))
+            .order_by(LoggedSetRow.performed_at, LoggedSetRow.set_number, LoggedSetRow.id)
+        ).all()
 
+    def all_sessions(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Sequence[WorkoutSession]:
+        """Every session of a member, oldest first (for the export)."""
+        return self.session.scalars(
+            select(WorkoutSession)
+            .where(WorkoutSession.chain_id == chain_id, WorkoutSession.member_id == member_id)
+            .order_by(WorkoutSession.opened_at, WorkoutSession.id)
+        ).all()
 
-def delete_idempotency_records(session: Session, *, before: datetime) -> int:
-    """Drop the stored answers of writes older than `before`; how many were dropped."""
-    result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < before))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    def all_sets(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Sequence[LoggedSetRow]:
+        """Every set of a member, voided ones included, oldest first (for the export)."""
+        return self.session.scalars(
+            select(LoggedSetRow)
+            .where(LoggedSetRow.chain_id == chain_id, LoggedSetRow.member_id == member_id)
+            .order_by(LoggedSetRow.performed_at, LoggedSetRow.set_number, LoggedSetRow.id)
+        ).all()
 
-
-TABLES = define_messaging_tables(Base.metadata)
-"""The outbox, inbox, dead letters and Idempotency-Key replies of this service."""
+    def forget_replies(self, *, before: datetime) -> int:
+        """Drop the Idempotency-Key answers stored before `before`; how many were dropped."""
+        replies = TABLES.idempotency
+        result = self.session.execute(delete(replies).where(replies.c.created_at < before))
+        return int(result.rowcount)  # type: ignore[attr-defined]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -220,6 +222,15 @@ class SessionPage(BaseModel):
     next_cursor: str | None
 
 
+def _cell(value: object) -> str:
+    """A CSV cell: exact decimals, ISO times, empty for none."""
+    if value is None:
+        return ""
+    if isinstance(value, date):  # dates and datetimes
+        return value.isoformat()
+    return str(value)
+
+
 class Export(BaseModel):
     """Every log of a member."""
 
@@ -227,3 +238,14 @@ class Export(BaseModel):
     exported_at: datetime
     sessions: list[SessionSummary]
     sets: list[SetOut] = Field(description="Every set, voided ones included (`voided_at`).")
+
+    def as_csv(self) -> str:
+        """The sets as CSV: a header of `SetOut`'s fields, then one row per set."""
+        columns = tuple(SetOut.model_fields)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        for row in self.sets:
+            values = row.model_dump()
+            writer.writerow([_cell(values[c]) for c in columns])
+        return out.getvalue()

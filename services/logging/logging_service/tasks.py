@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from logging_service import handlers
-from myokine.service_runtime import ServiceRuntime
+
+if TYPE_CHECKING:
+    from logging_service.bootstrap import Dependencies
 
 AUTO_FINISH_TASK = "logging.auto_finish_idle_sessions"
 FORGET_KEYS_TASK = "logging.forget_old_idempotency_keys"
 FORGET_KEYS_EVERY_SECONDS = 3600.0
 
 
-def register(runtime: ServiceRuntime, *, auto_finish_every: float) -> None:
+def register(deps: Dependencies) -> None:
     """Register the periodic tasks and their beat schedule (`worker --beat` runs them).
 
-    Idle sessions are finished at most `auto_finish_every` seconds after their 3 hours.
+    Idle sessions are finished at most `LOGGING_AUTO_FINISH_INTERVAL` seconds after
+    their 3 hours.
     """
-    celery = runtime.celery
+    celery = deps.runtime.celery
+    auto_finish_every = deps.settings.auto_finish_interval_seconds
 
     @celery.task(name=AUTO_FINISH_TASK, shared=False)  # type: ignore[untyped-decorator]
     def auto_finish_idle_sessions() -> int:
-        return handlers.auto_finish_idle_sessions(runtime)
+        return handlers.auto_finish_idle_sessions(deps.unit_of_work(), now=deps.clock())
 
     @celery.task(name=FORGET_KEYS_TASK, shared=False)  # type: ignore[untyped-decorator]
     def forget_old_idempotency_keys() -> int:
-        return handlers.forget_old_idempotency_keys(runtime)
+        return handlers.forget_old_idempotency_keys(deps.unit_of_work(), now=deps.clock())
 
     # A missed run is harmless: the next one finds the same idle sessions.
     celery.conf.beat_schedule = {

@@ -1,6 +1,5 @@
 """Alembic environment of the logging service."""
 
-from logging_service.main import runtime  # noqa: F401 - defines the outbox, inbox and dead letters
 from logging_service.repository import Base
 from myokine.migrations import run_migrations_online
 

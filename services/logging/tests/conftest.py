@@ -1,9 +1,4 @@
-"""Fixtures of the logging service's tests: its migrated database, an app client, tokens.
-
-`logging_service.main` reads its settings when first imported, and pytest loads this
-file before the root conftest has set the run's DB_PREFIX: so it is imported inside the
-fixtures, never at the top of this file, or the tests would use the default database.
-"""
+"""Fixtures of the logging service's tests: its migrated database, an app client, tokens."""
 
 from __future__ import annotations
 
@@ -23,6 +18,8 @@ from fastapi.testclient import TestClient
 
 from devstack.embedded import EmbeddedRedis, free_port
 from devstack.testing import migrate, truncate_all
+from logging_service.bootstrap import Dependencies, bootstrap
+from logging_service.main import create_app
 from logging_service.repository import Base
 from myokine.internal_auth import Caller, Role, sign_internal_token
 from myokine.service_runtime import ServiceRuntime
@@ -31,13 +28,18 @@ GYM_TZ = "Europe/Berlin"
 
 
 @pytest.fixture(scope="session")
-def migrated() -> ServiceRuntime:
-    """The logging service's runtime, its database (the run's own) migrated once per run."""
-    from logging_service.main import runtime
+def deps() -> Dependencies:
+    """The logging service wired once per run, its database (the run's own) migrated."""
+    wired = bootstrap()
+    assert wired.runtime.settings.db_prefix == os.environ["DB_PREFIX"], "not the run's database"
+    migrate(wired.runtime)
+    return wired
 
-    assert runtime.settings.db_prefix == os.environ["DB_PREFIX"], "not the run's database"
-    migrate(runtime)
-    return runtime
+
+@pytest.fixture(scope="session")
+def migrated(deps: Dependencies) -> ServiceRuntime:
+    """The logging service's runtime, on its migrated database."""
+    return deps.runtime
 
 
 @pytest.fixture
@@ -48,11 +50,9 @@ def rt(migrated: ServiceRuntime) -> Iterator[ServiceRuntime]:
 
 
 @pytest.fixture
-def client(rt: ServiceRuntime) -> Iterator[TestClient]:
+def client(rt: ServiceRuntime, deps: Dependencies) -> Iterator[TestClient]:
     """An HTTP client of the logging service's app."""
-    from logging_service.main import app
-
-    with TestClient(app) as c:
+    with TestClient(create_app(deps)) as c:
         yield c
 
 

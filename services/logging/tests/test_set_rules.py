@@ -1,4 +1,4 @@
-"""Unit tests of the set rules (PROTOCOL.md §5): pure values, no database."""
+"""Unit tests of the set rules (docs/protocol.md §5): pure values, no database."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Alembic environment of the program service."""
 
 from myokine.migrations import run_migrations_online
-from program_service.main import runtime  # noqa: F401 - defines the outbox, inbox and dead letters
 from program_service.repository import Base
 
 run_migrations_online(Base.metadata)

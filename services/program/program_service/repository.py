@@ -1,11 +1,19 @@
-"""The program service's tables and queries, on its own database."""
+"""The program service's tables and the repository that holds all of its SQL.
+
+`ProgramRepository` is what the handlers and queries ask of the database;
+`SqlProgramRepository` answers it with SQL on the session of one unit of work, and the
+handler tests answer it in memory (`tests/unit/fakes.py`). Both hand out the table rows
+below, which the use cases read and change in place; the unit of work's commit writes
+the changes.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     Boolean,
@@ -25,9 +33,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from myokine.catalog import CatalogExercise, Equipment
 from myokine.messaging_tables import define_messaging_tables
 from myokine.patterns import Pattern
-from program_service.domain.plans import Plan, Slot, TrainingDay
+from program_service.domain.plans import Plan, Slot, TrainingDay, VersionContent
 
 
 def _now() -> datetime:
@@ -35,7 +44,7 @@ def _now() -> datetime:
 
 
 class Base(DeclarativeBase):
-    """The program service's tables (its outbox, inbox and dead letters are added by main)."""
+    """The program service's tables (its outbox, inbox, dead letters and replies: `TABLES`)."""
 
 
 class Chain(Base):
@@ -91,14 +100,58 @@ class ProgramVersion(Base):
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     sessions_per_week: Mapped[int] = mapped_column(Integer)
-    # [{"name", "exercises": [{"exercise", "sets", "rep_min", "rep_max", "rest_seconds",
-    # "notes"}]}]: a snapshot, read and written whole.
+    # [{"name", "exercises": [{"exercise", "pattern", "sets", "rep_min", "rep_max",
+    # "rest_seconds", "notes"}]}]: a snapshot, read and written whole (`days_snapshot`).
     days: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     conforms: Mapped[bool] = mapped_column(Boolean)
     violations: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     exception_reason: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    def to_plan(self) -> Plan:
+        """The plan this version holds."""
+        return Plan(
+            name=self.name,
+            sessions_per_week=self.sessions_per_week,
+            days=tuple(
+                TrainingDay(
+                    name=day["name"],
+                    slots=tuple(
+                        Slot(
+                            exercise=slot["exercise"],
+                            pattern=Pattern(slot["pattern"]),
+                            sets=slot["sets"],
+                            rep_min=slot["rep_min"],
+                            rep_max=slot["rep_max"],
+                            rest_seconds=slot["rest_seconds"],
+                            notes=slot["notes"],
+                        )
+                        for slot in day["exercises"]
+                    ),
+                )
+                for day in self.days
+            ),
+        )
+
+    def holds(self, content: VersionContent) -> bool:
+        """Whether this version already holds `content` (an edit that would change nothing)."""
+        return (self.name, self.sessions_per_week, self.days, self.exception_reason) == (
+            content.plan.name,
+            content.plan.sessions_per_week,
+            days_snapshot(content.plan),
+            content.exception_reason,
+        )
+
+    def set_content(self, content: VersionContent, *, created_by: str | None) -> None:
+        """Make this version hold `content`, written by `created_by`."""
+        self.name = content.plan.name
+        self.sessions_per_week = content.plan.sessions_per_week
+        self.days = days_snapshot(content.plan)
+        self.conforms = not content.violations
+        self.violations = content.violations
+        self.exception_reason = content.exception_reason
+        self.created_by = created_by
 
 
 class Assignment(Base):
@@ -149,206 +202,385 @@ class MemberSequence(Base):
     last_seq: Mapped[int] = mapped_column(Integer)
 
 
-class IdempotencyRecord(Base):
-    """A write's Idempotency-Key, what it asked, and the answer it got."""
+class ProgramRepository(Protocol):
+    """What the program service's handlers and queries read and write."""
 
-    __tablename__ = "idempotency_keys"
+    def claim_chain(self, chain_id: uuid.UUID) -> bool:
+        """Record the chain; True only for the one transaction that first did."""
+        ...
 
-    chain_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    response: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    def add_catalog(self, chain_id: uuid.UUID, exercises: Sequence[CatalogExercise]) -> None:
+        """Give the chain the built-in exercises, in this order."""
+        ...
+
+    def catalog(self, chain_id: uuid.UUID) -> list[Exercise]:
+        """The chain's exercises: the built-in ones in catalog order, then the chain's own."""
+        ...
+
+    def exercises_by_slug(self, chain_id: uuid.UUID, slugs: set[str]) -> dict[str, Exercise]:
+        """The chain's exercises with these slugs, by slug (missing ones are absent)."""
+        ...
+
+    def exercise_names(self, chain_id: uuid.UUID) -> dict[str, str]:
+        """The name of every exercise of the chain's catalog, by slug."""
+        ...
+
+    def add_exercise(
+        self,
+        *,
+        chain_id: uuid.UUID,
+        slug: str,
+        name: str,
+        pattern: Pattern,
+        equipment: Equipment,
+        load_step_kg: Decimal,
+        bodyweight: bool,
+        created_by: str,
+    ) -> Exercise | None:
+        """Add a chain's own exercise; None when the slug is taken."""
+        ...
+
+    def add_program(
+        self,
+        chain_id: uuid.UUID,
+        content: VersionContent,
+        *,
+        ready_made: bool,
+        created_by: str | None,
+    ) -> tuple[Program, ProgramVersion]:
+        """A new program of the chain, with `content` as its version 1."""
+        ...
+
+    def add_version(
+        self, program_id: uuid.UUID, version: int, content: VersionContent, *, created_by: str
+    ) -> ProgramVersion:
+        """A new version of a program."""
+        ...
+
+    def find_program(
+        self, chain_id: uuid.UUID, program_id: uuid.UUID, *, for_update: bool = False
+    ) -> Program | None:
+        """One program of the chain (locked until the transaction ends, if `for_update`)."""
+        ...
+
+    def find_version(self, program_id: uuid.UUID, version: int) -> ProgramVersion | None:
+        """One version of a program."""
+        ...
+
+    def versions_of(self, program_id: uuid.UUID) -> list[ProgramVersion]:
+        """Every version of a program, newest first."""
+        ...
+
+    def programs_with_current_version(
+        self, chain_id: uuid.UUID
+    ) -> list[tuple[Program, ProgramVersion]]:
+        """The chain's programs, each with its current version, ready-made first, then by name."""
+        ...
+
+    def version_was_assigned(self, program_id: uuid.UUID, version: int) -> bool:
+        """Whether any assignment, active or ended, refers to this version."""
+        ...
+
+    def next_member_seq(self, member_id: uuid.UUID) -> int:
+        """The next sequence number of an event about the member."""
+        ...
+
+    def add_assignment(
+        self,
+        *,
+        chain_id: uuid.UUID,
+        member_id: uuid.UUID,
+        program_id: uuid.UUID,
+        program_version: int,
+        start_date: date,
+        weekdays: list[int],
+        starting_loads: dict[str, Decimal],
+        assigned_by: str,
+    ) -> Assignment:
+        """A new active assignment (the member's previous one must have ended)."""
+        ...
+
+    def end_assignment(self, assignment: Assignment, *, ended_at: datetime, ended_by: str) -> None:
+        """End an assignment, so that another may become the member's active one."""
+        ...
+
+    def active_assignment(
+        self, chain_id: uuid.UUID, member_id: uuid.UUID, *, for_update: bool = False
+    ) -> Assignment | None:
+        """The member's active assignment within the chain."""
+        ...
+
+    def find_assignment(
+        self, assignment_id: uuid.UUID, *, for_update: bool = False
+    ) -> Assignment | None:
+        """One assignment by id."""
+        ...
+
+    def assignment_history(
+        self, chain_id: uuid.UUID, member_id: uuid.UUID
+    ) -> list[tuple[Assignment, ProgramVersion]]:
+        """The member's assignments with the version each refers to, newest first."""
+        ...
 
 
-# --- queries ---------------------------------------------------------------------------
+class SqlProgramRepository(ProgramRepository):
+    """The program service's rows in its PostgreSQL database, within one session.
 
-
-def claim_chain(session: Session, chain_id: uuid.UUID) -> bool:
-    """Record the chain; True only for the one transaction that first did.
-
-    A concurrent first call waits on the row lock and then sees it taken, so a chain is
-    seeded exactly once.
+    The session flushes pending changes before each query, so a query sees what the
+    transaction changed before it.
     """
-    result = session.execute(
-        insert(Chain)
-        .values(chain_id=chain_id, seeded_at=_now())
-        .on_conflict_do_nothing(index_elements=["chain_id"])
-        .returning(Chain.chain_id)
-    )
-    return result.first() is not None
 
+    def __init__(self, session: Session) -> None:
+        self.session = session
 
-def next_member_seq(session: Session, member_id: uuid.UUID) -> int:
-    """The next sequence number of an event about `member_id`.
+    def claim_chain(self, chain_id: uuid.UUID) -> bool:
+        """Record the chain; True only for the one transaction that first did.
 
-    The upsert locks the member's row until the transaction ends, which also serializes
-    concurrent changes to one member's assignments.
-    """
-    result = session.execute(
-        insert(MemberSequence)
-        .values(member_id=member_id, last_seq=1)
-        .on_conflict_do_update(
-            index_elements=["member_id"], set_={"last_seq": MemberSequence.last_seq + 1}
+        A concurrent first call waits on the row lock and then sees it taken, so a chain
+        is seeded exactly once.
+        """
+        result = self.session.execute(
+            insert(Chain)
+            .values(chain_id=chain_id, seeded_at=_now())
+            .on_conflict_do_nothing(index_elements=["chain_id"])
+            .returning(Chain.chain_id)
         )
-        .returning(MemberSequence.last_seq)
-    )
-    return int(result.scalar_one())
+        return result.first() is not None
 
-
-def catalog(session: Session, chain_id: uuid.UUID) -> list[Exercise]:
-    """The chain's exercises: the built-in ones in catalog order, then the chain's own by name."""
-    return list(
-        session.scalars(
-            select(Exercise)
-            .where(Exercise.chain_id == chain_id)
-            .order_by(Exercise.builtin.desc(), Exercise.position, Exercise.created_at)
+    def add_catalog(self, chain_id: uuid.UUID, exercises: Sequence[CatalogExercise]) -> None:
+        """Give the chain the built-in exercises, in this order."""
+        now = _now()
+        self.session.add_all(
+            Exercise(
+                chain_id=chain_id,
+                slug=item.slug,
+                name=item.name,
+                pattern=str(item.pattern),
+                equipment=str(item.equipment),
+                load_step_kg=item.load_step_kg,
+                bodyweight=item.bodyweight,
+                builtin=True,
+                position=position,
+                created_at=now,
+            )
+            for position, item in enumerate(exercises)
         )
-    )
 
+    def catalog(self, chain_id: uuid.UUID) -> list[Exercise]:
+        """The chain's exercises: the built-in ones in catalog order, then the chain's own."""
+        return list(
+            self.session.scalars(
+                select(Exercise)
+                .where(Exercise.chain_id == chain_id)
+                .order_by(Exercise.builtin.desc(), Exercise.position, Exercise.created_at)
+            )
+        )
 
-def exercises_by_slug(
-    session: Session, chain_id: uuid.UUID, slugs: set[str]
-) -> dict[str, Exercise]:
-    """The chain's exercises with these slugs, by slug (missing ones are absent)."""
-    rows = session.scalars(
-        select(Exercise).where(Exercise.chain_id == chain_id, Exercise.slug.in_(slugs))
-    )
-    return {row.slug: row for row in rows}
+    def exercises_by_slug(self, chain_id: uuid.UUID, slugs: set[str]) -> dict[str, Exercise]:
+        """The chain's exercises with these slugs, by slug (missing ones are absent)."""
+        rows = self.session.scalars(
+            select(Exercise).where(Exercise.chain_id == chain_id, Exercise.slug.in_(slugs))
+        )
+        return {row.slug: row for row in rows}
 
+    def exercise_names(self, chain_id: uuid.UUID) -> dict[str, str]:
+        """The name of every exercise of the chain's catalog, by slug."""
+        rows = self.session.execute(
+            select(Exercise.slug, Exercise.name).where(Exercise.chain_id == chain_id)
+        )
+        return {slug: name for slug, name in rows}
 
-def insert_exercise(
-    session: Session,
-    *,
-    chain_id: uuid.UUID,
-    slug: str,
-    name: str,
-    pattern: str,
-    equipment: str,
-    load_step_kg: Decimal,
-    bodyweight: bool,
-    created_by: str,
-) -> Exercise | None:
-    """Add a chain's own exercise; None when the slug is taken (also by a concurrent add)."""
-    return session.scalars(
-        insert(Exercise)
-        .values(
+    def add_exercise(
+        self,
+        *,
+        chain_id: uuid.UUID,
+        slug: str,
+        name: str,
+        pattern: Pattern,
+        equipment: Equipment,
+        load_step_kg: Decimal,
+        bodyweight: bool,
+        created_by: str,
+    ) -> Exercise | None:
+        """Add a chain's own exercise; None when the slug is taken (also by a concurrent add)."""
+        return self.session.scalars(
+            insert(Exercise)
+            .values(
+                chain_id=chain_id,
+                slug=slug,
+                name=name,
+                pattern=str(pattern),
+                equipment=str(equipment),
+                load_step_kg=load_step_kg,
+                bodyweight=bodyweight,
+                builtin=False,
+                created_by=created_by,
+            )
+            .on_conflict_do_nothing(constraint="exercises_chain_slug")
+            .returning(Exercise)
+        ).first()
+
+    def add_program(
+        self,
+        chain_id: uuid.UUID,
+        content: VersionContent,
+        *,
+        ready_made: bool,
+        created_by: str | None,
+    ) -> tuple[Program, ProgramVersion]:
+        """A new program of the chain, with `content` as its version 1."""
+        program = Program(chain_id=chain_id, current_version=1, ready_made=ready_made)
+        self.session.add(program)
+        # Flushed for its id (and its timestamps, which the answer shows).
+        self.session.flush()
+        version = ProgramVersion(program_id=program.id, version=1)
+        version.set_content(content, created_by=created_by)
+        self.session.add(version)
+        return program, version
+
+    def add_version(
+        self, program_id: uuid.UUID, version: int, content: VersionContent, *, created_by: str
+    ) -> ProgramVersion:
+        """A new version of a program."""
+        row = ProgramVersion(program_id=program_id, version=version)
+        row.set_content(content, created_by=created_by)
+        self.session.add(row)
+        return row
+
+    def find_program(
+        self, chain_id: uuid.UUID, program_id: uuid.UUID, *, for_update: bool = False
+    ) -> Program | None:
+        """One program of the chain (locked until the transaction ends, if `for_update`)."""
+        query = select(Program).where(Program.id == program_id, Program.chain_id == chain_id)
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalars(query).first()
+
+    def find_version(self, program_id: uuid.UUID, version: int) -> ProgramVersion | None:
+        """One version of a program."""
+        return self.session.get(ProgramVersion, (program_id, version))
+
+    def versions_of(self, program_id: uuid.UUID) -> list[ProgramVersion]:
+        """Every version of a program, newest first."""
+        return list(
+            self.session.scalars(
+                select(ProgramVersion)
+                .where(ProgramVersion.program_id == program_id)
+                .order_by(ProgramVersion.version.desc())
+            )
+        )
+
+    def programs_with_current_version(
+        self, chain_id: uuid.UUID
+    ) -> list[tuple[Program, ProgramVersion]]:
+        """The chain's programs, each with its current version, ready-made first, then by name."""
+        rows = self.session.execute(
+            select(Program, ProgramVersion)
+            .join(
+                ProgramVersion,
+                (ProgramVersion.program_id == Program.id)
+                & (ProgramVersion.version == Program.current_version),
+            )
+            .where(Program.chain_id == chain_id)
+            .order_by(Program.ready_made.desc(), ProgramVersion.name, Program.created_at)
+        )
+        return [(program, version) for program, version in rows]
+
+    def version_was_assigned(self, program_id: uuid.UUID, version: int) -> bool:
+        """Whether any assignment, active or ended, refers to this version."""
+        query = select(Assignment.id).where(
+            Assignment.program_id == program_id, Assignment.program_version == version
+        )
+        return self.session.scalars(query.limit(1)).first() is not None
+
+    def next_member_seq(self, member_id: uuid.UUID) -> int:
+        """The next sequence number of an event about the member.
+
+        The upsert locks the member's row until the transaction ends, which also
+        serializes concurrent changes to one member's assignments.
+        """
+        result = self.session.execute(
+            insert(MemberSequence)
+            .values(member_id=member_id, last_seq=1)
+            .on_conflict_do_update(
+                index_elements=["member_id"], set_={"last_seq": MemberSequence.last_seq + 1}
+            )
+            .returning(MemberSequence.last_seq)
+        )
+        return int(result.scalar_one())
+
+    def add_assignment(
+        self,
+        *,
+        chain_id: uuid.UUID,
+        member_id: uuid.UUID,
+        program_id: uuid.UUID,
+        program_version: int,
+        start_date: date,
+        weekdays: list[int],
+        starting_loads: dict[str, Decimal],
+        assigned_by: str,
+    ) -> Assignment:
+        """A new active assignment (the member's previous one must have ended)."""
+        assignment = Assignment(
             chain_id=chain_id,
-            slug=slug,
-            name=name,
-            pattern=pattern,
-            equipment=equipment,
-            load_step_kg=load_step_kg,
-            bodyweight=bodyweight,
-            builtin=False,
-            created_by=created_by,
+            member_id=member_id,
+            program_id=program_id,
+            program_version=program_version,
+            start_date=start_date,
+            weekdays=weekdays,
+            starting_loads={slug: str(kg) for slug, kg in starting_loads.items()},
+            assigned_by=assigned_by,
         )
-        .on_conflict_do_nothing(constraint="exercises_chain_slug")
-        .returning(Exercise)
-    ).first()
+        self.session.add(assignment)
+        # Flushed for its id and creation time, which its event and the answer carry.
+        self.session.flush()
+        return assignment
 
+    def end_assignment(self, assignment: Assignment, *, ended_at: datetime, ended_by: str) -> None:
+        """End an assignment, so that another may become the member's active one."""
+        assignment.ended_at = ended_at
+        assignment.ended_by = ended_by
+        # Flushed now so a new active assignment does not collide with it in the unique index.
+        self.session.flush()
 
-def exercise_names(session: Session, chain_id: uuid.UUID) -> dict[str, str]:
-    """The name of every exercise of the chain's catalog, by slug."""
-    rows = session.execute(
-        select(Exercise.slug, Exercise.name).where(Exercise.chain_id == chain_id)
-    )
-    return {slug: name for slug, name in rows}
-
-
-def find_program(
-    session: Session, chain_id: uuid.UUID, program_id: uuid.UUID, *, for_update: bool = False
-) -> Program | None:
-    """One program of the chain."""
-    query = select(Program).where(Program.id == program_id, Program.chain_id == chain_id)
-    if for_update:
-        query = query.with_for_update()
-    return session.scalars(query).first()
-
-
-def find_version(session: Session, program_id: uuid.UUID, version: int) -> ProgramVersion | None:
-    """One version of a program."""
-    return session.get(ProgramVersion, (program_id, version))
-
-
-def versions_of(session: Session, program_id: uuid.UUID) -> list[ProgramVersion]:
-    """Every version of a program, newest first."""
-    return list(
-        session.scalars(
-            select(ProgramVersion)
-            .where(ProgramVersion.program_id == program_id)
-            .order_by(ProgramVersion.version.desc())
+    def active_assignment(
+        self, chain_id: uuid.UUID, member_id: uuid.UUID, *, for_update: bool = False
+    ) -> Assignment | None:
+        """The member's active assignment within the chain."""
+        query = select(Assignment).where(
+            Assignment.chain_id == chain_id,
+            Assignment.member_id == member_id,
+            Assignment.ended_at.is_(None),
         )
-    )
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalars(query).first()
 
+    def find_assignment(
+        self, assignment_id: uuid.UUID, *, for_update: bool = False
+    ) -> Assignment | None:
+        """One assignment by id."""
+        query = select(Assignment).where(Assignment.id == assignment_id)
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalars(query).first()
 
-def programs_with_current_version(
-    session: Session, chain_id: uuid.UUID
-) -> list[tuple[Program, ProgramVersion]]:
-    """The chain's programs, each with its current version, ready-made first, then by name."""
-    rows = session.execute(
-        select(Program, ProgramVersion)
-        .join(
-            ProgramVersion,
-            (ProgramVersion.program_id == Program.id)
-            & (ProgramVersion.version == Program.current_version),
+    def assignment_history(
+        self, chain_id: uuid.UUID, member_id: uuid.UUID
+    ) -> list[tuple[Assignment, ProgramVersion]]:
+        """The member's assignments with the version each refers to, newest first."""
+        rows = self.session.execute(
+            select(Assignment, ProgramVersion)
+            .join(
+                ProgramVersion,
+                (ProgramVersion.program_id == Assignment.program_id)
+                & (ProgramVersion.version == Assignment.program_version),
+            )
+            .where(Assignment.chain_id == chain_id, Assignment.member_id == member_id)
+            .order_by(Assignment.created_at.desc())
         )
-        .where(Program.chain_id == chain_id)
-        .order_by(Program.ready_made.desc(), ProgramVersion.name, Program.created_at)
-    )
-    return [(program, version) for program, version in rows]
-
-
-def version_was_assigned(session: Session, program_id: uuid.UUID, version: int) -> bool:
-    """Whether any assignment, active or ended, refers to this version."""
-    query = select(Assignment.id).where(
-        Assignment.program_id == program_id, Assignment.program_version == version
-    )
-    return session.scalars(query.limit(1)).first() is not None
-
-
-def active_assignment(
-    session: Session, chain_id: uuid.UUID | None, member_id: uuid.UUID, *, for_update: bool = False
-) -> Assignment | None:
-    """The member's active assignment (within the chain, when one is given)."""
-    query = select(Assignment).where(
-        Assignment.member_id == member_id, Assignment.ended_at.is_(None)
-    )
-    if chain_id is not None:
-        query = query.where(Assignment.chain_id == chain_id)
-    if for_update:
-        query = query.with_for_update()
-    return session.scalars(query).first()
-
-
-def find_assignment(
-    session: Session, assignment_id: uuid.UUID, *, for_update: bool = False
-) -> Assignment | None:
-    """One assignment by id."""
-    query = select(Assignment).where(Assignment.id == assignment_id)
-    if for_update:
-        query = query.with_for_update()
-    return session.scalars(query).first()
-
-
-def assignment_history(
-    session: Session, chain_id: uuid.UUID, member_id: uuid.UUID
-) -> list[tuple[Assignment, ProgramVersion]]:
-    """The member's assignments with the version each refers to, newest first."""
-    rows = session.execute(
-        select(Assignment, ProgramVersion)
-        .join(
-            ProgramVersion,
-            (ProgramVersion.program_id == Assignment.program_id)
-            & (ProgramVersion.version == Assignment.program_version),
-        )
-        .where(Assignment.chain_id == chain_id, Assignment.member_id == member_id)
-        .order_by(Assignment.created_at.desc())
-    )
-    return [(assignment, version) for assignment, version in rows]
-
-
-# --- a program version's days, as stored ------------------------------------------------
+        return [(assignment, version) for assignment, version in rows]
 
 
 def days_snapshot(plan: Plan) -> list[dict[str, Any]]:
@@ -371,32 +603,6 @@ def days_snapshot(plan: Plan) -> list[dict[str, Any]]:
         }
         for day in plan.days
     ]
-
-
-def plan_of(version: ProgramVersion) -> Plan:
-    """The plan a stored version holds."""
-    return Plan(
-        name=version.name,
-        sessions_per_week=version.sessions_per_week,
-        days=tuple(
-            TrainingDay(
-                name=day["name"],
-                slots=tuple(
-                    Slot(
-                        exercise=slot["exercise"],
-                        pattern=Pattern(slot["pattern"]),
-                        sets=slot["sets"],
-                        rep_min=slot["rep_min"],
-                        rep_max=slot["rep_max"],
-                        rest_seconds=slot["rest_seconds"],
-                        notes=slot["notes"],
-                    )
-                    for slot in day["exercises"]
-                ),
-            )
-            for day in version.days
-        ),
-    )
 
 
 TABLES = define_messaging_tables(Base.metadata)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -18,8 +18,13 @@ from pydantic import (
 
 from myokine.catalog import Equipment
 from myokine.patterns import DEFAULT_WORKING_SETS, REP_MAX, REP_MIN, Pattern
+from program_service.domain.conformance import Violation
 from program_service.domain.plans import DEFAULT_REST_SECONDS
 from program_service.domain.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
+
+if TYPE_CHECKING:
+    # Only read from: the answers are made from the rows the repository hands out.
+    from program_service.repository import Assignment, Exercise, Program, ProgramVersion
 
 Kg = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 """Kilograms: exact decimals inside, JSON numbers on the wire (as the logging service)."""
@@ -58,6 +63,19 @@ class ExerciseOut(BaseModel):
     load_step_kg: Kg
     bodyweight: bool
     builtin: bool
+
+    @classmethod
+    def of(cls, row: Exercise) -> ExerciseOut:
+        """The answer for one exercise of the catalog."""
+        return cls(
+            slug=row.slug,
+            name=row.name,
+            pattern=Pattern(row.pattern),
+            equipment=Equipment(row.equipment),
+            load_step_kg=row.load_step_kg,
+            bodyweight=row.bodyweight,
+            builtin=row.builtin,
+        )
 
 
 class ExerciseIn(Input):
@@ -152,6 +170,21 @@ class ViolationOut(BaseModel):
     max: int | None = None
     exercise: str | None = None
 
+    @classmethod
+    def of(cls, v: Violation) -> ViolationOut:
+        """The answer for one violation the conformance check found."""
+        return cls(
+            pattern=v.pattern,
+            rule=str(v.rule),
+            day=v.day,
+            detail=v.detail,
+            window=list(v.window),
+            count=v.count,
+            min=v.minimum,
+            max=v.maximum,
+            exercise=v.exercise,
+        )
+
 
 class CheckOut(BaseModel):
     """The conformance check of a program."""
@@ -195,6 +228,42 @@ class ProgramOut(BaseModel):
     ready_made: bool
     created_at: datetime
     updated_at: datetime
+
+    @classmethod
+    def of(cls, program: Program, version: ProgramVersion, names: dict[str, str]) -> ProgramOut:
+        """The answer for a program at `version`, naming its exercises from `names` (by slug)."""
+        return cls(
+            id=program.id,
+            version=version.version,
+            current_version=program.current_version,
+            name=version.name,
+            sessions_per_week=version.sessions_per_week,
+            days=[
+                DayOut(
+                    name=day["name"],
+                    exercises=[
+                        SlotOut(
+                            exercise=slot["exercise"],
+                            name=names.get(slot["exercise"], slot["exercise"]),
+                            pattern=Pattern(slot["pattern"]),
+                            sets=slot["sets"],
+                            rep_min=slot["rep_min"],
+                            rep_max=slot["rep_max"],
+                            rest_seconds=slot["rest_seconds"],
+                            notes=slot["notes"],
+                        )
+                        for slot in day["exercises"]
+                    ],
+                )
+                for day in version.days
+            ],
+            conforms=version.conforms,
+            violations=[ViolationOut.model_validate(v) for v in version.violations],
+            exception_reason=version.exception_reason,
+            ready_made=program.ready_made,
+            created_at=program.created_at,
+            updated_at=program.updated_at,
+        )
 
 
 # --- assignments -----------------------------------------------------------------------
@@ -244,6 +313,33 @@ class AssignmentOut(BaseModel):
     ended_by: str | None
     last_trained_day: str | None
     last_trained_on: date | None
+
+    @classmethod
+    def of(cls, assignment: Assignment, version: ProgramVersion) -> AssignmentOut:
+        """The answer for an assignment of `version`."""
+        last_day = (
+            version.days[assignment.last_day_index]["name"]
+            if assignment.last_day_index is not None
+            else None
+        )
+        return cls(
+            id=assignment.id,
+            member_id=assignment.member_id,
+            program_id=assignment.program_id,
+            program_version=assignment.program_version,
+            program_name=version.name,
+            start_date=assignment.start_date,
+            weekdays=assignment.weekdays,
+            starting_loads={slug: Decimal(kg) for slug, kg in assignment.starting_loads.items()},
+            exception_reason=version.exception_reason,
+            active=assignment.ended_at is None,
+            assigned_at=assignment.created_at,
+            assigned_by=assignment.assigned_by,
+            ended_at=assignment.ended_at,
+            ended_by=assignment.ended_by,
+            last_trained_day=last_day,
+            last_trained_on=assignment.last_trained_on,
+        )
 
 
 class TodayExercise(BaseModel):

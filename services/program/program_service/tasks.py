@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from myokine.events import SessionFinished
-from myokine.service_runtime import ServiceRuntime
 from program_service import handlers
 
+if TYPE_CHECKING:
+    # bootstrap imports this module to register the consumers.
+    from program_service.bootstrap import Dependencies
 
-def register(runtime: ServiceRuntime) -> None:
+
+def register(deps: Dependencies) -> None:
     """Register this service's consumers on its Celery app (`program.<EventType>`)."""
-    runtime.consume(SessionFinished, handlers.on_session_finished)
+
+    def on_session_finished(event: SessionFinished) -> None:
+        handlers.on_session_finished(deps.unit_of_work(), event)
+
+    deps.runtime.consume(SessionFinished, on_session_finished)

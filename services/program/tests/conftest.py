@@ -1,9 +1,5 @@
-"""The program service's test set-up: its database migrated once, emptied between tests.
-
-`program_service.runtime` reads its settings (DATABASE_URL, DB_PREFIX) when first
-imported, so this file imports it inside the fixtures, once the root conftest has
-pointed the run at its own databases; `migrated` checks that it did.
-"""
+"""The program service's test set-up: wired once, its database migrated once and emptied
+between tests."""
 
 from __future__ import annotations
 
@@ -18,14 +14,21 @@ from fastapi.testclient import TestClient
 from devstack.testing import migrate, truncate_all
 from myokine.internal_auth import Caller, Role, sign_internal_token
 from myokine.service_runtime import ServiceRuntime
+from program_service.bootstrap import Dependencies, bootstrap
+from program_service.main import create_app
 from program_service.repository import Base
 
 
 @pytest.fixture(scope="session")
-def migrated() -> ServiceRuntime:
-    """The program service's runtime, its database (the run's own) migrated once per run."""
-    from program_service.main import runtime
+def deps() -> Dependencies:
+    """The program service, wired once per run."""
+    return bootstrap()
 
+
+@pytest.fixture(scope="session")
+def migrated(deps: Dependencies) -> ServiceRuntime:
+    """The program service's runtime, its database (the run's own) migrated once per run."""
+    runtime = deps.runtime
     assert runtime.settings.db_prefix == os.environ["DB_PREFIX"], "not the run's database"
     migrate(runtime)
     return runtime
@@ -61,9 +64,7 @@ def headers(chain_id: uuid.UUID, migrated: ServiceRuntime) -> Headers:
 
 
 @pytest.fixture
-def client(db: None) -> Iterator[TestClient]:
+def client(deps: Dependencies, db: None) -> Iterator[TestClient]:
     """The program service's app on an empty database."""
-    from program_service.main import app
-
-    with TestClient(app) as test_client:
+    with TestClient(create_app(deps)) as test_client:
         yield test_client

@@ -1,4 +1,4 @@
-"""What a valid set is (PROTOCOL.md §5): every field checked, every bad field named."""
+"""What a valid set is (docs/protocol.md §5): every field checked, every bad field named."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Does a program follow the protocol? (PROTOCOL.md §1, the window rule, and §2's rep range.)
+"""Does a program follow the protocol? (docs/protocol.md §1, the window rule, and §2's rep range.)
 
 A program conforms when, for every pattern, the number of days containing that pattern
 in every window of N consecutive sessions of the rotation (N = sessions per week) lies

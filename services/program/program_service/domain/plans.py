@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from myokine.patterns import DEFAULT_WORKING_SETS, REP_MAX, REP_MIN, Pattern
 
@@ -49,3 +50,15 @@ class Plan:
             if day.name == name:
                 return index
         return None
+
+
+@dataclass(frozen=True)
+class VersionContent:
+    """What one version of a program holds: its plan, how it breaks the protocol, and why
+    that is allowed."""
+
+    plan: Plan
+    violations: list[dict[str, Any]]
+    """How the plan breaks the protocol, as the API shows each violation; empty if it conforms."""
+    exception_reason: str | None
+    """Why a plan that breaks the protocol is saved anyway; None for one that conforms."""

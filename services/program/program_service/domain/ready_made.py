@@ -50,7 +50,7 @@ TWO_A_WEEK = Plan(
 THREE_A_WEEK = Plan(
     name="Myokine Protocol: 3 sessions a week",
     sessions_per_week=3,
-    # PROTOCOL.md's own example: A = squat, push, pull; B = hinge, squat, push, pull.
+    # docs/protocol.md's own example: A = squat, push, pull; B = hinge, squat, push, pull.
     days=(
         _day(
             "A",

@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from myokine.events import SessionFinished, parse_event
 from myokine.internal_auth import Caller
+from myokine.service_runtime import ServiceRuntime
 from program_service import handlers
-from program_service.runtime import runtime
-from program_service.schemas import AssignmentIn
+from program_service.bootstrap import Dependencies
+from program_service.schemas import AssignmentIn, AssignmentOut
 
 Headers = Callable[..., dict[str, str]]
 PROGRAMS = "/internal/v1/programs"
@@ -45,11 +46,31 @@ def assign(
     return result
 
 
-def outbox() -> list[Any]:
-    table = runtime.tables.outbox
-    with runtime.sessions() as session:
-        bodies = session.scalars(select(table.c.body).order_by(table.c.id)).all()
-    return [parse_event(body) for body in bodies]
+Outbox = Callable[[], list[Any]]
+Finish = Callable[[SessionFinished], None]
+
+
+@pytest.fixture
+def outbox(migrated: ServiceRuntime) -> Outbox:
+    """The events in the outbox, in order."""
+
+    def events() -> list[Any]:
+        table = migrated.tables.outbox
+        with migrated.sessions() as session:
+            bodies = session.scalars(select(table.c.body).order_by(table.c.id)).all()
+        return [parse_event(body) for body in bodies]
+
+    return events
+
+
+@pytest.fixture
+def finish(deps: Dependencies) -> Finish:
+    """Apply a `SessionFinished` as the worker does, in a unit of work of its own."""
+
+    def apply(event: SessionFinished) -> None:
+        handlers.on_session_finished(deps.unit_of_work(), event)
+
+    return apply
 
 
 def finished(
@@ -87,7 +108,7 @@ def today(client: TestClient, headers: Headers, member_id: uuid.UUID) -> dict[st
 
 
 def test_assigning_answers_the_assignment_and_emits_program_assigned(
-    client: TestClient, headers: Headers, chain_id: uuid.UUID
+    client: TestClient, headers: Headers, chain_id: uuid.UUID, outbox: Outbox
 ) -> None:
     member = uuid.uuid4()
     program = ready_made(client, headers, 3)
@@ -137,7 +158,7 @@ def test_assigning_answers_the_assignment_and_emits_program_assigned(
 
 
 def test_reassigning_ends_the_active_one_and_keeps_history(
-    client: TestClient, headers: Headers
+    client: TestClient, headers: Headers, outbox: Outbox
 ) -> None:
     member = uuid.uuid4()
     first = assign(client, headers, member, ready_made(client, headers, 3)["id"])
@@ -158,7 +179,7 @@ def test_reassigning_ends_the_active_one_and_keeps_history(
     assert history[1]["ended_by"] == "trainer-1"
 
 
-def test_ending_the_active_assignment(client: TestClient, headers: Headers) -> None:
+def test_ending_the_active_assignment(client: TestClient, headers: Headers, outbox: Outbox) -> None:
     member = uuid.uuid4()
     assigned = assign(client, headers, member, ready_made(client, headers, 2)["id"])
     ended = client.delete(f"{members(member)}/assignments/current", headers=headers())
@@ -182,14 +203,19 @@ def test_ending_the_active_assignment(client: TestClient, headers: Headers) -> N
 
 
 def test_concurrent_assignments_leave_one_active_and_numbered_events(
-    client: TestClient, headers: Headers, chain_id: uuid.UUID
+    client: TestClient, headers: Headers, chain_id: uuid.UUID, outbox: Outbox, deps: Dependencies
 ) -> None:
     member = uuid.uuid4()
     program = uuid.UUID(ready_made(client, headers, 3)["id"])
     caller = Caller(sub="trainer-1", role="trainer", chain_id=chain_id)
     request = AssignmentIn(program_id=program, start_date=date(2026, 12, 1), weekdays=[1, 3, 5])
+    now = datetime.now(UTC)
+
+    def assign_once(_: int) -> AssignmentOut:
+        return handlers.assign_program(deps.unit_of_work(), caller, member, request, now=now)
+
     with ThreadPoolExecutor(max_workers=5) as pool:
-        done = list(pool.map(lambda _: handlers.assign_program(caller, member, request), range(5)))
+        done = list(pool.map(assign_once, range(5)))
     history = client.get(f"{members(member)}/assignments", headers=headers()).json()
     assert len(history) == 5
     assert [a["active"] for a in history].count(True) == 1
@@ -199,7 +225,9 @@ def test_concurrent_assignments_leave_one_active_and_numbered_events(
     assert [e.event_type for e in events].count("AssignmentEnded") == 4
 
 
-def test_sequence_numbers_are_per_member(client: TestClient, headers: Headers) -> None:
+def test_sequence_numbers_are_per_member(
+    client: TestClient, headers: Headers, outbox: Outbox
+) -> None:
     program = ready_made(client, headers, 3)["id"]
     one, two = uuid.uuid4(), uuid.uuid4()
     assign(client, headers, one, program)
@@ -222,7 +250,7 @@ def test_sequence_numbers_are_per_member(client: TestClient, headers: Headers) -
     ],
 )
 def test_bad_assignments_are_refused_naming_the_field(
-    client: TestClient, headers: Headers, body: dict[str, Any], field: str
+    client: TestClient, headers: Headers, body: dict[str, Any], field: str, outbox: Outbox
 ) -> None:
     program = ready_made(client, headers, 3)["id"]
     request = {"program_id": program, "start_date": "2026-12-01", "weekdays": [1, 3, 5]} | body
@@ -352,13 +380,13 @@ def test_today_starts_on_the_first_day_with_what_the_kiosk_needs(
 
 
 def test_the_rotation_follows_the_days_actually_trained(
-    client: TestClient, headers: Headers, chain_id: uuid.UUID
+    client: TestClient, headers: Headers, chain_id: uuid.UUID, finish: Finish
 ) -> None:
     member = uuid.uuid4()
     assignment = assign(client, headers, member, ready_made(client, headers, 4)["id"])["id"]
     assert today(client, headers, member)["day"] == "A"
 
-    handlers.on_session_finished(finished(chain_id, member, 1, "A", assignment_id=assignment))
+    finish(finished(chain_id, member, 1, "A", assignment_id=assignment))
     plan = today(client, headers, member)
     assert (plan["day"], plan["last_trained_day"], plan["last_trained_on"]) == (
         "B",
@@ -369,77 +397,75 @@ def test_the_rotation_follows_the_days_actually_trained(
     assert today(client, headers, member)["day"] == "B"
 
     for seq, day in ((2, "B"), (3, "C"), (4, "D")):
-        handlers.on_session_finished(finished(chain_id, member, seq, day, assignment_id=assignment))
+        finish(finished(chain_id, member, seq, day, assignment_id=assignment))
     assert today(client, headers, member)["day"] == "A"
 
     # A member who trains another day than shown moves the rotation on from that day.
-    handlers.on_session_finished(finished(chain_id, member, 5, "C", assignment_id=assignment))
+    finish(finished(chain_id, member, 5, "C", assignment_id=assignment))
     assert today(client, headers, member)["day"] == "D"
 
 
 def test_a_redelivered_or_older_session_changes_nothing(
-    client: TestClient, headers: Headers, chain_id: uuid.UUID
+    client: TestClient, headers: Headers, chain_id: uuid.UUID, finish: Finish
 ) -> None:
     member = uuid.uuid4()
     assignment = assign(client, headers, member, ready_made(client, headers, 4)["id"])["id"]
     later = finished(chain_id, member, 7, "B", assignment_id=assignment)
-    handlers.on_session_finished(later)
-    handlers.on_session_finished(later)
+    finish(later)
+    finish(later)
     assert today(client, headers, member)["day"] == "C"
     # Session 6 arrives after session 7: it is history, not the latest day.
-    handlers.on_session_finished(finished(chain_id, member, 6, "D", assignment_id=assignment))
+    finish(finished(chain_id, member, 6, "D", assignment_id=assignment))
     assert today(client, headers, member)["day"] == "C"
 
 
 def test_a_session_that_names_no_day_was_the_day_shown(
-    client: TestClient, headers: Headers, chain_id: uuid.UUID
+    client: TestClient, headers: Headers, chain_id: uuid.UUID, finish: Finish
 ) -> None:
     member = uuid.uuid4()
     assign(client, headers, member, ready_made(client, headers, 4)["id"])
-    handlers.on_session_finished(finished(chain_id, member, 1, None))
-    handlers.on_session_finished(finished(chain_id, member, 2, None))
+    finish(finished(chain_id, member, 1, None))
+    finish(finished(chain_id, member, 2, None))
     plan = today(client, headers, member)
     assert (plan["day"], plan["last_trained_day"]) == ("C", "B")
 
 
 def test_sessions_that_do_not_fit_the_program_leave_the_rotation(
-    client: TestClient, headers: Headers, chain_id: uuid.UUID
+    client: TestClient, headers: Headers, chain_id: uuid.UUID, finish: Finish
 ) -> None:
     member = uuid.uuid4()
     assignment = assign(client, headers, member, ready_made(client, headers, 4)["id"])["id"]
-    handlers.on_session_finished(finished(chain_id, member, 2, "Z", assignment_id=assignment))
-    handlers.on_session_finished(
-        finished(chain_id, member, 3, "A", assignment_id=assignment, set_count=0)
-    )
-    handlers.on_session_finished(finished(chain_id, member, 4, "A", assignment_id=uuid.uuid4()))
-    handlers.on_session_finished(finished(chain_id, uuid.uuid4(), 5, "A", assignment_id=assignment))
+    finish(finished(chain_id, member, 2, "Z", assignment_id=assignment))
+    finish(finished(chain_id, member, 3, "A", assignment_id=assignment, set_count=0))
+    finish(finished(chain_id, member, 4, "A", assignment_id=uuid.uuid4()))
+    finish(finished(chain_id, uuid.uuid4(), 5, "A", assignment_id=assignment))
     assert today(client, headers, member)["day"] == "A"
 
 
 def test_a_session_without_an_assignment_id_counts_for_the_active_assignment(
-    client: TestClient, headers: Headers, chain_id: uuid.UUID
+    client: TestClient, headers: Headers, chain_id: uuid.UUID, finish: Finish
 ) -> None:
     member = uuid.uuid4()
     before = datetime.now(UTC) - timedelta(minutes=5)
     assign(client, headers, member, ready_made(client, headers, 4)["id"])
     # A session that finished before the assignment existed belongs to an earlier one.
-    handlers.on_session_finished(finished(chain_id, member, 1, "C", occurred_at=before))
+    finish(finished(chain_id, member, 1, "C", occurred_at=before))
     assert today(client, headers, member)["day"] == "A"
-    handlers.on_session_finished(finished(chain_id, member, 2, "A"))
+    finish(finished(chain_id, member, 2, "A"))
     assert today(client, headers, member)["day"] == "B"
 
 
 def test_a_new_assignment_starts_its_own_rotation(
-    client: TestClient, headers: Headers, chain_id: uuid.UUID
+    client: TestClient, headers: Headers, chain_id: uuid.UUID, finish: Finish
 ) -> None:
     member = uuid.uuid4()
     program = ready_made(client, headers, 4)["id"]
     first = assign(client, headers, member, program)["id"]
-    handlers.on_session_finished(finished(chain_id, member, 1, "A", assignment_id=first))
+    finish(finished(chain_id, member, 1, "A", assignment_id=first))
     assign(client, headers, member, program)
     assert today(client, headers, member)["day"] == "A"
     # A late session of the old assignment stays with it.
-    handlers.on_session_finished(finished(chain_id, member, 2, "B", assignment_id=first))
+    finish(finished(chain_id, member, 2, "B", assignment_id=first))
     assert today(client, headers, member)["day"] == "A"
     history = client.get(f"{members(member)}/assignments", headers=headers()).json()
     assert history[1]["last_trained_day"] == "B"
@@ -456,11 +482,13 @@ def test_a_member_may_read_only_their_own_plan(client: TestClient, headers: Head
     assert kiosk.status_code == 200
 
 
-def test_the_worker_has_the_session_finished_consumer() -> None:
-    assert "program.SessionFinished" in runtime.celery.tasks
+def test_the_worker_has_the_session_finished_consumer(deps: Dependencies) -> None:
+    assert "program.SessionFinished" in deps.runtime.celery.tasks
 
 
-def test_a_retried_assignment_is_assigned_once(client: TestClient, headers: Headers) -> None:
+def test_a_retried_assignment_is_assigned_once(
+    client: TestClient, headers: Headers, outbox: Outbox
+) -> None:
     member = uuid.uuid4()
     program = ready_made(client, headers, 3)["id"]
     keyed = headers() | {"Idempotency-Key": f"demo-assignment-{member}"}

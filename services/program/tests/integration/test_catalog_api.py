@@ -13,9 +13,10 @@ from myokine.catalog import DEFAULT_CATALOG, PROTOCOL_EXERCISES, Equipment
 from myokine.internal_auth import Caller
 from myokine.patterns import Pattern
 from myokine.problems import Conflict
-from program_service import handlers
+from myokine.service_runtime import ServiceRuntime
+from program_service import handlers, queries
+from program_service.bootstrap import Dependencies
 from program_service.repository import Exercise, Program
-from program_service.runtime import runtime
 from program_service.schemas import ExerciseIn
 
 EXERCISES = "/internal/v1/exercises"
@@ -45,12 +46,14 @@ def test_a_chain_gets_the_default_catalog_on_its_first_call(
     assert pull_up["bodyweight"] is True
 
 
-def test_seeding_is_idempotent_and_per_chain(client: TestClient, headers: Headers) -> None:
+def test_seeding_is_idempotent_and_per_chain(
+    client: TestClient, headers: Headers, migrated: ServiceRuntime
+) -> None:
     other = uuid.uuid4()
     for _ in range(3):
         assert client.get(EXERCISES, headers=headers()).status_code == 200
     assert client.get(EXERCISES, headers=headers(chain_id=other)).status_code == 200
-    with runtime.sessions() as session:
+    with migrated.sessions() as session:
         per_chain = dict(
             session.execute(
                 select(Exercise.chain_id, func.count()).group_by(Exercise.chain_id)
@@ -61,12 +64,16 @@ def test_seeding_is_idempotent_and_per_chain(client: TestClient, headers: Header
     assert programs == 6
 
 
-def test_concurrent_first_calls_seed_once(db: None) -> None:
+def test_concurrent_first_calls_seed_once(
+    db: None, migrated: ServiceRuntime, deps: Dependencies
+) -> None:
     caller = Caller(sub="t", role="trainer", chain_id=uuid.uuid4())
     with ThreadPoolExecutor(max_workers=6) as pool:
-        results = list(pool.map(lambda _: handlers.list_exercises(caller), range(6)))
+        results = list(
+            pool.map(lambda _: queries.list_exercises(deps.unit_of_work(), caller), range(6))
+        )
     assert all(len(r) == len(DEFAULT_CATALOG) for r in results)
-    with runtime.sessions() as session:
+    with migrated.sessions() as session:
         count = session.scalar(
             select(func.count()).select_from(Exercise).where(Exercise.chain_id == caller.chain_id)
         )
@@ -104,13 +111,13 @@ def test_a_chain_admin_adds_an_exercise_with_a_stable_slug(
     assert again.headers["content-type"].startswith("application/problem+json")
 
 
-def test_concurrent_adds_of_one_slug_make_one_exercise(db: None) -> None:
+def test_concurrent_adds_of_one_slug_make_one_exercise(db: None, deps: Dependencies) -> None:
     admin = Caller(sub="admin", role="chain_admin", chain_id=uuid.uuid4())
     new = ExerciseIn(name="Hack squat", pattern=Pattern.SQUAT, equipment=Equipment.MACHINE)
 
     def add(_: int) -> str:
         try:
-            return handlers.add_exercise(admin, new).slug
+            return handlers.add_exercise(deps.unit_of_work(), admin, new).slug
         except Conflict:
             return "conflict"
 

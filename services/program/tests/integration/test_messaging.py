@@ -29,7 +29,7 @@ from devstack.embedded import EmbeddedRedis, free_port
 from myokine.celery_app import create_celery
 from myokine.events import SessionFinished
 from myokine.outbox import OutboxRelay
-from program_service.runtime import runtime
+from myokine.service_runtime import ServiceRuntime
 from program_service.settings import Settings
 
 Headers = Callable[..., dict[str, str]]
@@ -83,7 +83,7 @@ def wait_for(check: Callable[[], bool], timeout: float = 30) -> None:
         time.sleep(0.2)
 
 
-def rows(table: Table) -> int:
+def rows(runtime: ServiceRuntime, table: Table) -> int:
     with runtime.sessions() as session:
         return int(session.scalar(select(func.count()).select_from(table)) or 0)
 
@@ -109,7 +109,11 @@ def assign(client: TestClient, headers: Headers, member: uuid.UUID) -> dict[str,
 
 
 def test_the_relay_publishes_assignment_events_to_progression(
-    client: TestClient, headers: Headers, broker: Celery, redis: EmbeddedRedis
+    client: TestClient,
+    headers: Headers,
+    broker: Celery,
+    redis: EmbeddedRedis,
+    migrated: ServiceRuntime,
 ) -> None:
     member = uuid.uuid4()
     assign(client, headers, member)
@@ -118,7 +122,7 @@ def test_the_relay_publishes_assignment_events_to_progression(
     def publish(task: str, queue: str, body: dict[str, Any]) -> None:
         broker.send_task(task, args=[body], queue=queue)
 
-    relay = OutboxRelay(runtime.sessions, runtime.tables.outbox, publish)
+    relay = OutboxRelay(migrated.sessions, migrated.tables.outbox, publish)
     assert relay.publish_pending().published == 3
     assert relay.publish_pending().published == 0
 
@@ -139,6 +143,7 @@ def test_a_worker_moves_the_rotation_once_per_session(
     chain_id: uuid.UUID,
     broker: Celery,
     worker: subprocess.Popen[bytes],
+    migrated: ServiceRuntime,
 ) -> None:
     member = uuid.uuid4()
     assignment = assign(client, headers, member)
@@ -163,12 +168,12 @@ def test_a_worker_moves_the_rotation_once_per_session(
         broker.send_task("program.SessionFinished", args=[event.to_message()], queue="program")
     wait_for(lambda: today() == "B")
 
-    assert rows(runtime.tables.inbox) == 1
+    assert rows(migrated, migrated.tables.inbox) == 1
 
     # A message that does not parse goes to the dead letters, not round and round.
     broker.send_task(
         "program.SessionFinished", args=[{"event_type": "SessionFinished"}], queue="program"
     )
-    wait_for(lambda: rows(runtime.tables.dead_letters) == 1)
+    wait_for(lambda: rows(migrated, migrated.tables.dead_letters) == 1)
     assert worker.poll() is None
     assert today() == "B"

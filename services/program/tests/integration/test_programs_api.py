@@ -13,7 +13,7 @@ Headers = Callable[..., dict[str, str]]
 
 
 def conforming(name: str = "Strength 3x") -> dict[str, Any]:
-    """PROTOCOL.md's example: A = squat, push, pull; B = hinge, squat, push, pull; N = 3."""
+    """docs/protocol.md's example: A = squat, push, pull; B = hinge, squat, push, pull; N = 3."""
     return {
         "name": name,
         "sessions_per_week": 3,
@@ -40,7 +40,7 @@ def conforming(name: str = "Strength 3x") -> dict[str, Any]:
 
 
 def squat_only_once() -> dict[str, Any]:
-    """PROTOCOL.md's counter-example: A alone at N = 1."""
+    """docs/protocol.md's counter-example: A alone at N = 1."""
     return {
         "name": "Once a week",
         "sessions_per_week": 1,

@@ -1,4 +1,4 @@
-"""The protocol's conformance rule (PROTOCOL.md §1 window rule, §2 rep range), on plain values."""
+"""The conformance rule (docs/protocol.md §1 window rule, §2 rep range), on plain values."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def found(violations: list[Violation]) -> set[tuple[str, str, str]]:
     return {(v.pattern, v.rule, v.day) for v in violations}
 
 
-# --- PROTOCOL.md's own examples -------------------------------------------------------
+# --- docs/protocol.md's own examples -------------------------------------------------------
 
 
 def test_protocol_example_two_days_three_sessions_conforms() -> None:
