@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 UV_VERSION := 0.13.8
 SERVICES := gateway program logging progression
 
-.PHONY: install run test lint bench up down migration clean
+.PHONY: install run test lint bench docs up down migration clean
 
 install: $(VENV)/.synced
 
@@ -31,6 +31,9 @@ lint: install ## ruff, mypy and the import contracts
 
 bench: install ## benchmarks for every issue that names a speed or a size
 	$(BIN)/pytest -m bench tests/bench -p no:randomly --benchmark-columns=min,median,mean,max,rounds $(PYTEST_ARGS)
+
+docs: install ## docs/api.md from the gateway's OpenAPI document
+	$(BIN)/python -m devstack.api_docs
 
 up: ## docker compose: the whole system on one host
 	docker compose up --build -d

@@ -1,9 +1,30 @@
-"""Test helpers for a service's own database: migrate it once, empty it between tests."""
+"""Test helpers every service's tests use: its database, a Redis of its own, its processes.
+
+- `migrate` / `truncate_all`: the service's database, migrated once, emptied between tests;
+- `own_redis`: a Redis server for one test (others share the machine's Redis, and a worker
+  there would take their tasks);
+- `service_process`: `python -m <name>_service <role>` as a real process, always stopped;
+- `wait_until`: poll for what a process does in its own time;
+- `internal_headers`: the signed internal token the gateway would send.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from sqlalchemy import MetaData, text
 
+from devstack.embedded import EmbeddedRedis, free_port
+from myokine.internal_auth import Caller, sign_internal_token
 from myokine.migrations import upgrade
 from myokine.service_runtime import ServiceRuntime
 
@@ -18,3 +39,65 @@ def truncate_all(runtime: ServiceRuntime, metadata: MetaData) -> None:
     names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     with runtime.engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@contextmanager
+def own_redis(folder: Path, *, persistent: bool = False) -> Iterator[EmbeddedRedis]:
+    """A Redis server of the caller's own on a free port, under `folder`; stopped after.
+
+    `persistent` keeps its data across a stop and start (a test of a broker outage).
+    """
+    server = EmbeddedRedis(
+        folder / f"redis-{uuid.uuid4().hex[:8]}", free_port(), persistent=persistent
+    ).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def service_process(
+    service: str, args: list[str], env: dict[str, str], log: Path | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`python -m <service>_service <args>` with `env` added, stopped (TERM, then KILL) after.
+
+    Its output goes to `log` when given, else nowhere.
+    """
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(log.open("wb")) if log is not None else subprocess.DEVNULL
+        process = subprocess.Popen(
+            [sys.executable, "-m", f"{service}_service", *args],
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield process
+        finally:
+            # A worker's pool is in its process group: stop all of it.
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll `check` until it holds; fail after `timeout` seconds, naming `what` we waited for."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def internal_headers(caller: Caller, secret: str, *, key: str | None = None) -> dict[str, str]:
+    """The headers of a gateway call as `caller`, with an Idempotency-Key when given."""
+    headers = {"Authorization": f"Bearer {sign_internal_token(caller, secret, ttl_seconds=60)}"}
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    return headers

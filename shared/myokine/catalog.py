@@ -1,4 +1,4 @@
-"""The exercise catalog every chain starts with (PROTOCOL.md §1).
+"""The exercise catalog every chain starts with (docs/protocol.md §1).
 
 The protocol's eight exercises come first, then common variants. Chains may add their
 own exercises; these slugs are stable and never renamed.

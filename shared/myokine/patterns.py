@@ -1,4 +1,4 @@
-"""Movement patterns and the protocol's weekly frequencies and rep ranges (PROTOCOL.md §1-2)."""
+"""Movement patterns, their weekly frequencies and rep ranges (docs/protocol.md §1, §2)."""
 
 from __future__ import annotations
 

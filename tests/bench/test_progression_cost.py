@@ -27,6 +27,9 @@ from devstack.testing import migrate, truncate_all
 from myokine.catalog import CATALOG_BY_SLUG
 from myokine.db import transaction
 from myokine.events import Event, LoggedSet, SessionFinished, SetLogged
+from progression_service import handlers
+from progression_service import repository as repo
+from progression_service.bootstrap import Dependencies, bootstrap
 
 pytestmark = pytest.mark.bench
 
@@ -96,33 +99,32 @@ class History:
 
 
 @pytest.fixture(scope="module")
-def apply() -> Callable[[Event], None]:
-    """The progression handlers on the run's migrated progression database."""
-    from progression_service import handlers
-    from progression_service.main import runtime
-    from progression_service.repository import Base
+def deps() -> Dependencies:
+    """The progression service on the run's migrated, emptied progression database."""
+    deps = bootstrap()
+    assert deps.runtime.settings.db_prefix == os.environ["DB_PREFIX"], "not the run's database"
+    migrate(deps.runtime)
+    truncate_all(deps.runtime, repo.Base.metadata)
+    return deps
 
-    assert runtime.settings.db_prefix == os.environ["DB_PREFIX"], "not the run's database"
-    migrate(runtime)
-    truncate_all(runtime, Base.metadata)
-    by_type: dict[str, Callable[[Any], None]] = {
+
+@pytest.fixture(scope="module")
+def apply(deps: Dependencies) -> Callable[[Event], None]:
+    """The progression handlers, each event in a unit of work of its own (as the worker)."""
+    by_type: dict[str, Callable[..., None]] = {
         "SetLogged": handlers.on_set_logged,
         "SessionFinished": handlers.on_session_finished,
     }
-    return lambda event: by_type[event.event_type](event)
+    return lambda event: by_type[event.event_type](deps.unit_of_work(), event)
 
 
-def seed(history: History, size: int) -> None:
+def seed(deps: Dependencies, history: History, size: int) -> None:
     """Store `size` sets of history as facts, then derive the rest from them."""
-    from progression_service import handlers
-    from progression_service import repository as repo
-    from progression_service.main import runtime
-
     per_session = len(EXERCISES) * SETS_PER_EXERCISE
     events = [e for n in range(-(-size // per_session)) for e in history.session(n)]
     logged = [e for e in events if isinstance(e, SetLogged)][:size]
     finished = [e for e in events if isinstance(e, SessionFinished)]
-    with transaction(runtime.sessions) as session:
+    with transaction(deps.runtime.sessions) as session:
         session.execute(
             insert(repo.LoggedSet),
             [
@@ -162,16 +164,16 @@ def seed(history: History, size: int) -> None:
         session.add(
             repo.Stream(member_id=history.member_id, producer="logging", last_seq=events[-1].seq)
         )
-    handlers.rebuild_member(history.chain_id, history.member_id)
+    handlers.rebuild_member(deps.unit_of_work(), history.chain_id, history.member_id)
 
 
 @pytest.fixture(scope="module")
-def histories(apply: Callable[[Event], None]) -> dict[int, History]:
+def histories(deps: Dependencies) -> dict[int, History]:
     """One member per size, with that many sets of history."""
     built = {}
     for size in SIZES:
         built[size] = History()
-        seed(built[size], size)
+        seed(deps, built[size], size)
     return built
 
 
@@ -205,14 +207,12 @@ class StatementCounter:
 
 
 @pytest.fixture
-def statements(apply: Any) -> Iterator[StatementCounter]:
+def statements(deps: Dependencies) -> Iterator[StatementCounter]:
     """A statement counter on progression's engine, for one benchmark."""
-    from progression_service.main import runtime
-
     counter = StatementCounter()
-    event.listen(runtime.engine, "before_cursor_execute", counter.seen)
+    event.listen(deps.runtime.engine, "before_cursor_execute", counter.seen)
     yield counter
-    event.remove(runtime.engine, "before_cursor_execute", counter.seen)
+    event.remove(deps.runtime.engine, "before_cursor_execute", counter.seen)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -49,7 +49,7 @@ def eventually(
 
 
 def e1rm(load_kg: Decimal, reps: int) -> Decimal:
-    """Epley, as PROTOCOL.md §3 has it (no RPE logged, so RIR 0)."""
+    """Epley, as docs/protocol.md §3 has it (no RPE logged, so RIR 0)."""
     if reps == 1:
         return load_kg
     return (load_kg * (1 + Decimal(reps) / 30)).quantize(Decimal("0.01"))
@@ -148,7 +148,7 @@ class RunningSystem:
 
 
 class Kiosk:
-    """What a kiosk does over HTTP (API.md), and nothing else."""
+    """What a kiosk does over HTTP (docs/api.md), and nothing else."""
 
     def __init__(self, base_url: str, kiosk_token: str) -> None:
         self.http = httpx.Client(base_url=base_url, timeout=15.0)

@@ -149,14 +149,14 @@ def run_in_image(venv: Path, *args: str, cwd: Path) -> subprocess.CompletedProce
 # would run it), then the service says where its migrations are.
 ROLES_AND_MIGRATIONS = """
 import runpy, sys
-for role in ("api", "worker", "relay", "migrate"):
+for role in ("api", "worker", "relay", "migrate", "ready", "ping-worker"):
     sys.argv = [sys.argv[0], role, "--help"]
     try:
         runpy.run_module("{module}", run_name="__main__")
     except SystemExit as exit_:
         assert exit_.code in (0, None), role
-from {module}.main import runtime
-print(runtime.migrations_dir)
+from {module}.bootstrap import bootstrap
+print(bootstrap().runtime.migrations_dir)
 """
 
 

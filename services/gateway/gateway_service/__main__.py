@@ -1,6 +1,6 @@
-"""`python -m gateway_service api|worker|relay|migrate`."""
+"""`python -m gateway_service api|worker|relay|migrate|...`."""
 
-from gateway_service.main import runtime
+from gateway_service.bootstrap import bootstrap
 from myokine.service_cli import main
 
-main(runtime, app_factory="gateway_service.main:create_app")
+main(bootstrap().runtime, app_factory="gateway_service.main:create_app")

@@ -17,10 +17,10 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from gateway_service import credentials, demo
-from gateway_service import repository as repo
+from gateway_service import credentials, demo, queries
+from gateway_service.bootstrap import Dependencies, bootstrap
 from gateway_service.handlers import identity
-from myokine.db import transaction
+from gateway_service.schemas.identity import GymOut
 from myokine.problems import Problem
 
 SERVICES = ("gateway", "program", "logging", "progression")
@@ -28,11 +28,14 @@ SERVICES = ("gateway", "program", "logging", "progression")
 app = typer.Typer(help="Operate Myokine: tenants, credentials, migrations, dead letters.")
 
 
-def _runtime() -> Any:
-    """The gateway's wiring, imported only when a command needs the database."""
-    from gateway_service import main
-
-    return main
+@contextmanager
+def _wired() -> Iterator[Dependencies]:
+    """The gateway's wiring for one command, let go of when it ends."""
+    deps = bootstrap()
+    try:
+        yield deps
+    finally:
+        deps.close()
 
 
 def _out(document: dict[str, Any]) -> None:
@@ -51,15 +54,13 @@ def _reported() -> Iterator[None]:
         raise typer.Exit(1) from exc
 
 
-def _gym(chain: str, gym: str) -> repo.Gym:
-    sessions = _runtime().runtime.sessions
-    found = identity.find_chain(sessions, chain)
-    with transaction(sessions) as session:
-        row = repo.gym_by_name(session, found.id, gym)
-    if row is None:
+def _gym(deps: Dependencies, chain: str, gym: str) -> GymOut:
+    uow = deps.unit_of_work()
+    found = queries.gym_named(uow, queries.find_chain(uow, chain).id, gym)
+    if found is None:
         typer.echo(f"error: chain {chain!r} has no gym named {gym!r}", err=True)
         raise typer.Exit(1)
-    return row
+    return found
 
 
 ChainOpt = Annotated[str, typer.Option("--chain", help="The chain's name.")]
@@ -69,8 +70,8 @@ GymOpt = Annotated[str, typer.Option("--gym", help="The gym's name.")]
 @app.command("create-chain")
 def create_chain(name: Annotated[str, typer.Argument(help="The chain's name.")]) -> None:
     """Create a chain (a tenant)."""
-    with _reported():
-        chain = identity.create_chain(_runtime().runtime.sessions, name)
+    with _wired() as deps, _reported():
+        chain = identity.create_chain(deps.unit_of_work(), name)
     _out({"id": chain.id, "name": chain.name})
 
 
@@ -82,10 +83,10 @@ def create_gym(
     unit: Annotated[str, typer.Option("--unit", help="kg or lb.")] = "kg",
 ) -> None:
     """Create a gym of a chain."""
-    sessions = _runtime().runtime.sessions
-    with _reported():
-        found = identity.find_chain(sessions, chain)
-        gym = identity.create_gym(sessions, found.id, name, timezone, unit)
+    with _wired() as deps, _reported():
+        uow = deps.unit_of_work()
+        found = queries.find_chain(uow, chain)
+        gym = identity.create_gym(uow, found.id, name, timezone, unit)
     _out({"id": gym.id, "chain_id": gym.chain_id, "name": gym.name, "timezone": gym.timezone})
 
 
@@ -96,9 +97,9 @@ def create_kiosk(
     name: Annotated[str, typer.Option("--name", help="The kiosk's name.")],
 ) -> None:
     """Create a kiosk bound to a gym; its device token is printed this once only."""
-    with _reported():
-        row = _gym(chain, gym)
-        kiosk, token = identity.create_kiosk(_runtime().runtime.sessions, row.id, name)
+    with _wired() as deps, _reported():
+        row = _gym(deps, chain, gym)
+        kiosk, token = identity.create_kiosk(deps.unit_of_work(), row.id, name)
     _out({"id": kiosk.id, "gym_id": kiosk.gym_id, "name": kiosk.name, "token": token})
 
 
@@ -120,11 +121,11 @@ def create_trainer(
         "chain_admin" if role == "chain_admin" else "trainer"
     )
     secret = password or credentials.new_password()
-    sessions = _runtime().runtime.sessions
-    with _reported():
-        found = identity.find_chain(sessions, chain)
+    with _wired() as deps, _reported():
+        uow = deps.unit_of_work()
+        found = queries.find_chain(uow, chain)
         trainer = identity.create_trainer(
-            sessions, found.id, email=email, name=name, password=secret, role=chosen
+            uow, found.id, email=email, name=name, password=secret, role=chosen
         )
     shown: dict[str, Any] = {"id": trainer.id, "email": trainer.email, "role": trainer.role}
     if password is None:
@@ -147,12 +148,12 @@ def create_member(
 ) -> None:
     """Create a member of a chain, at a home gym."""
     secret = pin or credentials.new_pin()
-    with _reported():
-        row = _gym(chain, gym)
+    with _wired() as deps, _reported():
+        row = _gym(deps, chain, gym)
         member = identity.create_member(
-            _runtime().runtime.sessions, row.id, name=name, badge=badge, pin=secret, unit=unit
+            deps.unit_of_work(), row.id, name=name, badge=badge, pin=secret, unit=unit
         )
-    shown: dict[str, Any] = {"id": member.id, "badge": member.badge, "unit": member.unit}
+    shown: dict[str, Any] = {"id": member.id, "badge": member.badge, "unit": member.unit.value}
     if pin is None:
         shown["pin"] = secret
     _out(shown)
@@ -168,10 +169,10 @@ def reset_pin(
 ) -> None:
     """Give a member a new PIN and lift a lockout."""
     secret = pin or credentials.new_pin()
-    sessions = _runtime().runtime.sessions
-    with _reported():
-        found = identity.find_chain(sessions, chain)
-        member = identity.reset_pin(sessions, found.id, badge, secret)
+    with _wired() as deps, _reported():
+        uow = deps.unit_of_work()
+        found = queries.find_chain(uow, chain)
+        member = identity.reset_pin(uow, found.id, badge, secret)
     shown: dict[str, Any] = {"id": member.id, "badge": member.badge}
     if pin is None:
         shown["pin"] = secret
@@ -184,10 +185,9 @@ def seed_demo(
     gateway_url: Annotated[str, typer.Option("--gateway-url")] = "http://127.0.0.1:8000",
 ) -> None:
     """Seed the demo chain (idempotently) and write its credentials to OUTPUT."""
-    main = _runtime()
-    with _reported():
+    with _wired() as deps, _reported():
         document = demo.seed_demo(
-            main.runtime.sessions, main.services, gateway_url=gateway_url, output=output
+            deps.unit_of_work(), deps.services, gateway_url=gateway_url, output=output
         )
     typer.echo(f"demo credentials written to {output}")
     _out({k: v for k, v in document.items() if k != "members"} | {"members": document["members"]})

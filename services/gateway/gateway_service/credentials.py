@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 
@@ -12,9 +13,13 @@ _hasher = PasswordHasher()
 
 KIOSK_TOKEN_PREFIX = "mkk_"
 
-# A hash to check against when the account does not exist, so a wrong email or badge
-# takes as long as a wrong password and timing does not tell which accounts exist.
-_DUMMY_HASH = _hasher.hash("not-a-real-secret")
+
+@functools.cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    # A hash to check against when the account does not exist, so a wrong email or badge
+    # takes as long as a wrong password and timing does not tell which accounts exist.
+    # Made on first use: an argon2 hash costs every process that imports this module.
+    return hasher.hash("not-a-real-secret")
 
 
 def hash_secret(secret: str) -> str:
@@ -25,9 +30,10 @@ def hash_secret(secret: str) -> str:
 def verify_secret(stored_hash: str | None, secret: str) -> bool:
     """Whether `secret` matches `stored_hash`; with no hash, spend the same time and say no."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, secret) and stored_hash is not None
+        matches = _hasher.verify(stored_hash or _dummy_hash(_hasher), secret)
     except (VerificationError, InvalidHashError):
         return False
+    return matches and stored_hash is not None
 
 
 def new_kiosk_token() -> str:

@@ -14,14 +14,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from gateway_service import credentials
-from gateway_service import repository as repo
+from gateway_service import credentials, queries
 from gateway_service.handlers import identity
-from gateway_service.handlers.identity import Sessions
 from gateway_service.principals import system_caller
+from gateway_service.repository import GatewayRepository
+from gateway_service.schemas.identity import ChainOut, GymOut
+from gateway_service.schemas.members import MemberOut
 from gateway_service.service_clients import Services
-from myokine.db import transaction
-from myokine.problems import InvalidInput
+from myokine.problems import InvalidInput, Unauthorized
+from myokine.unit_of_work import UnitOfWork
+
+Uow = UnitOfWork[GatewayRepository]
 
 CHAIN = "Myokine Demo Gyms"
 GYM = "Myokine Downtown"
@@ -57,47 +60,37 @@ def _previous(path: Path) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-def _chain(sessions: Sessions) -> repo.Chain:
-    with transaction(sessions) as session:
-        chain = repo.chain_by_name(session, CHAIN)
-    return chain or identity.create_chain(sessions, CHAIN)
+def _chain(uow: Uow) -> ChainOut:
+    return queries.chain_named(uow, CHAIN) or identity.create_chain(uow, CHAIN)
 
 
-def _gym(sessions: Sessions, chain: repo.Chain) -> repo.Gym:
-    with transaction(sessions) as session:
-        gym = repo.gym_by_name(session, chain.id, GYM)
-    return gym or identity.create_gym(sessions, chain.id, GYM, GYM_TIMEZONE, "kg")
+def _gym(uow: Uow, chain: ChainOut) -> GymOut:
+    return queries.gym_named(uow, chain.id, GYM) or identity.create_gym(
+        uow, chain.id, GYM, GYM_TIMEZONE, "kg"
+    )
 
 
-def _kiosk_token(sessions: Sessions, gym: repo.Gym, previous: str | None) -> str:
-    with transaction(sessions) as session:
-        kiosk = repo.kiosk_by_name(session, gym.id, KIOSK)
-        still_works = (
-            kiosk is not None
-            and previous is not None
-            and kiosk.revoked_at is None
-            and kiosk.token_hash == credentials.kiosk_token_hash(previous)
-        )
-    if still_works and previous:
-        return previous
+def _kiosk_token(uow: Uow, gym: GymOut, previous: str | None) -> str:
+    kiosk = queries.kiosk_named(uow, gym.id, KIOSK)
     if kiosk is None:
-        return identity.create_kiosk(sessions, gym.id, KIOSK)[1]
-    return identity.rotate_kiosk_token(sessions, kiosk.id)
-
-
-def _trainer_password(sessions: Sessions, chain: repo.Chain, previous: str | None) -> str:
-    with transaction(sessions) as session:
-        trainer = repo.trainer_by_email(session, TRAINER_EMAIL)
-    if (
-        trainer is not None
-        and previous
-        and credentials.verify_secret(trainer.password_hash, previous)
-    ):
+        return identity.create_kiosk(uow, gym.id, KIOSK)[1]
+    holder = queries.authenticate_kiosk(uow, previous) if previous else None
+    if holder is not None and holder.kiosk_id == kiosk.id and previous:
         return previous
+    return identity.rotate_kiosk_token(uow, kiosk.id)
+
+
+def _trainer_password(uow: Uow, chain: ChainOut, previous: str | None) -> str:
+    if previous:
+        try:
+            queries.authenticate_trainer(uow, TRAINER_EMAIL, previous)
+            return previous
+        except Unauthorized:
+            pass
     password = credentials.new_password()
-    if trainer is None:
+    if queries.trainer_named(uow, TRAINER_EMAIL) is None:
         identity.create_trainer(
-            sessions,
+            uow,
             chain.id,
             email=TRAINER_EMAIL,
             name=TRAINER_NAME,
@@ -105,30 +98,28 @@ def _trainer_password(sessions: Sessions, chain: repo.Chain, previous: str | Non
             role="chain_admin",
         )
     else:
-        identity.set_trainer_password(sessions, TRAINER_EMAIL, password)
+        identity.set_trainer_password(uow, TRAINER_EMAIL, password)
     return password
 
 
 def _member(
-    sessions: Sessions, chain: repo.Chain, gym: repo.Gym, demo: DemoMember, previous: str | None
-) -> tuple[repo.Member, str]:
-    with transaction(sessions) as session:
-        member = repo.member_by_badge(session, chain.id, demo.badge)
-    if member is None:
+    uow: Uow, chain: ChainOut, gym: GymOut, demo: DemoMember, previous: str | None
+) -> tuple[MemberOut, str]:
+    if queries.member_with_badge(uow, chain.id, demo.badge) is None:
         pin = previous or credentials.new_pin()
         created = identity.create_member(
-            sessions, gym.id, name=demo.name, badge=demo.badge, pin=pin, unit=demo.unit
+            uow, gym.id, name=demo.name, badge=demo.badge, pin=pin, unit=demo.unit
         )
         return created, pin
-    if previous and credentials.verify_secret(member.pin_hash, previous):
+    if previous and queries.pin_works(uow, chain.id, demo.badge, previous):
         # The PIN still works; lift any lockout a demo visitor may have caused.
-        return identity.reset_pin(sessions, chain.id, demo.badge, previous), previous
+        return identity.reset_pin(uow, chain.id, demo.badge, previous), previous
     pin = credentials.new_pin()
-    return identity.reset_pin(sessions, chain.id, demo.badge, pin), pin
+    return identity.reset_pin(uow, chain.id, demo.badge, pin), pin
 
 
 def _assign_program(
-    services: Services, chain: repo.Chain, gym: repo.Gym, members: list[repo.Member]
+    services: Services, chain: ChainOut, gym: GymOut, members: list[MemberOut]
 ) -> None:
     caller = system_caller(chain.id)
     programs = services.program.call("GET", "/programs", caller)
@@ -149,28 +140,29 @@ def _assign_program(
         )
 
 
-def seed_demo(
-    sessions: Sessions, services: Services, *, gateway_url: str, output: Path
-) -> dict[str, Any]:
-    """Seed (or refresh) the demo chain and write its credentials to `output`."""
+def seed_demo(uow: Uow, services: Services, *, gateway_url: str, output: Path) -> dict[str, Any]:
+    """Seed (or refresh) the demo chain and write its credentials to `output`.
+
+    Each step is a use case of its own on `uow` (a unit of work is re-entered per step).
+    """
     previous = _previous(output)
     old_pins = {
         str(m.get("badge")): str(m.get("pin"))
         for m in previous.get("members", [])
         if isinstance(m, dict)
     }
-    chain = _chain(sessions)
-    gym = _gym(sessions, chain)
-    kiosk_token = _kiosk_token(sessions, gym, previous.get("kiosk_token"))
-    password = _trainer_password(sessions, chain, previous.get("trainer_password"))
-    seeded = [_member(sessions, chain, gym, d, old_pins.get(d.badge)) for d in MEMBERS]
+    chain = _chain(uow)
+    gym = _gym(uow, chain)
+    kiosk_token = _kiosk_token(uow, gym, previous.get("kiosk_token"))
+    password = _trainer_password(uow, chain, previous.get("trainer_password"))
+    seeded = [_member(uow, chain, gym, d, old_pins.get(d.badge)) for d in MEMBERS]
     document = {
         "gateway_url": gateway_url,
         "kiosk_token": kiosk_token,
         "trainer_email": TRAINER_EMAIL,
         "trainer_password": password,
         "members": [
-            {"badge": m.badge, "pin": pin, "name": m.name, "id": str(m.id), "unit": m.unit}
+            {"badge": m.badge, "pin": pin, "name": m.name, "id": str(m.id), "unit": m.unit.value}
             for m, pin in seeded
         ],
         "chain_id": str(chain.id),

@@ -1,11 +1,17 @@
-"""The gateway service's tables and queries, on its own database: identity and tenancy."""
+"""The gateway service's own database, identity and tenancy: its tables and all its SQL.
+
+`GatewayRepository` is what the use cases and queries ask of it; `SqlGatewayRepository`
+answers on PostgreSQL within one unit of work's session, and the handler tests use an
+in-memory one.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     CheckConstraint,
@@ -19,13 +25,14 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from myokine.messaging_tables import define_messaging_tables
 
 
 class Base(DeclarativeBase):
-    """The gateway service's tables (its outbox, inbox and dead letters are added by main)."""
+    """The gateway service's tables (its outbox, inbox and dead letters are added below)."""
 
 
 def _created() -> Mapped[datetime]:
@@ -138,144 +145,305 @@ class MemberNews(Base):
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-def chain_by_name(session: Session, name: str) -> Chain | None:
-    """The chain of that name, if any."""
-    return session.scalars(select(Chain).where(Chain.name == name)).one_or_none()
-
-
-def gym_in_chain(session: Session, chain_id: uuid.UUID, gym_id: uuid.UUID) -> Gym | None:
-    """The gym, only if it belongs to the chain."""
-    return session.scalars(
-        select(Gym).where(Gym.id == gym_id, Gym.chain_id == chain_id)
-    ).one_or_none()
-
-
-def gym_by_name(session: Session, chain_id: uuid.UUID, name: str) -> Gym | None:
-    """The chain's gym of that name, if any."""
-    return session.scalars(
-        select(Gym).where(Gym.chain_id == chain_id, Gym.name == name)
-    ).one_or_none()
-
-
-def kiosk_by_token_hash(session: Session, token_hash: str) -> Kiosk | None:
-    """The active kiosk holding the token of that hash."""
-    return session.scalars(
-        select(Kiosk).where(Kiosk.token_hash == token_hash, Kiosk.revoked_at.is_(None))
-    ).one_or_none()
-
-
-def kiosk_by_name(session: Session, gym_id: uuid.UUID, name: str) -> Kiosk | None:
-    """The gym's kiosk of that name, if any."""
-    return session.scalars(
-        select(Kiosk).where(Kiosk.gym_id == gym_id, Kiosk.name == name)
-    ).one_or_none()
-
-
-def trainer_by_email(session: Session, email: str) -> Trainer | None:
-    """The trainer signing in with that email (compared case-insensitively)."""
-    return session.scalars(
-        select(Trainer).where(func.lower(Trainer.email) == email.lower())
-    ).one_or_none()
-
-
-def member_by_badge(
-    session: Session, chain_id: uuid.UUID, badge: str, *, for_update: bool = False
-) -> Member | None:
-    """The chain's member with that badge; locked for the PIN check when asked."""
-    query = select(Member).where(Member.chain_id == chain_id, Member.badge == badge)
-    if for_update:
-        query = query.with_for_update()
-    return session.scalars(query).one_or_none()
-
-
-def member_in_chain(session: Session, chain_id: uuid.UUID, member_id: uuid.UUID) -> Member | None:
-    """The member, only if it belongs to the chain."""
-    return session.scalars(
-        select(Member).where(Member.id == member_id, Member.chain_id == chain_id)
-    ).one_or_none()
-
-
-def members_of_chain(session: Session, chain_id: uuid.UUID) -> list[Member]:
-    """The chain's members, by name."""
-    return list(
-        session.scalars(
-            select(Member).where(Member.chain_id == chain_id).order_by(Member.name, Member.id)
-        )
-    )
-
-
-def members_by_ids(
-    session: Session, chain_id: uuid.UUID, ids: list[uuid.UUID]
-) -> dict[uuid.UUID, Member]:
-    """The chain's members among `ids`, by id."""
-    if not ids:
-        return {}
-    rows = session.scalars(select(Member).where(Member.chain_id == chain_id, Member.id.in_(ids)))
-    return {m.id: m for m in rows}
-
-
-def last_targets(
-    session: Session, member_id: uuid.UUID, exercises: list[str]
-) -> dict[str, LastTarget]:
-    """The member's last known targets of these exercises, by slug."""
-    if not exercises:
-        return {}
-    rows = session.scalars(
-        select(LastTarget).where(
-            LastTarget.member_id == member_id, LastTarget.exercise.in_(exercises)
-        )
-    )
-    return {t.exercise: t for t in rows}
-
-
-def save_last_target(
-    session: Session,
-    member_id: uuid.UUID,
-    exercise: str,
-    *,
-    load_kg: Decimal | None,
-    reps: int | None,
-    sets: int | None,
-    as_of: datetime,
-) -> None:
-    """Remember a member's target of an exercise as of a time; an older word never wins."""
-    values = {"load_kg": load_kg, "reps": reps, "sets": sets, "updated_at": as_of}
-    stmt = insert(LastTarget).values(member_id=member_id, exercise=exercise, **values)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["member_id", "exercise"],
-            set_=values,
-            where=LastTarget.updated_at <= stmt.excluded.updated_at,
-        )
-    )
-
-
-def add_member_news(
-    session: Session,
-    news_id: uuid.UUID,
-    member_id: uuid.UUID,
-    kind: str,
-    payload: dict[str, Any],
-    occurred_at: datetime,
-) -> None:
-    """Keep one piece of news about a member."""
-    session.add(
-        MemberNews(
-            id=news_id, member_id=member_id, kind=kind, payload=payload, occurred_at=occurred_at
-        )
-    )
-
-
-def recent_member_news(session: Session, member_id: uuid.UUID, since: datetime) -> list[MemberNews]:
-    """The member's news since a time, oldest first."""
-    return list(
-        session.scalars(
-            select(MemberNews)
-            .where(MemberNews.member_id == member_id, MemberNews.occurred_at >= since)
-            .order_by(MemberNews.occurred_at)
-        )
-    )
-
-
 TABLES = define_messaging_tables(Base.metadata)
 """The outbox, inbox, dead letters and Idempotency-Key replies of this service."""
+
+
+class DuplicateError(Exception):
+    """A new row collides with one already stored (a name, email or badge is taken)."""
+
+
+class GatewayRepository(Protocol):
+    """What the gateway's use cases and queries read and write in its database.
+
+    Rows come back as the models above; a use case changes them in place and the unit of
+    work's commit writes the change. The `add_*` methods store a row at once, so a taken
+    name, email or badge raises `DuplicateError` there rather than at commit.
+    """
+
+    def add_chain(self, chain: Chain) -> None:
+        """Store a new chain; DuplicateError when its name is taken."""
+        ...
+
+    def chain(self, chain_id: uuid.UUID) -> Chain | None:
+        """The chain, if any."""
+        ...
+
+    def chain_by_name(self, name: str) -> Chain | None:
+        """The chain of that name, if any."""
+        ...
+
+    def add_gym(self, gym: Gym) -> None:
+        """Store a new gym; DuplicateError when its chain has a gym of that name."""
+        ...
+
+    def gym(self, gym_id: uuid.UUID) -> Gym | None:
+        """The gym, if any."""
+        ...
+
+    def gym_in_chain(self, chain_id: uuid.UUID, gym_id: uuid.UUID) -> Gym | None:
+        """The gym, only if it belongs to the chain."""
+        ...
+
+    def gyms_in_chain(self, chain_id: uuid.UUID, gym_ids: Collection[uuid.UUID]) -> list[Gym]:
+        """The chain's gyms among `gym_ids`."""
+        ...
+
+    def gym_by_name(self, chain_id: uuid.UUID, name: str) -> Gym | None:
+        """The chain's gym of that name, if any."""
+        ...
+
+    def add_kiosk(self, kiosk: Kiosk) -> None:
+        """Store a new kiosk; DuplicateError when its gym has a kiosk of that name."""
+        ...
+
+    def kiosk(self, kiosk_id: uuid.UUID) -> Kiosk | None:
+        """The kiosk, revoked or not, if any."""
+        ...
+
+    def kiosk_by_token_hash(self, token_hash: str) -> Kiosk | None:
+        """The active kiosk holding the token of that hash."""
+        ...
+
+    def kiosk_by_name(self, gym_id: uuid.UUID, name: str) -> Kiosk | None:
+        """The gym's kiosk of that name, if any."""
+        ...
+
+    def add_trainer(self, trainer: Trainer) -> None:
+        """Store a new trainer; DuplicateError when the email is taken."""
+        ...
+
+    def trainer(self, trainer_id: uuid.UUID) -> Trainer | None:
+        """The trainer, if any."""
+        ...
+
+    def trainer_by_email(self, email: str) -> Trainer | None:
+        """The trainer signing in with that email (compared case-insensitively)."""
+        ...
+
+    def add_member(self, member: Member) -> None:
+        """Store a new member; DuplicateError when the chain has a member with that badge."""
+        ...
+
+    def member_by_badge(
+        self, chain_id: uuid.UUID, badge: str, *, for_update: bool = False
+    ) -> Member | None:
+        """The chain's member with that badge; locked until the transaction ends if asked."""
+        ...
+
+    def member_in_chain(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Member | None:
+        """The member, only if it belongs to the chain."""
+        ...
+
+    def members_of_chain(self, chain_id: uuid.UUID) -> list[Member]:
+        """The chain's members, by name."""
+        ...
+
+    def members_by_ids(
+        self, chain_id: uuid.UUID, member_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, Member]:
+        """The chain's members among `member_ids`, by id."""
+        ...
+
+    def last_targets(self, member_id: uuid.UUID, exercises: list[str]) -> dict[str, LastTarget]:
+        """The member's last known targets of these exercises, by slug."""
+        ...
+
+    def save_last_target(
+        self,
+        member_id: uuid.UUID,
+        exercise: str,
+        *,
+        load_kg: Decimal | None,
+        reps: int | None,
+        sets: int | None,
+        as_of: datetime,
+    ) -> None:
+        """Remember a member's target of an exercise as of a time; an older word never wins."""
+        ...
+
+    def add_member_news(self, news: MemberNews) -> None:
+        """Keep one piece of news about a member."""
+        ...
+
+    def recent_member_news(self, member_id: uuid.UUID, since: datetime) -> list[MemberNews]:
+        """The member's news since a time, oldest first."""
+        ...
+
+
+class SqlGatewayRepository(GatewayRepository):
+    """The gateway's rows in its PostgreSQL database, within one session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _store(self, row: Base) -> None:
+        # Flushed now, so a unique constraint answers here, inside the use case.
+        self.session.add(row)
+        try:
+            self.session.flush()
+        except IntegrityError as exc:
+            raise DuplicateError(str(exc.orig)) from exc
+
+    def add_chain(self, chain: Chain) -> None:
+        """Store a new chain; DuplicateError when its name is taken."""
+        self._store(chain)
+
+    def chain(self, chain_id: uuid.UUID) -> Chain | None:
+        """The chain, if any."""
+        return self.session.get(Chain, chain_id)
+
+    def chain_by_name(self, name: str) -> Chain | None:
+        """The chain of that name, if any."""
+        return self.session.scalars(select(Chain).where(Chain.name == name)).one_or_none()
+
+    def add_gym(self, gym: Gym) -> None:
+        """Store a new gym; DuplicateError when its chain has a gym of that name."""
+        self._store(gym)
+
+    def gym(self, gym_id: uuid.UUID) -> Gym | None:
+        """The gym, if any."""
+        return self.session.get(Gym, gym_id)
+
+    def gym_in_chain(self, chain_id: uuid.UUID, gym_id: uuid.UUID) -> Gym | None:
+        """The gym, only if it belongs to the chain."""
+        return self.session.scalars(
+            select(Gym).where(Gym.id == gym_id, Gym.chain_id == chain_id)
+        ).one_or_none()
+
+    def gyms_in_chain(self, chain_id: uuid.UUID, gym_ids: Collection[uuid.UUID]) -> list[Gym]:
+        """The chain's gyms among `gym_ids`."""
+        if not gym_ids:
+            return []
+        return list(
+            self.session.scalars(
+                select(Gym).where(Gym.chain_id == chain_id, Gym.id.in_(list(gym_ids)))
+            )
+        )
+
+    def gym_by_name(self, chain_id: uuid.UUID, name: str) -> Gym | None:
+        """The chain's gym of that name, if any."""
+        return self.session.scalars(
+            select(Gym).where(Gym.chain_id == chain_id, Gym.name == name)
+        ).one_or_none()
+
+    def add_kiosk(self, kiosk: Kiosk) -> None:
+        """Store a new kiosk; DuplicateError when its gym has a kiosk of that name."""
+        self._store(kiosk)
+
+    def kiosk(self, kiosk_id: uuid.UUID) -> Kiosk | None:
+        """The kiosk, revoked or not, if any."""
+        return self.session.get(Kiosk, kiosk_id)
+
+    def kiosk_by_token_hash(self, token_hash: str) -> Kiosk | None:
+        """The active kiosk holding the token of that hash."""
+        return self.session.scalars(
+            select(Kiosk).where(Kiosk.token_hash == token_hash, Kiosk.revoked_at.is_(None))
+        ).one_or_none()
+
+    def kiosk_by_name(self, gym_id: uuid.UUID, name: str) -> Kiosk | None:
+        """The gym's kiosk of that name, if any."""
+        return self.session.scalars(
+            select(Kiosk).where(Kiosk.gym_id == gym_id, Kiosk.name == name)
+        ).one_or_none()
+
+    def add_trainer(self, trainer: Trainer) -> None:
+        """Store a new trainer; DuplicateError when the email is taken."""
+        self._store(trainer)
+
+    def trainer(self, trainer_id: uuid.UUID) -> Trainer | None:
+        """The trainer, if any."""
+        return self.session.get(Trainer, trainer_id)
+
+    def trainer_by_email(self, email: str) -> Trainer | None:
+        """The trainer signing in with that email (compared case-insensitively)."""
+        return self.session.scalars(
+            select(Trainer).where(func.lower(Trainer.email) == email.lower())
+        ).one_or_none()
+
+    def add_member(self, member: Member) -> None:
+        """Store a new member; DuplicateError when the chain has a member with that badge."""
+        self._store(member)
+
+    def member_by_badge(
+        self, chain_id: uuid.UUID, badge: str, *, for_update: bool = False
+    ) -> Member | None:
+        """The chain's member with that badge; locked until the transaction ends if asked.
+
+        The PIN check locks it, so two attempts at once count as two failures.
+        """
+        query = select(Member).where(Member.chain_id == chain_id, Member.badge == badge)
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalars(query).one_or_none()
+
+    def member_in_chain(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Member | None:
+        """The member, only if it belongs to the chain."""
+        return self.session.scalars(
+            select(Member).where(Member.id == member_id, Member.chain_id == chain_id)
+        ).one_or_none()
+
+    def members_of_chain(self, chain_id: uuid.UUID) -> list[Member]:
+        """The chain's members, by name."""
+        return list(
+            self.session.scalars(
+                select(Member).where(Member.chain_id == chain_id).order_by(Member.name, Member.id)
+            )
+        )
+
+    def members_by_ids(
+        self, chain_id: uuid.UUID, member_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, Member]:
+        """The chain's members among `member_ids`, by id."""
+        if not member_ids:
+            return {}
+        rows = self.session.scalars(
+            select(Member).where(Member.chain_id == chain_id, Member.id.in_(list(member_ids)))
+        )
+        return {m.id: m for m in rows}
+
+    def last_targets(self, member_id: uuid.UUID, exercises: list[str]) -> dict[str, LastTarget]:
+        """The member's last known targets of these exercises, by slug."""
+        if not exercises:
+            return {}
+        rows = self.session.scalars(
+            select(LastTarget).where(
+                LastTarget.member_id == member_id, LastTarget.exercise.in_(exercises)
+            )
+        )
+        return {t.exercise: t for t in rows}
+
+    def save_last_target(
+        self,
+        member_id: uuid.UUID,
+        exercise: str,
+        *,
+        load_kg: Decimal | None,
+        reps: int | None,
+        sets: int | None,
+        as_of: datetime,
+    ) -> None:
+        """Remember a member's target of an exercise as of a time; an older word never wins."""
+        values = {"load_kg": load_kg, "reps": reps, "sets": sets, "updated_at": as_of}
+        stmt = insert(LastTarget).values(member_id=member_id, exercise=exercise, **values)
+        self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["member_id", "exercise"],
+                set_=values,
+                where=LastTarget.updated_at <= stmt.excluded.updated_at,
+            )
+        )
+
+    def add_member_news(self, news: MemberNews) -> None:
+        """Keep one piece of news about a member."""
+        self.session.add(news)
+
+    def recent_member_news(self, member_id: uuid.UUID, since: datetime) -> list[MemberNews]:
+        """The member's news since a time, oldest first."""
+        return list(
+            self.session.scalars(
+                select(MemberNews)
+                .where(MemberNews.member_id == member_id, MemberNews.occurred_at >= since)
+                .order_by(MemberNews.occurred_at)
+            )
+        )

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from gateway_service.handlers import events
 from myokine.events import MilestoneReached, PersonalRecord, StallDetected, TargetsUpdated
-from myokine.service_runtime import ServiceRuntime
+
+if TYPE_CHECKING:
+    from gateway_service.bootstrap import Dependencies
 
 
-def register(runtime: ServiceRuntime) -> None:
+def register(deps: Dependencies) -> None:
     """Register the gateway's consumers of progression's events on its runtime."""
-    runtime.consume(TargetsUpdated, lambda e: events.on_targets_updated(runtime, e))
-    runtime.consume(PersonalRecord, lambda e: events.on_member_news(runtime, e))
-    runtime.consume(StallDetected, lambda e: events.on_member_news(runtime, e))
-    runtime.consume(MilestoneReached, lambda e: events.on_member_news(runtime, e))
+
+    def on_news(event: PersonalRecord | StallDetected | MilestoneReached) -> None:
+        events.on_member_news(deps.unit_of_work(), event)
+
+    consume = deps.runtime.consume
+    consume(TargetsUpdated, lambda event: events.on_targets_updated(deps.unit_of_work(), event))
+    consume(PersonalRecord, on_news)
+    consume(StallDetected, on_news)
+    consume(MilestoneReached, on_news)

@@ -1,6 +1,5 @@
 """Alembic environment of the gateway service."""
 
-from gateway_service.main import runtime  # noqa: F401 - defines the outbox, inbox and dead letters
 from gateway_service.repository import Base
 from myokine.migrations import run_migrations_online
 

@@ -7,6 +7,7 @@ through the same use cases the operator CLI calls.
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -24,28 +25,37 @@ from fastapi.testclient import TestClient
 
 from devstack.embedded import free_port
 from devstack.testing import migrate, truncate_all
-from gateway_service import main
+from gateway_service.bootstrap import Dependencies, bootstrap
 from gateway_service.handlers import identity
-from gateway_service.main import build_app, build_services
+from gateway_service.main import create_app
 from gateway_service.repository import Base
 from gateway_service.settings import Settings
 
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _migrated() -> None:
-    migrate(main.runtime)
+@pytest.fixture(scope="session")
+def deps() -> Iterator[Dependencies]:
+    """The gateway wired on this run's migrated database."""
+    wired = bootstrap()
+    migrate(wired.runtime)
+    yield wired
+    wired.close()
 
 
 @pytest.fixture(autouse=True)
-def _empty_tables() -> Iterator[None]:
+def _empty_tables(deps: Dependencies) -> Iterator[None]:
+    """Each test starts from an empty database (the handler tests in unit/ use none)."""
     yield
-    truncate_all(main.runtime, Base.metadata)
+    truncate_all(deps.runtime, Base.metadata)
 
 
-def make_client(**overrides: Any) -> TestClient:
-    """A client of a gateway app with these settings (services nowhere unless given)."""
+def make_client(deps: Dependencies, **overrides: Any) -> TestClient:
+    """A client of a gateway app with these settings (services nowhere unless given).
+
+    It shares the run's units of work (one connection pool), with its own settings,
+    service clients and rate limiter.
+    """
     defaults: dict[str, Any] = {
         "program_url": "http://127.0.0.1:9",
         "logging_url": "http://127.0.0.1:9",
@@ -56,20 +66,20 @@ def make_client(**overrides: Any) -> TestClient:
         "rate_limit_namespace": f"myokine:test:{uuid.uuid4().hex}",
     }
     settings = Settings(**(defaults | overrides))
-    app: FastAPI = build_app(main.runtime, settings, build_services(settings))
+    app: FastAPI = create_app(bootstrap(settings, unit_of_work=deps.unit_of_work))
     return TestClient(app, raise_server_exceptions=False)
 
 
 @pytest.fixture
-def gateway_client() -> Callable[..., TestClient]:
+def gateway_client(deps: Dependencies) -> Callable[..., TestClient]:
     """Make a gateway client with other settings (e.g. one service pointed nowhere)."""
-    return make_client
+    return functools.partial(make_client, deps)
 
 
 @pytest.fixture
-def client() -> Iterator[TestClient]:
+def client(deps: Dependencies) -> Iterator[TestClient]:
     """A gateway whose services are not running."""
-    with make_client() as c:
+    with make_client(deps) as c:
         yield c
 
 
@@ -135,9 +145,10 @@ def live_services(scratch_dir: Path) -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture
-def live_gate(live_services: dict[str, str]) -> Iterator[Gate]:
+def live_gate(deps: Dependencies, live_services: dict[str, str]) -> Iterator[Gate]:
     """The gateway in front of the real services."""
     with make_client(
+        deps,
         program_url=live_services["program"],
         logging_url=live_services["logging"],
         progression_url=live_services["progression"],
@@ -167,27 +178,27 @@ class World:
     b: Tenant
 
 
-def _tenant(tag: str, gyms: int, members: int, *, admin: bool) -> Tenant:
-    sessions = main.runtime.sessions
-    chain = identity.create_chain(sessions, f"Chain {tag}")
+def _tenant(deps: Dependencies, tag: str, gyms: int, members: int, *, admin: bool) -> Tenant:
+    uow = deps.unit_of_work()
+    chain = identity.create_chain(uow, f"Chain {tag}")
     gym_rows = [
-        identity.create_gym(sessions, chain.id, f"Gym {tag}{i}", "Europe/Berlin", "kg")
+        identity.create_gym(uow, chain.id, f"Gym {tag}{i}", "Europe/Berlin", "kg")
         for i in range(1, gyms + 1)
     ]
-    tokens = [identity.create_kiosk(sessions, g.id, "kiosk")[1] for g in gym_rows]
+    tokens = [identity.create_kiosk(uow, g.id, "kiosk")[1] for g in gym_rows]
     trainer = f"trainer@{tag.lower()}.example"
-    identity.create_trainer(sessions, chain.id, email=trainer, name="T", password=PASSWORD)
+    identity.create_trainer(uow, chain.id, email=trainer, name="T", password=PASSWORD)
     admin_email = None
     if admin:
         admin_email = f"admin@{tag.lower()}.example"
         identity.create_trainer(
-            sessions, chain.id, email=admin_email, name="A", password=PASSWORD, role="chain_admin"
+            uow, chain.id, email=admin_email, name="A", password=PASSWORD, role="chain_admin"
         )
     badges = [f"{tag}{i}" for i in range(1, members + 1)]
     pins = [f"{1000 + i}" for i in range(1, members + 1)]
     rows = [
         identity.create_member(
-            sessions, gym_rows[0].id, name=f"Member {b}", badge=b, pin=p, unit="lb" if i else "kg"
+            uow, gym_rows[0].id, name=f"Member {b}", badge=b, pin=p, unit="lb" if i else "kg"
         )
         for i, (b, p) in enumerate(zip(badges, pins, strict=True))
     ]
@@ -204,9 +215,9 @@ def _tenant(tag: str, gyms: int, members: int, *, admin: bool) -> Tenant:
 
 
 @pytest.fixture
-def world() -> World:
+def world(deps: Dependencies) -> World:
     """Chain A (two gyms, two members, trainer and admin) and chain B (one of each)."""
-    return World(a=_tenant("A", 2, 2, admin=True), b=_tenant("B", 1, 1, admin=False))
+    return World(a=_tenant(deps, "A", 2, 2, admin=True), b=_tenant(deps, "B", 1, 1, admin=False))
 
 
 def bearer(token: str) -> dict[str, str]:

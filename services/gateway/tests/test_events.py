@@ -6,9 +6,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from gateway_service import main
-from gateway_service import repository as repo
+from gateway_service.bootstrap import Dependencies
 from gateway_service.handlers import events
+from gateway_service.repository import SqlGatewayRepository
 from myokine.db import transaction
 from myokine.events import PersonalRecord, TargetsUpdated
 
@@ -25,29 +25,32 @@ def _targets(member_id: uuid.UUID, load: str, at: datetime) -> TargetsUpdated:
     )
 
 
-def _known(member_id: uuid.UUID) -> Decimal | None:
-    with transaction(main.runtime.sessions) as session:
-        target = repo.last_targets(session, member_id, ["bench-press"]).get("bench-press")
+def _known(deps: Dependencies, member_id: uuid.UUID) -> Decimal | None:
+    with transaction(deps.runtime.sessions) as session:
+        targets = SqlGatewayRepository(session).last_targets(member_id, ["bench-press"])
+        target = targets.get("bench-press")
         return target.load_kg if target else None
 
 
-def test_targets_updated_is_remembered_once() -> None:
+def test_targets_updated_is_remembered_once(deps: Dependencies) -> None:
     member = uuid.uuid4()
     event = _targets(member, "62.5", datetime.now(UTC))
-    events.on_targets_updated(main.runtime, event)
-    events.on_targets_updated(main.runtime, event)
-    assert _known(member) == Decimal("62.5")
+    events.on_targets_updated(deps.unit_of_work(), event)
+    events.on_targets_updated(deps.unit_of_work(), event)
+    assert _known(deps, member) == Decimal("62.5")
 
 
-def test_an_older_target_does_not_replace_a_newer_one() -> None:
+def test_an_older_target_does_not_replace_a_newer_one(deps: Dependencies) -> None:
     member = uuid.uuid4()
     now = datetime.now(UTC)
-    events.on_targets_updated(main.runtime, _targets(member, "65", now))
-    events.on_targets_updated(main.runtime, _targets(member, "62.5", now - timedelta(minutes=1)))
-    assert _known(member) == Decimal(65)
+    events.on_targets_updated(deps.unit_of_work(), _targets(member, "65", now))
+    events.on_targets_updated(
+        deps.unit_of_work(), _targets(member, "62.5", now - timedelta(minutes=1))
+    )
+    assert _known(deps, member) == Decimal(65)
 
 
-def test_a_personal_record_is_kept_once_as_member_news() -> None:
+def test_a_personal_record_is_kept_once_as_member_news(deps: Dependencies) -> None:
     member = uuid.uuid4()
     event = PersonalRecord(
         chain_id=uuid.uuid4(),
@@ -57,10 +60,11 @@ def test_a_personal_record_is_kept_once_as_member_news() -> None:
         value=Decimal("150"),
         set_id=uuid.uuid4(),
     )
-    events.on_member_news(main.runtime, event)
-    events.on_member_news(main.runtime, event)
-    with transaction(main.runtime.sessions) as session:
-        news = repo.recent_member_news(session, member, datetime.now(UTC) - timedelta(hours=1))
+    events.on_member_news(deps.unit_of_work(), event)
+    events.on_member_news(deps.unit_of_work(), event)
+    with transaction(deps.runtime.sessions) as session:
+        since = datetime.now(UTC) - timedelta(hours=1)
+        news = SqlGatewayRepository(session).recent_member_news(member, since)
     assert [(n.kind, n.payload["exercise"], n.payload["kind"]) for n in news] == [
         ("PersonalRecord", "deadlift", "e1rm")
     ]

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from gateway_service import main
+from gateway_service.bootstrap import Dependencies
 from gateway_service.repository import Member
 from gateway_service.tokens import issue_token
 from myokine.db import transaction
@@ -72,11 +72,11 @@ def test_five_wrong_pins_lock_the_badge_for_15_minutes(gate, world) -> None:
     assert _identify(gate.client, kiosk, "A2", world.a.pins[1])[0] == 200
 
 
-def test_the_lock_ends_after_15_minutes(gate, world) -> None:
+def test_the_lock_ends_after_15_minutes(deps: Dependencies, gate, world) -> None:
     kiosk = world.a.kiosk_tokens[0]
     for _ in range(5):
         _identify(gate.client, kiosk, "A1", "9999")
-    with transaction(main.runtime.sessions) as session:
+    with transaction(deps.runtime.sessions) as session:
         session.execute(
             update(Member)
             .where(Member.badge == "A1")
@@ -114,7 +114,7 @@ def test_wrong_password_or_email_is_401(gate, world, email: str) -> None:
 
 
 def test_an_expired_trainer_token_is_401(gate, world) -> None:
-    settings = gate.client.app.state.gateway.settings
+    settings = gate.client.app.state.deps.settings
     token = gate.sign_in(world.a.trainer_email)
     claims = jwt.decode(token, options={"verify_signature": False})
     expired = issue_token(
@@ -130,7 +130,7 @@ def test_an_expired_trainer_token_is_401(gate, world) -> None:
 
 
 def test_an_expired_member_token_is_401(gate, world) -> None:
-    settings = gate.client.app.state.gateway.settings
+    settings = gate.client.app.state.deps.settings
     token = gate.identify(world.a.kiosk_tokens[0], "A1", world.a.pins[0])
     claims = jwt.decode(token, options={"verify_signature": False})
     expired = issue_token(

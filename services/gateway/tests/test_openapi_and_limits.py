@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from gateway_service import main
+from gateway_service.bootstrap import Dependencies
 from gateway_service.handlers import identity
 from myokine.problems import PROBLEM_JSON
 
@@ -85,12 +85,12 @@ def test_unknown_kiosk_tokens_are_401(client) -> None:
     assert answer.status_code == 401
 
 
-def test_a_new_kiosk_token_replaces_the_old_one(client, world) -> None:
-    sessions = main.runtime.sessions
-    chain = identity.create_chain(sessions, f"Rotate {uuid.uuid4().hex[:6]}")
-    gym = identity.create_gym(sessions, chain.id, "G", "UTC", "kg")
-    kiosk, old = identity.create_kiosk(sessions, gym.id, "k")
-    new = identity.rotate_kiosk_token(sessions, kiosk.id)
+def test_a_new_kiosk_token_replaces_the_old_one(deps: Dependencies, client, world) -> None:
+    uow = deps.unit_of_work()
+    chain = identity.create_chain(uow, f"Rotate {uuid.uuid4().hex[:6]}")
+    gym = identity.create_gym(uow, chain.id, "G", "UTC", "kg")
+    kiosk, old = identity.create_kiosk(uow, gym.id, "k")
+    new = identity.rotate_kiosk_token(uow, kiosk.id)
     body = {"badge": "none", "pin": "0000"}
     assert (
         client.post(

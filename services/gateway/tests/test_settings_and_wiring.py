@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from gateway_service import main
+from gateway_service.bootstrap import Dependencies
 from gateway_service.settings import Settings
 from myokine.events import ROUTES, task_name
 
@@ -17,10 +17,9 @@ def test_production_refuses_the_development_jwt_secret() -> None:
     assert Settings(**production, jwt_secret="j" * 40).environment == "production"
 
 
-def test_the_worker_consumes_every_event_routed_to_the_gateway() -> None:
+def test_the_worker_consumes_every_event_routed_to_the_gateway(deps: Dependencies) -> None:
+    tasks = deps.runtime.celery.tasks
     routed = {event for event, consumers in ROUTES.items() if "gateway" in consumers}
-    registered = {
-        name.removeprefix("gateway.") for name in main.celery.tasks if name.startswith("gateway.")
-    }
+    registered = {name.removeprefix("gateway.") for name in tasks if name.startswith("gateway.")}
     assert routed <= registered
-    assert all(task_name("gateway", e) in main.celery.tasks for e in routed)
+    assert all(task_name("gateway", e) in tasks for e in routed)

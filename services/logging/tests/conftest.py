@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from devstack.embedded import EmbeddedRedis, free_port
-from devstack.testing import migrate, truncate_all
+from devstack.embedded import EmbeddedRedis
+from devstack.testing import internal_headers, migrate, own_redis, truncate_all
 from logging_service.bootstrap import Dependencies, bootstrap
 from logging_service.main import create_app
 from logging_service.repository import Base
-from myokine.internal_auth import Caller, Role, sign_internal_token
+from myokine.internal_auth import Caller, Role
 from myokine.service_runtime import ServiceRuntime
 
 GYM_TZ = "Europe/Berlin"
@@ -103,53 +98,13 @@ def headers(member: Member, migrated: ServiceRuntime) -> Headers:
             gym_timezone=tz,
             kiosk_id=member.kiosk_id if role == "member" else None,
         )
-        secret = migrated.settings.internal_token_secret
-        token = sign_internal_token(caller, secret, ttl_seconds=60)
-        out = {"Authorization": f"Bearer {token}"}
-        if key is not None:
-            out["Idempotency-Key"] = key
-        return out
+        return internal_headers(caller, migrated.settings.internal_token_secret, key=key)
 
     return make
-
-
-def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
-    """Poll `check` until it holds; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[EmbeddedRedis]:
     """A Redis of this test's own (others share the machine's), persistent across restarts."""
-    server = EmbeddedRedis(tmp_path / "redis", free_port(), persistent=True).start()
-    try:
+    with own_redis(tmp_path, persistent=True) as server:
         yield server
-    finally:
-        server.stop()
-
-
-@contextmanager
-def service_process(
-    args: list[str], env: dict[str, str], log: Path
-) -> Iterator[subprocess.Popen[bytes]]:
-    """`python -m logging_service <args>` as a real process, stopped (TERM, then KILL) after."""
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "logging_service", *args],
-            env={**os.environ, **env},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            yield process
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()

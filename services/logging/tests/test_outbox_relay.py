@@ -21,9 +21,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from devstack.embedded import EmbeddedRedis, port_open
+from devstack.testing import service_process, wait_until
 from myokine.service_runtime import ServiceRuntime
 
-from .conftest import Headers, Member, service_process, wait_until
+from .conftest import Headers, Member
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +35,7 @@ BENCH = {"exercise": "bench-press", "load": 100, "unit": "kg", "reps": 8}
 def relay(broker: EmbeddedRedis, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """The real relay process, publishing to the test's Redis."""
     env = {"REDIS_URL": broker.url, "RELAY_POLL_INTERVAL": "0.1"}
-    with service_process(["relay"], env, tmp_path / "relay.log") as process:
+    with service_process("logging", ["relay"], env, tmp_path / "relay.log") as process:
         yield process
 
 

@@ -10,10 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from devstack.embedded import EmbeddedRedis
+from devstack.testing import service_process, wait_until
 from logging_service.repository import WorkoutSession
 from myokine.service_runtime import ServiceRuntime
 
-from .conftest import Headers, Member, service_process, wait_until
+from .conftest import Headers, Member
 
 pytestmark = pytest.mark.e2e
 
@@ -47,5 +48,5 @@ def test_the_worker_beat_finishes_a_session_idle_for_3_hours(
         "LOGGING_AUTO_FINISH_INTERVAL": "1",
         "BEAT_SCHEDULE_FILE": str(tmp_path / "beat-schedule"),
     }
-    with service_process(["worker", "--beat"], env, tmp_path / "worker.log"):
+    with service_process("logging", ["worker", "--beat"], env, tmp_path / "worker.log"):
         wait_until(lambda: finished(rt) == [True], 60, "the beat to finish the idle session")

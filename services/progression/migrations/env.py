@@ -1,7 +1,6 @@
 """Alembic environment of the progression service."""
 
 from myokine.migrations import run_migrations_online
-from progression_service.main import runtime  # noqa: F401 - defines the outbox, inbox and dead letters
 from progression_service.repository import Base
 
 run_migrations_online(Base.metadata)

@@ -1,18 +1,22 @@
-"""The progression service's tables and queries, on its own database.
+"""The progression service's tables, and its repository: all of its SQL.
 
 Facts come in from events (assignments, sets, finished sessions); everything else is
 derived from them and kept current incrementally: one exposure row per member, exercise
 and day (with the exercise's state before it, so a day can be folded again), the
 current state per member and exercise, records, weekly pattern counts and milestones.
+
+`ProgressionRepository` says what the handlers and queries read and write, in the
+domain's plain values; `SqlProgressionRepository` does it with these tables.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import TypeAdapter
 from sqlalchemy import (
@@ -32,13 +36,32 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from myokine import events as ev
 from myokine.messaging_tables import define_messaging_tables
-from progression_service.domain.exercise import ExerciseState
+from myokine.units import Unit
+from progression_service.domain.adherence import CountedWeek
+from progression_service.domain.exercise import (
+    ExerciseStanding,
+    ExerciseState,
+    ExposureOutcome,
+    StoredExposure,
+    StoredSet,
+)
+from progression_service.domain.milestones import (
+    Milestone,
+    MilestoneChanges,
+    MilestoneFacts,
+    Reached,
+)
 from progression_service.domain.plan import DatedPlan, ExercisePlan
+from progression_service.domain.progression import Decision
+from progression_service.domain.records import PersonalRecord, RecordKind
+from progression_service.domain.sets import LiftedSet
 
 
 class Base(DeclarativeBase):
-    """The progression service's tables (its outbox, inbox and dead letters are added by main)."""
+    """The progression service's tables (`TABLES` adds its outbox, inbox, dead letters and
+    Idempotency-Key replies)."""
 
 
 class Stream(Base):
@@ -209,91 +232,866 @@ class MilestoneRow(Base):
 _STATE = TypeAdapter(ExerciseState)
 
 
-def dump_state(state: ExerciseState) -> dict[str, Any]:
+def _dump_state(state: ExerciseState) -> dict[str, Any]:
     """An exercise state as JSON for a JSONB column."""
     dumped: dict[str, Any] = _STATE.dump_python(state, mode="json")
     return dumped
 
 
-def load_state(data: dict[str, Any] | None) -> ExerciseState:
+def _load_state(data: dict[str, Any] | None) -> ExerciseState:
     """An exercise state from its JSON (the zero state when there is none)."""
     return ExerciseState() if not data else _STATE.validate_python(data)
 
 
-# --- queries ------------------------------------------------------------------------------
+# --- the repository -----------------------------------------------------------------------
 
 
-def last_seq(session: Session, member_id: uuid.UUID, producer: str) -> int:
-    """The last applied sequence number of a producer's events about a member, locked.
+class ProgressionRepository(MilestoneFacts, Protocol):
+    """What the progression service's handlers and queries read and write, as plain values.
 
-    The upsert locks the row (creating it on first sight) until the transaction ends, so
-    a member's events from one producer apply one at a time, in order.
+    `SqlProgressionRepository` keeps it in PostgreSQL; the handler tests use one in memory.
+    `last_seq`, `lock_member` and `exercise_standing` lock the row they read until the
+    transaction ends, so a member's events apply one at a time. The reads that settling
+    milestones needs are those of `MilestoneFacts`.
     """
-    seq = session.execute(
-        insert(Stream)
-        .values(member_id=member_id, producer=producer, last_seq=0)
-        .on_conflict_do_update(
-            index_elements=["member_id", "producer"], set_={"last_seq": Stream.last_seq}
+
+    # --- a member's event streams
+
+    def last_seq(self, member_id: uuid.UUID, producer: str) -> int:
+        """The last applied number of a producer's events about a member (0 before the
+        first), its row locked until the transaction ends."""
+        ...
+
+    def set_last_seq(self, member_id: uuid.UUID, producer: str, seq: int) -> None:
+        """Record that a producer's event `seq` about a member was applied."""
+        ...
+
+    # --- members
+
+    def touch_member(
+        self, chain_id: uuid.UUID, member_id: uuid.UUID, gym_id: uuid.UUID | None = None
+    ) -> None:
+        """Create the member on first sight; remember the gym they last trained at."""
+        ...
+
+    def lock_member(
+        self, chain_id: uuid.UUID, member_id: uuid.UUID, gym_id: uuid.UUID | None = None
+    ) -> date | None:
+        """`touch_member`, then lock the member's row; the day of their first session."""
+        ...
+
+    def set_first_session(self, member_id: uuid.UUID, day: date | None) -> None:
+        """Store the day of the member's first session."""
+        ...
+
+    def member_chain(self, member_id: uuid.UUID) -> uuid.UUID | None:
+        """The chain of a member progression knows (None for one it has not seen)."""
+        ...
+
+    def gym_members(self, chain_id: uuid.UUID, gym_id: uuid.UUID) -> list[uuid.UUID]:
+        """The chain's members who last trained at a gym, by id."""
+        ...
+
+    # --- assignments and plans
+
+    def add_assignment(self, assigned: ev.ProgramAssigned, plans: Sequence[ExercisePlan]) -> None:
+        """Store an assignment and its plan, one per exercise."""
+        ...
+
+    def end_assignment(self, assignment_id: uuid.UUID) -> None:
+        """Mark an assignment ended (nothing when it is unknown)."""
+        ...
+
+    def plans(self, member_id: uuid.UUID, exercise: str) -> list[DatedPlan]:
+        """The member's plans of one exercise, oldest assignment first."""
+        ...
+
+    def plans_by_exercise(self, member_id: uuid.UUID) -> dict[str, list[DatedPlan]]:
+        """The member's plans per exercise, oldest assignment first."""
+        ...
+
+    # --- sets and sessions
+
+    def save_set(
+        self,
+        chain_id: uuid.UUID,
+        member_id: uuid.UUID,
+        logged: ev.LoggedSet,
+        pattern: str | None,
+    ) -> None:
+        """Store a set as logging last described it, counting toward `pattern`."""
+        ...
+
+    def remove_set(self, set_id: uuid.UUID) -> None:
+        """Forget a set (nothing when it is unknown)."""
+        ...
+
+    def add_finished_session(
+        self, chain_id: uuid.UUID, member_id: uuid.UUID, session_id: uuid.UUID, day: date
+    ) -> None:
+        """Record that a session was finished (once)."""
+        ...
+
+    def session_finished(self, session_id: uuid.UUID) -> bool:
+        """Whether a session was finished."""
+        ...
+
+    def session_exercise_days(self, session_id: uuid.UUID) -> list[tuple[str, date]]:
+        """The distinct (exercise, day) of a session's sets."""
+        ...
+
+    def sets_from(self, member_id: uuid.UUID, exercise: str, day: date) -> list[StoredSet]:
+        """A member's sets of an exercise on or after `day`, in the order they were lifted."""
+        ...
+
+    def first_days(self, member_id: uuid.UUID) -> dict[str, date]:
+        """Per exercise the member ever lifted (in name order), the first day of its sets."""
+        ...
+
+    def training_days(self, member_id: uuid.UUID) -> set[date]:
+        """The days the member has sets on."""
+        ...
+
+    def pattern_days(self, member_id: uuid.UUID, first: date, last: date) -> dict[str, int]:
+        """Days with at least one working set per pattern between two dates (inclusive)."""
+        ...
+
+    # --- exposures, standings and records
+
+    def exercise_standing(self, member_id: uuid.UUID, exercise: str) -> ExerciseStanding | None:
+        """A member's standing on an exercise, locked for the update that follows."""
+        ...
+
+    def save_standing(
+        self,
+        chain_id: uuid.UUID,
+        member_id: uuid.UUID,
+        exercise: str,
+        standing: ExerciseStanding,
+    ) -> None:
+        """Store a member's standing on an exercise."""
+        ...
+
+    def standings(
+        self,
+        member_id: uuid.UUID,
+        chain_id: uuid.UUID,
+        exercises: Collection[str] | None = None,
+    ) -> dict[str, ExerciseStanding]:
+        """A member's standings in the chain (on `exercises`, if given), by exercise name."""
+        ...
+
+    def stalled_exercises(self, member_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+        """Per member among `member_ids`, the exercises stalled now, by name."""
+        ...
+
+    def trained_since(self, member_id: uuid.UUID, exercise: str, day: date) -> bool:
+        """Whether the member has an exposure to the exercise on or after `day`."""
+        ...
+
+    def exposures_from(
+        self, member_id: uuid.UUID, exercise: str, day: date
+    ) -> list[StoredExposure]:
+        """A member's exposures to an exercise on or after `day`, oldest first."""
+        ...
+
+    def save_exposures(
+        self,
+        chain_id: uuid.UUID,
+        member_id: uuid.UUID,
+        exercise: str,
+        folded: Sequence[ExposureOutcome],
+        gone: Collection[date],
+    ) -> None:
+        """Store the exposures a fold made, and forget those of the days in `gone`."""
+        ...
+
+    def e1rm_series(self, member_id: uuid.UUID) -> dict[str, list[tuple[date, Decimal]]]:
+        """Per exercise, the best e1RM of each day that has one, oldest first."""
+        ...
+
+    def record_keys_from(
+        self, member_id: uuid.UUID, exercise: str, day: date
+    ) -> set[tuple[str, uuid.UUID]]:
+        """The (kind, set id) of the records of an exercise set on or after `day`."""
+        ...
+
+    def replace_records(
+        self,
+        chain_id: uuid.UUID,
+        member_id: uuid.UUID,
+        exercise: str,
+        day: date,
+        records: Sequence[PersonalRecord],
+    ) -> None:
+        """Swap the records of an exercise set on or after `day` for `records`."""
+        ...
+
+    def records(self, member_id: uuid.UUID) -> dict[str, list[PersonalRecord]]:
+        """Per exercise, the member's records in the order they were set."""
+        ...
+
+    # --- weeks and milestones
+
+    def week_on_protocol(self, member_id: uuid.UUID, monday: date) -> bool | None:
+        """Whether a member's counted week is on protocol (None when it is not counted)."""
+        ...
+
+    def save_week(self, chain_id: uuid.UUID, member_id: uuid.UUID, week: CountedWeek) -> None:
+        """Store a member's counted week."""
+        ...
+
+    def week_days(self, member_id: uuid.UUID, monday: date) -> dict[str, int]:
+        """A member's days per pattern in the week starting `monday` (empty if not counted)."""
+        ...
+
+    def weeks(self, member_id: uuid.UUID) -> list[CountedWeek]:
+        """A member's counted weeks, oldest first."""
+        ...
+
+    def weeks_of(
+        self, member_ids: Collection[uuid.UUID], monday: date
+    ) -> dict[uuid.UUID, dict[str, int]]:
+        """Per member among `member_ids` with the week counted, its days per pattern."""
+        ...
+
+    def milestones(self, member_id: uuid.UUID) -> dict[Milestone, Reached]:
+        """A member's milestones, in the order they were reached."""
+        ...
+
+    def save_milestones(
+        self, chain_id: uuid.UUID, member_id: uuid.UUID, changes: MilestoneChanges
+    ) -> None:
+        """Store what settling the member's milestones changed."""
+        ...
+
+
+class SqlProgressionRepository(ProgressionRepository):
+    """The progression repository on PostgreSQL, in one session (its unit of work's).
+
+    Each method is one statement unless it says otherwise; the protocol documents them.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        # The standing rows as read (locked) in this transaction: saving one unchanged
+        # writes nothing, as the ORM's change tracking did.
+        self._standings_read: dict[tuple[uuid.UUID, str], dict[str, Any]] = {}
+
+    # --- a member's event streams
+
+    def last_seq(self, member_id: uuid.UUID, producer: str) -> int:
+        # The upsert locks the row (creating it on first sight) until the transaction ends.
+        seq = self.session.execute(
+            insert(Stream)
+            .values(member_id=member_id, producer=producer, last_seq=0)
+            .on_conflict_do_update(
+                index_elements=["member_id", "producer"], set_={"last_seq": Stream.last_seq}
+            )
+            .returning(Stream.last_seq)
+        ).scalar_one()
+        return int(seq)
+
+    def set_last_seq(self, member_id: uuid.UUID, producer: str, seq: int) -> None:
+        self.session.execute(
+            update(Stream)
+            .where(Stream.member_id == member_id, Stream.producer == producer)
+            .values(last_seq=seq)
         )
-        .returning(Stream.last_seq)
-    ).scalar_one()
-    return int(seq)
 
+    # --- members
 
-def set_last_seq(session: Session, member_id: uuid.UUID, producer: str, seq: int) -> None:
-    """Record that a producer's event `seq` about a member was applied."""
-    session.execute(
-        update(Stream)
-        .where(Stream.member_id == member_id, Stream.producer == producer)
-        .values(last_seq=seq)
-    )
-
-
-def touch_member(
-    session: Session, chain_id: uuid.UUID, member_id: uuid.UUID, gym_id: uuid.UUID | None = None
-) -> None:
-    """Create the member's row on first sight; remember the gym they last trained at."""
-    upsert = insert(Member).values(member_id=member_id, chain_id=chain_id, gym_id=gym_id)
-    session.execute(
-        upsert.on_conflict_do_update(
-            index_elements=["member_id"],
-            set_={"gym_id": func.coalesce(upsert.excluded.gym_id, Member.gym_id)},
+    def touch_member(
+        self, chain_id: uuid.UUID, member_id: uuid.UUID, gym_id: uuid.UUID | None = None
+    ) -> None:
+        upsert = insert(Member).values(member_id=member_id, chain_id=chain_id, gym_id=gym_id)
+        self.session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["member_id"],
+                set_={"gym_id": func.coalesce(upsert.excluded.gym_id, Member.gym_id)},
+            )
         )
-    )
 
+    def lock_member(
+        self, chain_id: uuid.UUID, member_id: uuid.UUID, gym_id: uuid.UUID | None = None
+    ) -> date | None:
+        """Two statements: the upsert, then the read that locks the row."""
+        self.touch_member(chain_id, member_id, gym_id)
+        first: date | None = self.session.execute(
+            select(Member.first_session).where(Member.member_id == member_id).with_for_update()
+        ).scalar_one()
+        return first
 
-def member_for_update(session: Session, chain_id: uuid.UUID, member_id: uuid.UUID) -> Member:
-    """The member's row (created on first sight), locked."""
-    touch_member(session, chain_id, member_id)
-    return session.execute(
-        select(Member).where(Member.member_id == member_id).with_for_update()
-    ).scalar_one()
+    def set_first_session(self, member_id: uuid.UUID, day: date | None) -> None:
+        self.session.execute(
+            update(Member).where(Member.member_id == member_id).values(first_session=day)
+        )
 
+    def member_chain(self, member_id: uuid.UUID) -> uuid.UUID | None:
+        chain: uuid.UUID | None = self.session.execute(
+            select(Member.chain_id).where(Member.member_id == member_id)
+        ).scalar_one_or_none()
+        return chain
 
-def dated_plans(
-    session: Session, member_id: uuid.UUID, exercise: str | None = None
-) -> list[tuple[date, PlannedExercise]]:
-    """The member's planned exercises (of one exercise, if given) with their assignment's
-    start, oldest assignment first."""
-    query = (
-        select(Assignment.start_date, PlannedExercise)
-        .join(Assignment, Assignment.assignment_id == PlannedExercise.assignment_id)
-        .where(Assignment.member_id == member_id)
-        .order_by(Assignment.start_date, Assignment.seq)
-    )
-    if exercise is not None:
-        query = query.where(PlannedExercise.exercise == exercise)
-    return [(start, planned) for start, planned in session.execute(query)]
+    def gym_members(self, chain_id: uuid.UUID, gym_id: uuid.UUID) -> list[uuid.UUID]:
+        return list(
+            self.session.execute(
+                select(Member.member_id)
+                .where(Member.chain_id == chain_id, Member.gym_id == gym_id)
+                .order_by(Member.member_id)
+            ).scalars()
+        )
 
+    # --- assignments and plans
 
-def plans_by_exercise(
-    session: Session, member_id: uuid.UUID, exercise: str | None = None
-) -> dict[str, list[DatedPlan]]:
-    """The member's plans per exercise (of one exercise, if given), oldest first."""
-    plans: dict[str, list[DatedPlan]] = defaultdict(list)
-    for start, row in dated_plans(session, member_id, exercise):
-        plans[row.exercise].append(DatedPlan(start, _plan(row)))
-    return plans
+    def add_assignment(self, assigned: ev.ProgramAssigned, plans: Sequence[ExercisePlan]) -> None:
+        """Store an assignment and its plan (two statements)."""
+        self.session.add(
+            Assignment(
+                assignment_id=assigned.assignment_id,
+                chain_id=assigned.chain_id,
+                member_id=assigned.member_id,
+                program_id=assigned.program_id,
+                program_version=assigned.program_version,
+                start_date=assigned.start_date,
+                seq=assigned.seq,
+            )
+        )
+        self.session.add_all(
+            PlannedExercise(
+                assignment_id=assigned.assignment_id,
+                exercise=p.exercise,
+                pattern=p.pattern,
+                equipment=p.equipment,
+                load_step_kg=p.load_step_kg,
+                sets=p.sets,
+                rep_min=p.rep_min,
+                rep_max=p.rep_max,
+                starting_load_kg=p.starting_load_kg,
+            )
+            for p in plans
+        )
+        self.session.flush()
+
+    def end_assignment(self, assignment_id: uuid.UUID) -> None:
+        self.session.execute(
+            update(Assignment).where(Assignment.assignment_id == assignment_id).values(ended=True)
+        )
+
+    def plans(self, member_id: uuid.UUID, exercise: str) -> list[DatedPlan]:
+        return self._plans(member_id, exercise).get(exercise, [])
+
+    def plans_by_exercise(self, member_id: uuid.UUID) -> dict[str, list[DatedPlan]]:
+        return self._plans(member_id, None)
+
+    def _plans(self, member_id: uuid.UUID, exercise: str | None) -> dict[str, list[DatedPlan]]:
+        query = (
+            select(Assignment.start_date, PlannedExercise)
+            .join(Assignment, Assignment.assignment_id == PlannedExercise.assignment_id)
+            .where(Assignment.member_id == member_id)
+            .order_by(Assignment.start_date, Assignment.seq)
+        )
+        if exercise is not None:
+            query = query.where(PlannedExercise.exercise == exercise)
+        plans: dict[str, list[DatedPlan]] = defaultdict(list)
+        for start, row in self.session.execute(query):
+            plans[row.exercise].append(DatedPlan(start, _plan(row)))
+        return dict(plans)
+
+    # --- sets and sessions
+
+    def save_set(
+        self,
+        chain_id: uuid.UUID,
+        member_id: uuid.UUID,
+        logged: ev.LoggedSet,
+        pattern: str | None,
+    ) -> None:
+        values = {
+            "chain_id": chain_id,
+            "member_id": member_id,
+            "session_id": logged.session_id,
+            "gym_id": logged.gym_id,
+            "exercise": logged.exercise,
+            "pattern": pattern,
+            "local_date": logged.local_date,
+            "performed_at": logged.performed_at,
+            "load_kg": logged.load_kg,
+            "load_value": logged.load_value,
+            "unit": logged.unit,
+            "reps": logged.reps,
+            "rpe": logged.rpe,
+            "warmup": logged.warmup,
+        }
+        self.session.execute(
+            insert(LoggedSet)
+            .values(set_id=logged.set_id, **values)
+            .on_conflict_do_update(index_elements=["set_id"], set_=values)
+        )
+
+    def remove_set(self, set_id: uuid.UUID) -> None:
+        self.session.execute(delete(LoggedSet).where(LoggedSet.set_id == set_id))
+
+    def add_finished_session(
+        self, chain_id: uuid.UUID, member_id: uuid.UUID, session_id: uuid.UUID, day: date
+    ) -> None:
+        self.session.execute(
+            insert(FinishedSession)
+            .values(session_id=session_id, chain_id=chain_id, member_id=member_id, local_date=day)
+            .on_conflict_do_nothing(index_elements=["session_id"])
+        )
+
+    def session_finished(self, session_id: uuid.UUID) -> bool:
+        found = self.session.execute(
+            select(FinishedSession.session_id).where(FinishedSession.session_id == session_id)
+        ).first()
+        return found is not None
+
+    def session_exercise_days(self, session_id: uuid.UUID) -> list[tuple[str, date]]:
+        rows = self.session.execute(
+            select(LoggedSet.exercise, LoggedSet.local_date)
+            .where(LoggedSet.session_id == session_id)
+            .distinct()
+        )
+        return [(exercise, day) for exercise, day in rows]
+
+    def sets_from(self, member_id: uuid.UUID, exercise: str, day: date) -> list[StoredSet]:
+        rows = self.session.execute(
+            select(
+                LoggedSet.local_date,
+                LoggedSet.set_id,
+                LoggedSet.load_kg,
+                LoggedSet.reps,
+                LoggedSet.rpe,
+                LoggedSet.warmup,
+                LoggedSet.unit,
+                FinishedSession.session_id.is_not(None).label("finished"),
+            )
+            .outerjoin(FinishedSession, FinishedSession.session_id == LoggedSet.session_id)
+            .where(
+                LoggedSet.member_id == member_id,
+                LoggedSet.exercise == exercise,
+                LoggedSet.local_date >= day,
+            )
+            .order_by(LoggedSet.local_date, LoggedSet.performed_at, LoggedSet.set_id)
+        )
+        return [
+            StoredSet(
+                day=s.local_date,
+                lifted=LiftedSet(s.set_id, s.load_kg, s.reps, s.rpe, s.warmup),
+                unit=s.unit,
+                finished=bool(s.finished),
+            )
+            for s in rows
+        ]
+
+    def first_days(self, member_id: uuid.UUID) -> dict[str, date]:
+        rows = self.session.execute(
+            select(LoggedSet.exercise, func.min(LoggedSet.local_date))
+            .where(LoggedSet.member_id == member_id)
+            .group_by(LoggedSet.exercise)
+            .order_by(LoggedSet.exercise)
+        )
+        return {exercise: first for exercise, first in rows}
+
+    def training_days(self, member_id: uuid.UUID) -> set[date]:
+        return set(
+            self.session.execute(
+                select(LoggedSet.local_date).where(LoggedSet.member_id == member_id).distinct()
+            ).scalars()
+        )
+
+    def pattern_days(self, member_id: uuid.UUID, first: date, last: date) -> dict[str, int]:
+        rows = self.session.execute(
+            select(LoggedSet.pattern, func.count(LoggedSet.local_date.distinct()))
+            .where(
+                LoggedSet.member_id == member_id,
+                LoggedSet.local_date.between(first, last),
+                LoggedSet.pattern.is_not(None),
+                LoggedSet.warmup.is_(False),
+                LoggedSet.reps > 0,
+            )
+            .group_by(LoggedSet.pattern)
+        ).all()
+        return {str(pattern): int(count) for pattern, count in rows}
+
+    # --- exposures, standings and records
+
+    def exercise_standing(self, member_id: uuid.UUID, exercise: str) -> ExerciseStanding | None:
+        row = self.session.execute(
+            select(
+                ExerciseStateRow.state,
+                ExerciseStateRow.unit,
+                ExerciseStateRow.pattern,
+                ExerciseStateRow.stalled,
+            )
+            .where(ExerciseStateRow.member_id == member_id, ExerciseStateRow.exercise == exercise)
+            .with_for_update()
+        ).one_or_none()
+        if row is None:
+            return None
+        self._standings_read[(member_id, exercise)] = {
+            "pattern": row.pattern,
+            "unit": row.unit,
+            "state": row.state,
+            "stalled": row.stalled,
+        }
+        return _standing(row.state, row.unit, row.pattern)
+
+    def save_standing(
+        self,
+        chain_id: uuid.UUID,
+        member_id: uuid.UUID,
+        exercise: str,
+        standing: ExerciseStanding,
+    ) -> None:
+        """Upsert the row (nothing when it is as `exercise_standing` read it)."""
+        values: dict[str, Any] = {
+            "pattern": standing.pattern,
+            "unit": standing.unit.value,
+            "state": _dump_state(standing.state),
+            "stalled": standing.state.progression.stalled,
+        }
+        if self._standings_read.get((member_id, exercise)) == values:
+            return
+        self._standings_read[(member_id, exercise)] = values
+        # The chain is the one the member was first seen in; it is not written again.
+        self.session.execute(
+            insert(ExerciseStateRow)
+            .values(member_id=member_id, exercise=exercise, chain_id=chain_id, **values)
+            .on_conflict_do_update(index_elements=["member_id", "exercise"], set_=values)
+        )
+
+    def standings(
+        self,
+        member_id: uuid.UUID,
+        chain_id: uuid.UUID,
+        exercises: Collection[str] | None = None,
+    ) -> dict[str, ExerciseStanding]:
+        query = (
+            select(
+                ExerciseStateRow.exercise,
+                ExerciseStateRow.state,
+                ExerciseStateRow.unit,
+                ExerciseStateRow.pattern,
+            )
+            .where(ExerciseStateRow.member_id == member_id, ExerciseStateRow.chain_id == chain_id)
+            .order_by(ExerciseStateRow.exercise)
+        )
+        if exercises is not None:
+            query = query.where(ExerciseStateRow.exercise.in_(exercises))
+        return {
+            row.exercise: _standing(row.state, row.unit, row.pattern)
+            for row in self.session.execute(query)
+        }
+
+    def stalled_exercises(self, member_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+        stalled: dict[uuid.UUID, list[str]] = defaultdict(list)
+        for member_id, exercise in self.session.execute(
+            select(ExerciseStateRow.member_id, ExerciseStateRow.exercise)
+            .where(
+                ExerciseStateRow.member_id.in_(member_ids),
+                ExerciseStateRow.stalled.is_(True),
+            )
+            .order_by(ExerciseStateRow.exercise)
+        ):
+            stalled[member_id].append(exercise)
+        return dict(stalled)
+
+    def trained_since(self, member_id: uuid.UUID, exercise: str, day: date) -> bool:
+        found = self.session.execute(
+            select(Exposure.local_date)
+            .where(
+                Exposure.member_id == member_id,
+                Exposure.exercise == exercise,
+                Exposure.local_date >= day,
+            )
+            .limit(1)
+        ).first()
+        return found is not None
+
+    def exposures_from(
+        self, member_id: uuid.UUID, exercise: str, day: date
+    ) -> list[StoredExposure]:
+        rows = self.session.execute(
+            select(Exposure.local_date, Exposure.state_before, Exposure.decision)
+            .where(
+                Exposure.member_id == member_id,
+                Exposure.exercise == exercise,
+                Exposure.local_date >= day,
+            )
+            .order_by(Exposure.local_date)
+        )
+        return [
+            StoredExposure(
+                day=row.local_date,
+                state_before=_load_state(row.state_before),
+                decision=Decision(row.decision) if row.decision else None,
+            )
+            for row in rows
+        ]
+
+    def save_exposures(
+        self,
+        chain_id: uuid.UUID,
+        member_id: uuid.UUID,
+        exercise: str,
+        folded: Sequence[ExposureOutcome],
+        gone: Collection[date],
+    ) -> None:
+        """Forget the days in `gone` (one statement, if any), upsert each exposure (one each)."""
+        if gone:
+            self.session.execute(
+                delete(Exposure).where(
+                    Exposure.member_id == member_id,
+                    Exposure.exercise == exercise,
+                    Exposure.local_date.in_(gone),
+                )
+            )
+        for outcome in folded:
+            values = {
+                "chain_id": chain_id,
+                "finished": outcome.finished,
+                "state_before": _dump_state(outcome.state_before),
+                "decision": outcome.decision.value if outcome.decision else None,
+                "best_e1rm_kg": outcome.best_e1rm_kg,
+                "working_sets": outcome.working_sets,
+            }
+            self.session.execute(
+                insert(Exposure)
+                .values(member_id=member_id, exercise=exercise, local_date=outcome.day, **values)
+                .on_conflict_do_update(
+                    index_elements=["member_id", "exercise", "local_date"], set_=values
+                )
+            )
+
+    def e1rm_series(self, member_id: uuid.UUID) -> dict[str, list[tuple[date, Decimal]]]:
+        series: dict[str, list[tuple[date, Decimal]]] = defaultdict(list)
+        for exercise, day, best in self.session.execute(
+            select(Exposure.exercise, Exposure.local_date, Exposure.best_e1rm_kg)
+            .where(Exposure.member_id == member_id, Exposure.best_e1rm_kg.is_not(None))
+            .order_by(Exposure.local_date)
+        ):
+            if best is not None:
+                series[exercise].append((day, best))
+        return dict(series)
+
+    def record_keys_from(
+        self, member_id: uuid.UUID, exercise: str, day: date
+    ) -> set[tuple[str, uuid.UUID]]:
+        rows = self.session.execute(
+            select(RecordRow.kind, RecordRow.set_id).where(
+                RecordRow.member_id == member_id,
+                RecordRow.exercise == exercise,
+                RecordRow.local_date >= day,
+            )
+        )
+        return {(kind, set_id) for kind, set_id in rows}
+
+    def replace_records(
+        self,
+        chain_id: uuid.UUID,
+        member_id: uuid.UUID,
+        exercise: str,
+        day: date,
+        records: Sequence[PersonalRecord],
+    ) -> None:
+        """Delete the records from `day` on, insert `records` in order (two statements)."""
+        self.session.execute(
+            delete(RecordRow).where(
+                RecordRow.member_id == member_id,
+                RecordRow.exercise == exercise,
+                RecordRow.local_date >= day,
+            )
+        )
+        # In order, so that the ids (the progress view's order within a day) follow it.
+        self.session.add_all(
+            RecordRow(
+                chain_id=chain_id,
+                member_id=member_id,
+                exercise=exercise,
+                kind=r.kind.value,
+                value=r.value,
+                set_id=r.set_id,
+                local_date=r.day,
+                load_kg=r.load_kg,
+                reps=r.reps,
+            )
+            for r in records
+        )
+
+    def records(self, member_id: uuid.UUID) -> dict[str, list[PersonalRecord]]:
+        records: dict[str, list[PersonalRecord]] = defaultdict(list)
+        for r in self.session.execute(
+            select(RecordRow)
+            .where(RecordRow.member_id == member_id)
+            .order_by(RecordRow.local_date, RecordRow.id)
+        ).scalars():
+            records[r.exercise].append(
+                PersonalRecord(
+                    RecordKind(r.kind), r.value, r.set_id, r.local_date, r.load_kg, r.reps
+                )
+            )
+        return dict(records)
+
+    # --- weeks
+
+    def week_on_protocol(self, member_id: uuid.UUID, monday: date) -> bool | None:
+        flag: bool | None = self.session.execute(
+            select(Week.on_protocol).where(Week.member_id == member_id, Week.week_start == monday)
+        ).scalar_one_or_none()
+        return flag
+
+    def save_week(self, chain_id: uuid.UUID, member_id: uuid.UUID, week: CountedWeek) -> None:
+        values = {"chain_id": chain_id, "days": week.days, "on_protocol": week.on_protocol}
+        self.session.execute(
+            insert(Week)
+            .values(member_id=member_id, week_start=week.start, **values)
+            .on_conflict_do_update(index_elements=["member_id", "week_start"], set_=values)
+        )
+
+    def week_days(self, member_id: uuid.UUID, monday: date) -> dict[str, int]:
+        days: dict[str, int] | None = self.session.execute(
+            select(Week.days).where(Week.member_id == member_id, Week.week_start == monday)
+        ).scalar_one_or_none()
+        return dict(days) if days else {}
+
+    def weeks(self, member_id: uuid.UUID) -> list[CountedWeek]:
+        return [
+            CountedWeek(w.week_start, dict(w.days), w.on_protocol)
+            for w in self.session.execute(
+                select(Week).where(Week.member_id == member_id).order_by(Week.week_start)
+            ).scalars()
+        ]
+
+    def weeks_of(
+        self, member_ids: Collection[uuid.UUID], monday: date
+    ) -> dict[uuid.UUID, dict[str, int]]:
+        rows = self.session.execute(
+            select(Week.member_id, Week.days).where(
+                Week.member_id.in_(member_ids), Week.week_start == monday
+            )
+        )
+        return {member_id: dict(days) for member_id, days in rows}
+
+    # --- milestones
+
+    def protocol_weeks(self, member_id: uuid.UUID, since: date) -> list[date]:
+        return list(
+            self.session.execute(
+                select(Week.week_start)
+                .where(
+                    Week.member_id == member_id,
+                    Week.on_protocol.is_(True),
+                    Week.week_start >= since,
+                )
+                .order_by(Week.week_start)
+            ).scalars()
+        )
+
+    def week_training(
+        self, member_id: uuid.UUID, monday: date
+    ) -> tuple[dict[date, set[str]], set[date]]:
+        rows = self.session.execute(
+            select(
+                LoggedSet.local_date,
+                LoggedSet.pattern,
+                func.bool_or(FinishedSession.session_id.is_not(None)),
+            )
+            .outerjoin(FinishedSession, FinishedSession.session_id == LoggedSet.session_id)
+            .where(
+                LoggedSet.member_id == member_id,
+                LoggedSet.local_date.between(monday, monday + timedelta(days=6)),
+                LoggedSet.pattern.is_not(None),
+                LoggedSet.warmup.is_(False),
+                LoggedSet.reps > 0,
+            )
+            .group_by(LoggedSet.local_date, LoggedSet.pattern)
+        ).all()
+        patterns: dict[date, set[str]] = defaultdict(set)
+        finished: set[date] = set()
+        for day, pattern, was_finished in rows:
+            patterns[day].add(str(pattern))
+            if was_finished:
+                finished.add(day)
+        return dict(patterns), finished
+
+    def first_finished_day(self, member_id: uuid.UUID, on_or_after: date = date.min) -> date | None:
+        has_sets = select(LoggedSet.set_id).where(
+            LoggedSet.session_id == FinishedSession.session_id
+        )
+        day: date | None = self.session.execute(
+            select(func.min(FinishedSession.local_date)).where(
+                FinishedSession.member_id == member_id,
+                FinishedSession.local_date >= on_or_after,
+                has_sets.exists(),
+            )
+        ).scalar_one()
+        return day
+
+    def best_e1rms(
+        self, member_id: uuid.UUID, first: date, last: date
+    ) -> dict[str, dict[str, Decimal]]:
+        rows = self.session.execute(
+            select(ExerciseStateRow.pattern, Exposure.exercise, func.max(Exposure.best_e1rm_kg))
+            .join(
+                ExerciseStateRow,
+                (ExerciseStateRow.member_id == Exposure.member_id)
+                & (ExerciseStateRow.exercise == Exposure.exercise),
+            )
+            .where(
+                Exposure.member_id == member_id,
+                Exposure.local_date.between(first, last),
+                Exposure.best_e1rm_kg.is_not(None),
+                ExerciseStateRow.pattern.is_not(None),
+            )
+            .group_by(ExerciseStateRow.pattern, Exposure.exercise)
+        ).all()
+        result: dict[str, dict[str, Decimal]] = {}
+        for pattern, exercise, best in rows:
+            if best is not None:
+                result.setdefault(str(pattern), {})[exercise] = best
+        return result
+
+    def milestones(self, member_id: uuid.UUID) -> dict[Milestone, Reached]:
+        rows = self.session.execute(
+            select(MilestoneRow.milestone, MilestoneRow.reached_on, MilestoneRow.detail)
+            .where(MilestoneRow.member_id == member_id)
+            .order_by(MilestoneRow.reached_on, MilestoneRow.created_at)
+        )
+        return {Milestone(row.milestone): Reached(row.reached_on, dict(row.detail)) for row in rows}
+
+    def save_milestones(
+        self, chain_id: uuid.UUID, member_id: uuid.UUID, changes: MilestoneChanges
+    ) -> None:
+        """Delete the lost (one statement, if any), update the moved (one each), insert the
+        reached (one)."""
+        if changes.lost:
+            self.session.execute(
+                delete(MilestoneRow).where(
+                    MilestoneRow.member_id == member_id,
+                    MilestoneRow.milestone.in_([m.value for m in changes.lost]),
+                )
+            )
+        for milestone, reached in changes.moved.items():
+            self.session.execute(
+                update(MilestoneRow)
+                .where(
+                    MilestoneRow.member_id == member_id,
+                    MilestoneRow.milestone == milestone.value,
+                )
+                .values(reached_on=reached.on, detail=reached.detail)
+            )
+        self.session.add_all(
+            MilestoneRow(
+                member_id=member_id,
+                milestone=milestone.value,
+                chain_id=chain_id,
+                reached_on=reached.on,
+                detail=reached.detail,
+            )
+            for milestone, reached in changes.reached.items()
+        )
 
 
 def _plan(row: PlannedExercise) -> ExercisePlan:
@@ -309,183 +1107,8 @@ def _plan(row: PlannedExercise) -> ExercisePlan:
     )
 
 
-def state_row(session: Session, member_id: uuid.UUID, exercise: str) -> ExerciseStateRow | None:
-    """A member's current state row on an exercise, locked for the update that follows."""
-    return session.execute(
-        select(ExerciseStateRow)
-        .where(ExerciseStateRow.member_id == member_id, ExerciseStateRow.exercise == exercise)
-        .with_for_update()
-    ).scalar_one_or_none()
-
-
-def exposures_from(
-    session: Session, member_id: uuid.UUID, exercise: str, day: date
-) -> list[Exposure]:
-    """A member's exposures to an exercise on or after `day`, oldest first."""
-    return list(
-        session.execute(
-            select(Exposure)
-            .where(
-                Exposure.member_id == member_id,
-                Exposure.exercise == exercise,
-                Exposure.local_date >= day,
-            )
-            .order_by(Exposure.local_date)
-        ).scalars()
-    )
-
-
-def sets_from(
-    session: Session, member_id: uuid.UUID, exercise: str, day: date
-) -> list[tuple[LoggedSet, bool]]:
-    """A member's sets of an exercise on or after `day`, in the order they were lifted,
-    each with whether its session was finished."""
-    rows = session.execute(
-        select(LoggedSet, FinishedSession.session_id.is_not(None))
-        .outerjoin(FinishedSession, FinishedSession.session_id == LoggedSet.session_id)
-        .where(
-            LoggedSet.member_id == member_id,
-            LoggedSet.exercise == exercise,
-            LoggedSet.local_date >= day,
-        )
-        .order_by(LoggedSet.local_date, LoggedSet.performed_at, LoggedSet.set_id)
-    )
-    return [(row, bool(finished)) for row, finished in rows]
-
-
-def replace_records(
-    session: Session, member_id: uuid.UUID, exercise: str, day: date, rows: list[RecordRow]
-) -> list[RecordRow]:
-    """Swap the records of an exercise set on or after `day` for `rows`; the old ones."""
-    old = list(
-        session.execute(
-            delete(RecordRow)
-            .where(
-                RecordRow.member_id == member_id,
-                RecordRow.exercise == exercise,
-                RecordRow.local_date >= day,
-            )
-            .returning(RecordRow)
-        ).scalars()
-    )
-    session.add_all(rows)
-    return old
-
-
-def pattern_days(session: Session, member_id: uuid.UUID, first: date, last: date) -> dict[str, int]:
-    """Days with at least one working set per pattern between two dates (inclusive)."""
-    rows = session.execute(
-        select(LoggedSet.pattern, func.count(LoggedSet.local_date.distinct()))
-        .where(
-            LoggedSet.member_id == member_id,
-            LoggedSet.local_date.between(first, last),
-            LoggedSet.pattern.is_not(None),
-            LoggedSet.warmup.is_(False),
-            LoggedSet.reps > 0,
-        )
-        .group_by(LoggedSet.pattern)
-    ).all()
-    return {str(pattern): int(count) for pattern, count in rows}
-
-
-def best_e1rms(
-    session: Session, member_id: uuid.UUID, first: date, last: date
-) -> dict[str, dict[str, Decimal]]:
-    """Per pattern and exercise, the best e1RM of a member between two dates (inclusive)."""
-    rows = session.execute(
-        select(ExerciseStateRow.pattern, Exposure.exercise, func.max(Exposure.best_e1rm_kg))
-        .join(
-            ExerciseStateRow,
-            (ExerciseStateRow.member_id == Exposure.member_id)
-            & (ExerciseStateRow.exercise == Exposure.exercise),
-        )
-        .where(
-            Exposure.member_id == member_id,
-            Exposure.local_date.between(first, last),
-            Exposure.best_e1rm_kg.is_not(None),
-            ExerciseStateRow.pattern.is_not(None),
-        )
-        .group_by(ExerciseStateRow.pattern, Exposure.exercise)
-    ).all()
-    result: dict[str, dict[str, Decimal]] = {}
-    for pattern, exercise, best in rows:
-        if best is not None:
-            result.setdefault(str(pattern), {})[exercise] = best
-    return result
-
-
-def first_finished_day(
-    session: Session, member_id: uuid.UUID, on_or_after: date = date.min
-) -> date | None:
-    """The earliest day, on or after `on_or_after`, of a member's finished session with sets."""
-    has_sets = select(LoggedSet.set_id).where(LoggedSet.session_id == FinishedSession.session_id)
-    day: date | None = session.execute(
-        select(func.min(FinishedSession.local_date)).where(
-            FinishedSession.member_id == member_id,
-            FinishedSession.local_date >= on_or_after,
-            has_sets.exists(),
-        )
-    ).scalar_one()
-    return day
-
-
-def protocol_weeks(session: Session, member_id: uuid.UUID, since: date) -> list[date]:
-    """The Mondays of a member's weeks on protocol from `since` on, oldest first."""
-    return list(
-        session.execute(
-            select(Week.week_start)
-            .where(
-                Week.member_id == member_id,
-                Week.on_protocol.is_(True),
-                Week.week_start >= since,
-            )
-            .order_by(Week.week_start)
-        ).scalars()
-    )
-
-
-def week_training(
-    session: Session, member_id: uuid.UUID, monday: date
-) -> tuple[dict[date, set[str]], set[date]]:
-    """Per day of the week starting `monday`, the patterns trained (working sets); and the
-    days among them with a working set in a finished session."""
-    rows = session.execute(
-        select(
-            LoggedSet.local_date,
-            LoggedSet.pattern,
-            func.bool_or(FinishedSession.session_id.is_not(None)),
-        )
-        .outerjoin(FinishedSession, FinishedSession.session_id == LoggedSet.session_id)
-        .where(
-            LoggedSet.member_id == member_id,
-            LoggedSet.local_date.between(monday, monday + timedelta(days=6)),
-            LoggedSet.pattern.is_not(None),
-            LoggedSet.warmup.is_(False),
-            LoggedSet.reps > 0,
-        )
-        .group_by(LoggedSet.local_date, LoggedSet.pattern)
-    ).all()
-    patterns: dict[date, set[str]] = defaultdict(set)
-    finished: set[date] = set()
-    for day, pattern, was_finished in rows:
-        patterns[day].add(str(pattern))
-        if was_finished:
-            finished.add(day)
-    return dict(patterns), finished
-
-
-def milestones(session: Session, member_id: uuid.UUID) -> dict[str, MilestoneRow]:
-    """A member's milestone rows by name."""
-    rows = session.execute(select(MilestoneRow).where(MilestoneRow.member_id == member_id))
-    return {row.milestone: row for row in rows.scalars()}
-
-
-def week_on_protocol(session: Session, member_id: uuid.UUID, monday: date) -> bool | None:
-    """Whether a member's stored week is on protocol (None when it has no row yet)."""
-    flag: bool | None = session.execute(
-        select(Week.on_protocol).where(Week.member_id == member_id, Week.week_start == monday)
-    ).scalar_one_or_none()
-    return flag
+def _standing(state: dict[str, Any], unit: str, pattern: str | None) -> ExerciseStanding:
+    return ExerciseStanding(_load_state(state), Unit(unit), pattern)
 
 
 TABLES = define_messaging_tables(Base.metadata)

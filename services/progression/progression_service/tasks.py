@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
 from myokine.events import (
     AssignmentEnded,
+    Event,
     ProgramAssigned,
     SessionFinished,
     SetCorrected,
     SetLogged,
     SetVoided,
 )
-from myokine.service_runtime import ServiceRuntime
 from progression_service import handlers
 
+if TYPE_CHECKING:
+    from myokine.unit_of_work import UnitOfWork
+    from progression_service.bootstrap import Dependencies
+    from progression_service.repository import ProgressionRepository
 
-def register(runtime: ServiceRuntime) -> None:
+E = TypeVar("E", bound=Event)
+
+
+def register(deps: Dependencies) -> None:
     """Register this service's consumers on its Celery app (`progression.<EventType>`)."""
-    runtime.consume(ProgramAssigned, handlers.on_program_assigned)
-    runtime.consume(AssignmentEnded, handlers.on_assignment_ended)
-    runtime.consume(SetLogged, handlers.on_set_logged)
-    runtime.consume(SetCorrected, handlers.on_set_corrected)
-    runtime.consume(SetVoided, handlers.on_set_voided)
-    runtime.consume(SessionFinished, handlers.on_session_finished)
+
+    def consumer(
+        handle: Callable[[UnitOfWork[ProgressionRepository], E], None],
+    ) -> Callable[[E], None]:
+        return lambda event: handle(deps.unit_of_work(), event)
+
+    deps.runtime.consume(ProgramAssigned, consumer(handlers.on_program_assigned))
+    deps.runtime.consume(AssignmentEnded, consumer(handlers.on_assignment_ended))
+    deps.runtime.consume(SetLogged, consumer(handlers.on_set_logged))
+    deps.runtime.consume(SetCorrected, consumer(handlers.on_set_corrected))
+    deps.runtime.consume(SetVoided, consumer(handlers.on_set_voided))
+    deps.runtime.consume(SessionFinished, consumer(handlers.on_session_finished))

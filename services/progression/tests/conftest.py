@@ -1,10 +1,4 @@
-"""The progression service's test set-up: its database migrated once, emptied between tests.
-
-`progression_service.runtime` reads its settings when first imported, and pytest loads
-this file before the root conftest has set the run's DATABASE_URL and DB_PREFIX: so the
-service is imported inside the fixtures, never at the top of this file, or the tests
-would use the default database. (Test modules are imported later and may import it.)
-"""
+"""The progression service's test set-up: its database migrated once, emptied between tests."""
 
 from __future__ import annotations
 
@@ -34,23 +28,31 @@ from myokine.events import (
 from myokine.internal_auth import Caller, Role, sign_internal_token
 from myokine.service_runtime import ServiceRuntime
 from myokine.units import KG_PER_LB
+from progression_service import handlers
+from progression_service.bootstrap import Dependencies, bootstrap
+from progression_service.main import create_app
 from progression_service.repository import Base
 
 
 @pytest.fixture(scope="session")
-def migrated() -> ServiceRuntime:
-    """The progression runtime, its database (the run's own) migrated once per run."""
-    from progression_service.main import runtime
+def deps() -> Dependencies:
+    """The progression service, wired once per run; its database (the run's own) migrated."""
+    deps = bootstrap()
+    assert deps.runtime.settings.db_prefix == os.environ["DB_PREFIX"], "not the run's database"
+    migrate(deps.runtime)
+    return deps
 
-    assert runtime.settings.db_prefix == os.environ["DB_PREFIX"], "not the run's database"
-    migrate(runtime)
-    return runtime
+
+@pytest.fixture(scope="session")
+def runtime(deps: Dependencies) -> ServiceRuntime:
+    """The progression service's runtime (its sessions and messaging tables)."""
+    return deps.runtime
 
 
 @pytest.fixture
-def db(migrated: ServiceRuntime) -> Iterator[None]:
+def db(runtime: ServiceRuntime) -> Iterator[None]:
     """An empty progression database for one test."""
-    truncate_all(migrated, Base.metadata)
+    truncate_all(runtime, Base.metadata)
     yield
 
 
@@ -64,9 +66,9 @@ Headers = Callable[..., dict[str, str]]
 
 
 @pytest.fixture
-def headers(chain_id: uuid.UUID, migrated: ServiceRuntime) -> Headers:
+def headers(chain_id: uuid.UUID, runtime: ServiceRuntime) -> Headers:
     """Internal-token headers for a caller in the test's chain (a trainer unless told)."""
-    secret = migrated.settings.internal_token_secret
+    secret = runtime.settings.internal_token_secret
 
     def make(role: Role = "trainer", *, sub: str = "trainer-1", **claims: Any) -> dict[str, str]:
         caller = Caller(sub=sub, role=role, chain_id=claims.pop("chain_id", chain_id), **claims)
@@ -77,11 +79,9 @@ def headers(chain_id: uuid.UUID, migrated: ServiceRuntime) -> Headers:
 
 
 @pytest.fixture
-def client(db: None) -> Iterator[TestClient]:
+def client(db: None, deps: Dependencies) -> Iterator[TestClient]:
     """The progression service's app on an empty database."""
-    from progression_service.main import app
-
-    with TestClient(app) as test_client:
+    with TestClient(create_app(deps)) as test_client:
         yield test_client
 
 
@@ -179,11 +179,9 @@ class MemberScript:
         return [*(self.log(ex, load, reps, day) for ex, load, reps in sets), self.finish(day)]
 
 
-def deliver_events(*events: Event) -> None:
-    """Hand events to their handlers, as the worker would."""
-    from progression_service import handlers
-
-    by_type: dict[type[Event], Callable[[Any], None]] = {
+def deliver_events(deps: Dependencies, *events: Event) -> None:
+    """Hand events to their handlers, each in a unit of work of its own, as the worker would."""
+    by_type: dict[type[Event], Callable[..., None]] = {
         ProgramAssigned: handlers.on_program_assigned,
         AssignmentEnded: handlers.on_assignment_ended,
         SetLogged: handlers.on_set_logged,
@@ -192,7 +190,7 @@ def deliver_events(*events: Event) -> None:
         SessionFinished: handlers.on_session_finished,
     }
     for event in events:
-        by_type[type(event)](event)
+        by_type[type(event)](deps.unit_of_work(), event)
 
 
 @pytest.fixture
@@ -208,9 +206,9 @@ def new_member(db: None, chain_id: uuid.UUID) -> Callable[[], MemberScript]:
 
 
 @pytest.fixture
-def deliver(migrated: ServiceRuntime) -> Callable[..., None]:
+def deliver(deps: Dependencies) -> Callable[..., None]:
     """Apply events through the handlers, in the order given."""
-    return deliver_events
+    return lambda *events: deliver_events(deps, *events)
 
 
 def planned(exercise: str, pattern: str, equipment: str, step: str, **kw: Any) -> PlannedExercise:

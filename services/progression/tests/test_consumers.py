@@ -12,9 +12,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from myokine.consumers import RetryLater
+from myokine.service_runtime import ServiceRuntime
 from myokine.units import KG_PER_LB
+from progression_service import handlers
 from progression_service import repository as repo
-from progression_service.runtime import runtime
 
 MON = date(2026, 1, 5)
 
@@ -29,7 +30,7 @@ def _targets(client: TestClient, headers: Any, member: Any, slugs: str, day: dat
     return response.json()
 
 
-def _outbox_types() -> list[str]:
+def _outbox_types(runtime: ServiceRuntime) -> list[str]:
     with runtime.sessions() as session:
         return list(
             session.execute(
@@ -38,7 +39,9 @@ def _outbox_types() -> list[str]:
         )
 
 
-def test_a_finished_session_moves_the_target(client, headers, member, deliver, plan) -> None:
+def test_a_finished_session_moves_the_target(
+    client, headers, member, deliver, plan, runtime
+) -> None:
     deliver(member.assign(plan("barbell-back-squat", "squat", "barbell", "2.5")))
     deliver(*member.workout(MON, *[("barbell-back-squat", "60", 12)] * 3))
     body = _targets(client, headers, member, "barbell-back-squat", MON + timedelta(days=2))
@@ -47,7 +50,7 @@ def test_a_finished_session_moves_the_target(client, headers, member, deliver, p
     assert squat["days_since_last"] == 2
     assert squat["calibrate"] is False
     assert body["week"]["squat"] == {"done": 1, "min": 2, "max": 3, "status": "below"}
-    assert "TargetsUpdated" in _outbox_types()
+    assert "TargetsUpdated" in _outbox_types(runtime)
 
 
 def test_targets_before_training_use_the_start_load_or_calibrate(
@@ -68,7 +71,7 @@ def test_targets_before_training_use_the_start_load_or_calibrate(
     assert (press["target_load_kg"], press["calibrate"]) == ("5", True)
 
 
-def test_a_set_before_its_turn_waits_and_a_redelivery_is_a_no_op(member, deliver) -> None:
+def test_a_set_before_its_turn_waits_and_a_redelivery_is_a_no_op(member, deliver, runtime) -> None:
     first = member.log("deadlift", "100", 8, MON)
     second = member.log("deadlift", "100", 8, MON)
     with pytest.raises(RetryLater):
@@ -80,7 +83,9 @@ def test_a_set_before_its_turn_waits_and_a_redelivery_is_a_no_op(member, deliver
         assert stream is not None and stream.last_seq == 2
 
 
-def test_records_after_the_baseline_and_the_series(client, headers, member, deliver) -> None:
+def test_records_after_the_baseline_and_the_series(
+    client, headers, member, deliver, runtime
+) -> None:
     deliver(*member.workout(MON, ("bench-press", "100", 6), ("bench-press", "100", 8)))
     deliver(*member.workout(MON + timedelta(days=2), ("bench-press", "100", 10)))
     body = client.get(f"/internal/v1/members/{member.member_id}/progress", headers=headers()).json()
@@ -91,7 +96,7 @@ def test_records_after_the_baseline_and_the_series(client, headers, member, deli
     ]
     assert bench["best_e1rm_kg"] == "133.33"
     assert sorted(p["kind"] for p in bench["prs"]) == ["e1rm", "reps"]
-    assert _outbox_types().count("PersonalRecord") == 2
+    assert _outbox_types(runtime).count("PersonalRecord") == 2
     assert body["milestones"][0]["milestone"] == "first_session"
 
 
@@ -154,17 +159,15 @@ def test_members_read_only_themselves(client, headers, member) -> None:
 
 
 def test_rebuilding_from_the_facts_leaves_the_incremental_state(
-    client, headers, member, deliver
+    client, headers, member, deliver, deps
 ) -> None:
-    from progression_service import handlers
-
     for i in range(6):
         day = MON + timedelta(days=2 * i)
         deliver(*member.workout(day, *[("barbell-back-squat", "60", 9 + i % 4)] * 3))
         deliver(*member.workout(day, ("deadlift", 100 + 5 * (i % 3), 8)))
     url = f"/internal/v1/members/{member.member_id}/progress"
     before = client.get(url, headers=headers()).json()
-    handlers.rebuild_member(member.chain_id, member.member_id)
+    handlers.rebuild_member(deps.unit_of_work(), member.chain_id, member.member_id)
     assert client.get(url, headers=headers()).json() == before
 
 
@@ -177,10 +180,10 @@ def test_a_member_lifting_pounds_gets_pound_plates(client, headers, member, deli
     assert Decimal(bench["target_load_kg"]) == KG_PER_LB * 140
 
 
-def test_a_stall_deloads_and_tells_the_trainer(client, headers, member, deliver) -> None:
+def test_a_stall_deloads_and_tells_the_trainer(client, headers, member, deliver, runtime) -> None:
     for i in range(4):
         deliver(*member.workout(MON + timedelta(days=2 * i), *[("barbell-row", "80", 8)] * 3))
-    assert _outbox_types().count("StallDetected") == 1
+    assert _outbox_types(runtime).count("StallDetected") == 1
     row = _targets(client, headers, member, "barbell-row", MON + timedelta(days=8))
     assert row["exercises"]["barbell-row"]["target_load_kg"] == "72.5"
     attention = client.get(
@@ -191,7 +194,7 @@ def test_a_stall_deloads_and_tells_the_trainer(client, headers, member, deliver)
     assert attention["members"][0]["stalled"] == ["barbell-row"]
 
 
-def test_weeks_on_protocol_reach_milestones(client, headers, member, deliver) -> None:
+def test_weeks_on_protocol_reach_milestones(client, headers, member, deliver, runtime) -> None:
     week = [
         ("barbell-back-squat", "deadlift", "bench-press", "barbell-row"),
         ("barbell-back-squat", "bench-press", "barbell-row"),
@@ -210,7 +213,7 @@ def test_weeks_on_protocol_reach_milestones(client, headers, member, deliver) ->
     assert [w["on_protocol"] for w in body["weeks"]] == [True] * 4
     assert body["weeks"][0]["week"] == "2026-W02"
     assert body["streaks"]["longest"] == 4
-    assert _outbox_types().count("MilestoneReached") == 3
+    assert _outbox_types(runtime).count("MilestoneReached") == 3
 
 
 def test_the_routes_refuse_what_they_cannot_answer(client, headers, member, deliver) -> None:
@@ -245,7 +248,7 @@ def test_twelve_weeks_after_the_first_session_the_strength_check(
     }
 
 
-def test_program_events_wait_for_their_turn(member, deliver, plan) -> None:
+def test_program_events_wait_for_their_turn(member, deliver, plan, runtime) -> None:
     first = member.assign(plan("deadlift", "hinge", "barbell", "2.5"))
     ended = member.end(first)
     with pytest.raises(RetryLater):

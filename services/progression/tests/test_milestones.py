@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from myokine.service_runtime import ServiceRuntime
+from progression_service import handlers
 from progression_service import repository as repo
-from progression_service.runtime import runtime
 
 MON = date(2026, 1, 5)
 FULL = ("barbell-back-squat", "deadlift", "bench-press", "barbell-row")
@@ -30,7 +31,7 @@ def _reached(body: Any) -> list[tuple[str, str]]:
     return [(m["milestone"], m["reached_on"]) for m in body["milestones"]]
 
 
-def _announced(member: Any) -> list[str]:
+def _announced(runtime: ServiceRuntime, member: Any) -> list[str]:
     with runtime.sessions() as session:
         outbox = runtime.tables.outbox
         rows = session.execute(
@@ -54,7 +55,7 @@ def _weeks(member: Any, deliver: Any, weeks: int, *, skip_hinge_in: int | None =
 
 
 def test_voiding_the_only_hinge_set_of_the_fourth_week_undoes_the_adaptation(
-    client, headers, new_member, deliver
+    client, headers, new_member, deliver, runtime
 ) -> None:
     voided, never = new_member(), new_member()
     last_hinge = _weeks(voided, deliver, 4)
@@ -72,8 +73,8 @@ def test_voiding_the_only_hinge_set_of_the_fourth_week_undoes_the_adaptation(
     ]
     assert after["streaks"]["longest"] == 3
     # Announced once when reached; undone without a retraction event.
-    assert _announced(voided).count("initial_adaptation") == 1
-    assert "initial_adaptation" not in _announced(never)
+    assert _announced(runtime, voided).count("initial_adaptation") == 1
+    assert "initial_adaptation" not in _announced(runtime, never)
 
 
 def test_correcting_a_failed_hinge_set_reaches_the_week_as_if_logged_right(
@@ -128,15 +129,13 @@ def test_a_set_that_takes_a_week_above_range_takes_its_milestone_away(
 
 
 def test_rebuilding_restores_the_milestones_from_the_facts(
-    client, headers, member, deliver
+    client, headers, member, deliver, deps, runtime
 ) -> None:
-    from progression_service import handlers
-
     last_hinge = _weeks(member, deliver, 5)
     deliver(member.void(last_hinge))
     expected = _progress(client, headers, member)
     assert ("initial_adaptation", "2026-01-28") in _reached(expected)
     with runtime.sessions.begin() as session:
         session.execute(delete(repo.MilestoneRow))
-    handlers.rebuild_member(member.chain_id, member.member_id)
+    handlers.rebuild_member(deps.unit_of_work(), member.chain_id, member.member_id)
     assert _progress(client, headers, member) == expected

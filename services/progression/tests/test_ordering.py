@@ -13,7 +13,7 @@ from sqlalchemy import select
 from devstack.testing import truncate_all
 from myokine.consumers import RetryLater
 from myokine.events import Event
-from progression_service.main import runtime
+from myokine.service_runtime import ServiceRuntime
 from progression_service.repository import Base
 
 MON = date(2026, 1, 5)
@@ -39,7 +39,7 @@ def _history(member: Any, plan: Any) -> list[Event]:
     return events
 
 
-def _snapshot(client: Any, headers: Any, member: Any) -> Any:
+def _snapshot(runtime: ServiceRuntime, client: Any, headers: Any, member: Any) -> Any:
     progress = client.get(
         f"/internal/v1/members/{member.member_id}/progress", headers=headers()
     ).json()
@@ -66,16 +66,16 @@ def _deliver_until_done(events: list[Event], deliver: Any) -> None:
 )
 @given(st.randoms(use_true_random=False))
 def test_order_and_redelivery_do_not_change_the_result(
-    client, headers, new_member, deliver, plan, rnd
+    client, headers, new_member, deliver, plan, runtime, rnd
 ) -> None:
     truncate_all(runtime, Base.metadata)
     member = new_member()
     events = _history(member, plan)
     deliver(*events)
-    expected = _snapshot(client, headers, member)
+    expected = _snapshot(runtime, client, headers, member)
 
     truncate_all(runtime, Base.metadata)
     shuffled = events + rnd.sample(events, len(events) // 3)
     rnd.shuffle(shuffled)
     _deliver_until_done(shuffled, deliver)
-    assert _snapshot(client, headers, member) == expected
+    assert _snapshot(runtime, client, headers, member) == expected

@@ -3,13 +3,8 @@ and twice, and are applied once each, in order."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
-import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -17,11 +12,12 @@ import pytest
 from celery import Celery
 from sqlalchemy import func, select
 
-from devstack.embedded import EmbeddedRedis, free_port
+from devstack.embedded import EmbeddedRedis
+from devstack.testing import own_redis, service_process, wait_until
 from myokine.celery_app import create_celery
 from myokine.events import Event, task_name
+from myokine.service_runtime import ServiceRuntime
 from progression_service import repository as repo
-from progression_service.runtime import runtime
 from progression_service.settings import Settings
 
 MON = date(2026, 1, 5)
@@ -30,13 +26,8 @@ MON = date(2026, 1, 5)
 @pytest.fixture
 def redis(scratch_dir: Path) -> Iterator[EmbeddedRedis]:
     """A Redis server of this test's own."""
-    server = EmbeddedRedis(
-        scratch_dir / f"redis-progression-{uuid.uuid4().hex[:8]}", free_port(), persistent=False
-    ).start()
-    try:
+    with own_redis(scratch_dir) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -48,31 +39,9 @@ def broker(redis: EmbeddedRedis) -> Celery:
 @pytest.fixture
 def worker(redis: EmbeddedRedis, db: None) -> Iterator[subprocess.Popen[bytes]]:
     """`python -m progression_service worker`, on the test's Redis and the run's database."""
-    env = os.environ | {"REDIS_URL": redis.url, "LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "progression_service", "worker"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
+    env = {"REDIS_URL": redis.url, "LOG_LEVEL": "WARNING"}
+    with service_process("progression", ["worker"], env) as process:
         yield process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_for(check: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.2)
 
 
 def send(broker: Celery, event: Event) -> None:
@@ -81,7 +50,9 @@ def send(broker: Celery, event: Event) -> None:
     )
 
 
-def test_the_worker_applies_events_in_order_exactly_once(member, plan, broker, worker) -> None:
+def test_the_worker_applies_events_in_order_exactly_once(
+    member, plan, broker, worker, runtime: ServiceRuntime
+) -> None:
     assigned = member.assign(plan("barbell-back-squat", "squat", "barbell", "2.5"))
     first, second, third = (member.log("barbell-back-squat", "60", 12, MON) for _ in range(3))
     finished = member.finish(MON)
@@ -93,7 +64,7 @@ def test_the_worker_applies_events_in_order_exactly_once(member, plan, broker, w
             row = session.get(repo.ExerciseStateRow, (member.member_id, "barbell-back-squat"))
             return row is not None and row.state["progression"]["target_load_kg"] == "62.5"
 
-    wait_for(target_moved)
+    wait_until(target_moved, 60, "the target to move")
     with runtime.sessions() as session:
         assert session.scalar(select(func.count()).select_from(repo.LoggedSet)) == 3
         outbox = runtime.tables.outbox

@@ -1,4 +1,4 @@
-"""The gateway's public HTTP API (API.md): one router per resource."""
+"""The gateway's public HTTP API (docs/api.md): one router per resource."""
 
 from __future__ import annotations
 

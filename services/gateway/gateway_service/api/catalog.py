@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
-from gateway_service.api.deps import GatewayDep, TrainerDep
+from gateway_service.api.deps import DepsDep, TrainerDep
 from gateway_service.api.errors import problems
-from gateway_service.api.schemas import ExerciseOut
 from gateway_service.handlers import trainer as handlers
+from gateway_service.schemas.catalog import ExerciseOut
 
 router = APIRouter(prefix="/v1/exercises", tags=["catalog"])
 
 
-@router.get(
-    "",
-    summary="The chain's exercise catalog",
-    response_model=None,
-    responses={200: {"model": list[ExerciseOut]}, **problems(401, 403)},
-)
-def list_exercises(gateway: GatewayDep, trainer: TrainerDep) -> Any:
+@router.get("", summary="The chain's exercise catalog", responses=problems(401, 403))
+def list_exercises(deps: DepsDep, trainer: TrainerDep) -> list[ExerciseOut]:
     """Every exercise the chain's programs may use."""
-    return handlers.list_exercises(gateway.services, trainer)
+    return handlers.list_exercises(deps.services, trainer)

@@ -1,4 +1,4 @@
-"""What routes depend on, declared once: the gateway's wiring and who is calling.
+"""What routes depend on, declared once: the gateway's wiring, a unit of work, who is calling.
 
 Three kinds of bearer token reach the gateway: a kiosk's device token, a member token
 (after identify, bound to that kiosk) and a trainer's access token. A missing or invalid
@@ -7,48 +7,39 @@ token answers 401; a valid token of the wrong kind answers 403.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
-from sqlalchemy.orm import Session, sessionmaker
 
-from gateway_service.domain.pin_lock import PinLockPolicy
-from gateway_service.handlers import identity
+from gateway_service import queries
+from gateway_service.bootstrap import Dependencies
 from gateway_service.principals import KioskPrincipal, MemberPrincipal, TrainerPrincipal
-from gateway_service.ratelimits import RateLimiter
-from gateway_service.service_clients import Services
-from gateway_service.settings import Settings
+from gateway_service.repository import GatewayRepository
 from gateway_service.tokens import looks_like_jwt, read_token
+from myokine.internal_api import unit_of_work
 from myokine.problems import Forbidden, Unauthorized
+from myokine.unit_of_work import UnitOfWork
 
 
-@dataclass
-class Gateway:
-    """Everything the routes need, built once in main and kept on `app.state.gateway`."""
-
-    settings: Settings
-    sessions: sessionmaker[Session]
-    services: Services
-    limiter: RateLimiter
-
-    @property
-    def pin_policy(self) -> PinLockPolicy:
-        """The PIN lockout policy from the settings."""
-        return PinLockPolicy(
-            max_failures=self.settings.pin_max_failures,
-            lock_for=timedelta(minutes=self.settings.pin_lock_minutes),
-        )
+def _deps(request: Request) -> Dependencies:
+    deps: Dependencies = request.app.state.deps
+    return deps
 
 
-def _gateway(request: Request) -> Gateway:
-    gateway: Gateway = request.app.state.gateway
-    return gateway
+DepsDep = Annotated[Dependencies, Depends(_deps)]
+"""The gateway's wiring: settings, service clients, rate limiter, PIN policy."""
+
+UowDep = Annotated[UnitOfWork[GatewayRepository], Depends(unit_of_work)]
 
 
-GatewayDep = Annotated[Gateway, Depends(_gateway)]
+def _now(deps: DepsDep) -> datetime:
+    return deps.clock()
+
+
+NowDep = Annotated[datetime, Depends(_now)]
+"""Now, from the clock the gateway was wired with."""
 
 _kiosk_scheme = HTTPBearer(
     scheme_name="KioskToken",
@@ -75,68 +66,64 @@ def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
     return credentials.credentials
 
 
-def _kiosk(gateway: Gateway, token: str) -> KioskPrincipal:
+def _kiosk(deps: Dependencies, uow: UnitOfWork[GatewayRepository], token: str) -> KioskPrincipal:
     """The kiosk of a device token; 403 for a valid token of another kind, else 401."""
     if looks_like_jwt(token):
-        read_token(token, gateway.settings.jwt_secret)
+        read_token(token, deps.settings.jwt_secret)
         raise Forbidden("This call needs the kiosk's device token.")
-    kiosk = identity.authenticate_kiosk(gateway.sessions, token)
+    kiosk = queries.authenticate_kiosk(uow, token)
     if kiosk is None:
         raise Unauthorized("Unknown kiosk token.", headers=_CHALLENGE)
     return kiosk
 
 
 def current_kiosk(
-    gateway: GatewayDep,
+    deps: DepsDep,
+    uow: UowDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_kiosk_scheme)],
 ) -> KioskPrincipal:
     """The kiosk calling, by its device token; counted against the kiosk's rate limit."""
-    kiosk = _kiosk(gateway, _token(credentials))
-    gateway.limiter.hit(f"kiosk:{kiosk.kiosk_id}", gateway.settings.kiosk_rate_limit_per_minute)
+    kiosk = _kiosk(deps, uow, _token(credentials))
+    deps.limiter.hit(f"kiosk:{kiosk.kiosk_id}", deps.settings.kiosk_rate_limit_per_minute)
     return kiosk
 
 
 def current_member(
-    gateway: GatewayDep,
+    deps: DepsDep,
+    uow: UowDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_kiosk_scheme)],
 ) -> MemberPrincipal:
     """The member identified at a kiosk, by their member token (bound to that kiosk)."""
     token = _token(credentials)
     if not looks_like_jwt(token):
-        _kiosk(gateway, token)
+        _kiosk(deps, uow, token)
         raise Forbidden("Identify the member first: this call needs a member token.")
-    claims = read_token(token, gateway.settings.jwt_secret)
+    claims = read_token(token, deps.settings.jwt_secret)
     if claims.kind != "member" or claims.kiosk_id is None:
         raise Forbidden("This call needs a member token from a kiosk.")
-    member = identity.member_at_kiosk(
-        gateway.sessions, claims.subject, claims.kiosk_id, claims.chain_id
-    )
+    member = queries.member_at_kiosk(uow, claims.subject, claims.kiosk_id, claims.chain_id)
     if member is None:
         raise Unauthorized("The member or the kiosk of this token is gone.", headers=_CHALLENGE)
-    gateway.limiter.hit(
-        f"kiosk:{member.kiosk.kiosk_id}", gateway.settings.kiosk_rate_limit_per_minute
-    )
+    deps.limiter.hit(f"kiosk:{member.kiosk.kiosk_id}", deps.settings.kiosk_rate_limit_per_minute)
     return member
 
 
 def current_trainer(
-    gateway: GatewayDep, token: Annotated[str | None, Depends(_trainer_scheme)]
+    deps: DepsDep, uow: UowDep, token: Annotated[str | None, Depends(_trainer_scheme)]
 ) -> TrainerPrincipal:
     """The trainer (or chain admin) of an access token; counted against their rate limit."""
     if not token:
         raise _missing()
     if not looks_like_jwt(token):
-        _kiosk(gateway, token)
+        _kiosk(deps, uow, token)
         raise Forbidden("This call is for trainers.")
-    claims = read_token(token, gateway.settings.jwt_secret)
+    claims = read_token(token, deps.settings.jwt_secret)
     if claims.kind != "trainer":
         raise Forbidden("This call is for trainers.")
-    trainer = identity.trainer_exists(gateway.sessions, claims.subject, claims.chain_id)
+    trainer = queries.trainer_exists(uow, claims.subject, claims.chain_id)
     if trainer is None:
         raise Unauthorized("The trainer of this token is gone.", headers=_CHALLENGE)
-    gateway.limiter.hit(
-        f"trainer:{trainer.trainer_id}", gateway.settings.trainer_rate_limit_per_minute
-    )
+    deps.limiter.hit(f"trainer:{trainer.trainer_id}", deps.settings.trainer_rate_limit_per_minute)
     return trainer
 
 

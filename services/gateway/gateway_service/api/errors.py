@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from gateway_service.api.schemas import ProblemOut
+from gateway_service.schemas.problems import ProblemOut
 from myokine.problems import PROBLEM_JSON, TYPE_BASE
 
 _ERRORS: dict[int, tuple[str, str, str]] = {

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter
 
-from gateway_service.api.deps import GatewayDep, TrainerDep
+from gateway_service.api.deps import DepsDep, TrainerDep, UowDep
 from gateway_service.api.errors import problems
-from gateway_service.api.schemas import AttentionOut
 from gateway_service.handlers import trainer as handlers
+from gateway_service.schemas.gyms import AttentionOut
 
 router = APIRouter(prefix="/v1/gyms", tags=["gyms"])
 
@@ -18,9 +17,8 @@ router = APIRouter(prefix="/v1/gyms", tags=["gyms"])
 @router.get(
     "/{gym_id}/attention",
     summary="Members stalled or off protocol this week",
-    response_model=None,
-    responses={200: {"model": AttentionOut}, **problems(401, 403, 404)},
+    responses=problems(401, 403, 404),
 )
-def attention(gateway: GatewayDep, trainer: TrainerDep, gym_id: uuid.UUID) -> Any:
+def attention(deps: DepsDep, uow: UowDep, trainer: TrainerDep, gym_id: uuid.UUID) -> AttentionOut:
     """Members of a gym of the chain who stalled or are off protocol this week."""
-    return handlers.gym_attention(gateway.sessions, gateway.services, trainer, gym_id)
+    return handlers.gym_attention(uow, deps.services, trainer, gym_id)

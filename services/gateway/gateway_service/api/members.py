@@ -3,67 +3,56 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, status
 
-from gateway_service.api.deps import GatewayDep, OptionalIdempotencyKey, TrainerDep
+from gateway_service import queries
+from gateway_service.api.deps import DepsDep, OptionalIdempotencyKey, TrainerDep, UowDep
 from gateway_service.api.errors import problems
-from gateway_service.api.schemas import AssignmentIn, AssignmentOut, MemberOut, ProgressOut
 from gateway_service.handlers import trainer as handlers
+from gateway_service.schemas.members import AssignmentIn, AssignmentOut, MemberOut
+from gateway_service.schemas.progress import ProgressOut
 
 router = APIRouter(prefix="/v1/members", tags=["members"])
 
 
-@router.get(
-    "",
-    summary="Members of the trainer's chain",
-    response_model=list[MemberOut],
-    responses=problems(401, 403),
-)
-def list_members(gateway: GatewayDep, trainer: TrainerDep) -> list[dict[str, Any]]:
+@router.get("", summary="Members of the trainer's chain", responses=problems(401, 403))
+def list_members(uow: UowDep, trainer: TrainerDep) -> list[MemberOut]:
     """Every member of the chain, by name."""
-    return handlers.list_members(gateway.sessions, trainer)
+    return queries.list_members(uow, trainer)
 
 
-@router.get(
-    "/{member_id}",
-    summary="One member",
-    response_model=MemberOut,
-    responses=problems(401, 403, 404),
-)
-def get_member(gateway: GatewayDep, trainer: TrainerDep, member_id: uuid.UUID) -> dict[str, Any]:
+@router.get("/{member_id}", summary="One member", responses=problems(401, 403, 404))
+def get_member(uow: UowDep, trainer: TrainerDep, member_id: uuid.UUID) -> MemberOut:
     """A member of the trainer's chain (another chain's member is not found)."""
-    return handlers.get_member(gateway.sessions, trainer, member_id)
+    return queries.get_member(uow, trainer, member_id)
 
 
 @router.post(
     "/{member_id}/assignments",
     status_code=status.HTTP_201_CREATED,
     summary="Assign a program to a member",
-    response_model=None,
-    responses={201: {"model": AssignmentOut}, **problems(401, 403, 404, 409, 422)},
+    responses=problems(401, 403, 404, 409, 422),
 )
 def assign_program(
-    gateway: GatewayDep,
+    deps: DepsDep,
+    uow: UowDep,
     trainer: TrainerDep,
     member_id: uuid.UUID,
     body: AssignmentIn,
     key: OptionalIdempotencyKey = None,
-) -> Any:
+) -> AssignmentOut:
     """Assign a program of the chain; it replaces the member's current one."""
-    assignment = body.model_dump(mode="json", exclude_none=True)
-    return handlers.assign_program(
-        gateway.sessions, gateway.services, trainer, member_id, assignment, key
-    )
+    return handlers.assign_program(uow, deps.services, trainer, member_id, body, key)
 
 
 @router.get(
     "/{member_id}/progress",
     summary="A member's progress",
-    response_model=None,
-    responses={200: {"model": ProgressOut}, **problems(401, 403, 404)},
+    responses=problems(401, 403, 404),
 )
-def member_progress(gateway: GatewayDep, trainer: TrainerDep, member_id: uuid.UUID) -> Any:
+def member_progress(
+    deps: DepsDep, uow: UowDep, trainer: TrainerDep, member_id: uuid.UUID
+) -> ProgressOut:
     """The member's progress, as their kiosk shows it."""
-    return handlers.member_progress(gateway.sessions, gateway.services, trainer, member_id)
+    return handlers.member_progress(uow, deps.services, trainer, member_id)

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from gateway_service.domain.loads import as_decimal, in_unit, present_set
 from myokine.patterns import WEEKLY_RANGES
 from myokine.units import Unit
+
+# PRs, stalls and milestones of the last day are shown with today's plan.
+NEWS_WINDOW = timedelta(hours=24)
+
+
+def local_date(timezone: str, now: datetime) -> str:
+    """Today's date at a gym, ISO formatted."""
+    return now.astimezone(ZoneInfo(timezone)).date().isoformat()
 
 
 @dataclass(frozen=True)

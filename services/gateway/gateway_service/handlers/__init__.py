@@ -1,1 +1,2 @@
-"""The gateway's use cases: identity and tenancy, the kiosk's calls, the trainer's calls."""
+"""The gateway's use cases: identity and tenancy, the kiosk's and the trainer's calls, and
+the consumers of progression's events. One function per use case, its unit of work first."""

@@ -1,243 +1,230 @@
-"""Identity and tenancy use cases: chains, gyms, kiosks, trainers, members, signing in.
+"""Identity and tenancy use cases: chains, gyms, kiosks, trainers, members, identifying.
 
-Each function is one use case in one transaction.
+Each function is one use case in one transaction of its unit of work. The operator's
+commands create the tenants and credentials; kiosks identify members.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Literal, cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Literal
 
 from gateway_service import credentials
-from gateway_service import repository as repo
+from gateway_service.domain.accounts import (
+    InvalidField,
+    check_badge,
+    check_email,
+    check_password,
+    check_pin,
+    check_timezone,
+    check_unit,
+)
 from gateway_service.domain.pin_lock import PinLockPolicy, PinState
-from gateway_service.principals import KioskPrincipal, MemberPrincipal, TrainerPrincipal
-from myokine.db import transaction
+from gateway_service.principals import KioskPrincipal, MemberPrincipal
+from gateway_service.repository import (
+    Chain,
+    DuplicateError,
+    GatewayRepository,
+    Gym,
+    Kiosk,
+    Member,
+    Trainer,
+)
+from gateway_service.schemas.identity import ChainOut, GymOut, KioskOut, TrainerOut, TrainerRole
+from gateway_service.schemas.members import MemberOut
 from myokine.problems import Conflict, InvalidInput, Locked, NotFound, Unauthorized
+from myokine.unit_of_work import UnitOfWork
 from myokine.units import Unit
 
-Sessions = sessionmaker[Session]
-TrainerRole = Literal["trainer", "chain_admin"]
-
-PIN_FORMAT = re.compile(r"^[0-9]{4,8}$")
+Uow = UnitOfWork[GatewayRepository]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _field_error(field: str, message: str) -> InvalidInput:
-    return InvalidInput(
-        f"Invalid value for: {field}", errors=[{"field": field, "message": message}]
-    )
-
-
-def _check_timezone(name: str) -> None:
+@contextmanager
+def _fields_checked() -> Iterator[None]:
+    """A field that breaks its rule refuses the request, naming the field."""
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise _field_error("timezone", f"{name!r} is not an IANA time zone") from exc
+        yield
+    except InvalidField as exc:
+        raise InvalidInput(
+            f"Invalid value for: {exc.field}", errors=[{"field": exc.field, "message": exc.message}]
+        ) from exc
 
 
-def _check_pin(pin: str) -> None:
-    if not PIN_FORMAT.match(pin):
-        raise _field_error("pin", "a PIN is 4 to 8 digits")
-
-
-def _check_unit(unit: str) -> Unit:
-    try:
-        return Unit(unit)
-    except ValueError as exc:
-        raise _field_error("unit", "the unit is kg or lb") from exc
-
-
-def create_chain(sessions: Sessions, name: str) -> repo.Chain:
+def create_chain(uow: Uow, name: str) -> ChainOut:
     """A new chain; Conflict when the name is taken."""
-    try:
-        with transaction(sessions) as session:
-            chain = repo.Chain(id=uuid.uuid4(), name=name)
-            session.add(chain)
-        return chain
-    except IntegrityError as exc:
-        raise Conflict(f"A chain named {name!r} exists already.") from exc
+    with uow:
+        chain = Chain(id=uuid.uuid4(), name=name)
+        try:
+            uow.repo.add_chain(chain)
+        except DuplicateError as exc:
+            raise Conflict(f"A chain named {name!r} exists already.") from exc
+        uow.commit()
+        return ChainOut.model_validate(chain, from_attributes=True)
 
 
-def find_chain(sessions: Sessions, name: str) -> repo.Chain:
-    """The chain of that name; NotFound otherwise."""
-    with transaction(sessions) as session:
-        chain = repo.chain_by_name(session, name)
-    if chain is None:
-        raise NotFound(f"No chain named {name!r}.")
-    return chain
-
-
-def create_gym(
-    sessions: Sessions, chain_id: uuid.UUID, name: str, timezone: str, unit: str
-) -> repo.Gym:
+def create_gym(uow: Uow, chain_id: uuid.UUID, name: str, timezone: str, unit: str) -> GymOut:
     """A new gym of a chain, with its IANA time zone and default unit."""
-    _check_timezone(timezone)
-    checked = _check_unit(unit)
-    try:
-        with transaction(sessions) as session:
-            if session.get(repo.Chain, chain_id) is None:
-                raise NotFound("No such chain.")
-            gym = repo.Gym(
-                id=uuid.uuid4(), chain_id=chain_id, name=name, timezone=timezone, unit=checked
-            )
-            session.add(gym)
-        return gym
-    except IntegrityError as exc:
-        raise Conflict(f"The chain has a gym named {name!r} already.") from exc
+    with _fields_checked():
+        check_timezone(timezone)
+        checked = check_unit(unit)
+    with uow:
+        if uow.repo.chain(chain_id) is None:
+            raise NotFound("No such chain.")
+        gym = Gym(id=uuid.uuid4(), chain_id=chain_id, name=name, timezone=timezone, unit=checked)
+        try:
+            uow.repo.add_gym(gym)
+        except DuplicateError as exc:
+            raise Conflict(f"The chain has a gym named {name!r} already.") from exc
+        uow.commit()
+        return GymOut.model_validate(gym, from_attributes=True)
 
 
-def create_kiosk(sessions: Sessions, gym_id: uuid.UUID, name: str) -> tuple[repo.Kiosk, str]:
+def create_kiosk(uow: Uow, gym_id: uuid.UUID, name: str) -> tuple[KioskOut, str]:
     """A new kiosk of a gym and its device token, which is returned this once only."""
     token = credentials.new_kiosk_token()
-    try:
-        with transaction(sessions) as session:
-            gym = session.get(repo.Gym, gym_id)
-            if gym is None:
-                raise NotFound("No such gym.")
-            kiosk = repo.Kiosk(
-                id=uuid.uuid4(),
-                chain_id=gym.chain_id,
-                gym_id=gym.id,
-                name=name,
-                token_hash=credentials.kiosk_token_hash(token),
-            )
-            session.add(kiosk)
-        return kiosk, token
-    except IntegrityError as exc:
-        raise Conflict(f"The gym has a kiosk named {name!r} already.") from exc
+    with uow:
+        gym = uow.repo.gym(gym_id)
+        if gym is None:
+            raise NotFound("No such gym.")
+        kiosk = Kiosk(
+            id=uuid.uuid4(),
+            chain_id=gym.chain_id,
+            gym_id=gym.id,
+            name=name,
+            token_hash=credentials.kiosk_token_hash(token),
+        )
+        try:
+            uow.repo.add_kiosk(kiosk)
+        except DuplicateError as exc:
+            raise Conflict(f"The gym has a kiosk named {name!r} already.") from exc
+        uow.commit()
+        return KioskOut.model_validate(kiosk, from_attributes=True), token
 
 
-def rotate_kiosk_token(sessions: Sessions, kiosk_id: uuid.UUID) -> str:
+def rotate_kiosk_token(uow: Uow, kiosk_id: uuid.UUID) -> str:
     """A new device token for a kiosk; the old one stops working at once."""
     token = credentials.new_kiosk_token()
-    with transaction(sessions) as session:
-        kiosk = session.get(repo.Kiosk, kiosk_id)
+    with uow:
+        kiosk = uow.repo.kiosk(kiosk_id)
         if kiosk is None:
             raise NotFound("No such kiosk.")
         kiosk.token_hash = credentials.kiosk_token_hash(token)
         kiosk.revoked_at = None
+        uow.commit()
     return token
 
 
 def create_trainer(
-    sessions: Sessions,
+    uow: Uow,
     chain_id: uuid.UUID,
     *,
     email: str,
     name: str,
     password: str,
     role: TrainerRole = "trainer",
-) -> repo.Trainer:
+) -> TrainerOut:
     """A new trainer (or chain admin) of a chain."""
-    if "@" not in email:
-        raise _field_error("email", "not an email address")
-    if len(password) < 8:
-        raise _field_error("password", "at least 8 characters")
-    try:
-        with transaction(sessions) as session:
-            if session.get(repo.Chain, chain_id) is None:
-                raise NotFound("No such chain.")
-            if repo.trainer_by_email(session, email) is not None:
-                raise Conflict(f"A trainer with email {email!r} exists already.")
-            trainer = repo.Trainer(
-                id=uuid.uuid4(),
-                chain_id=chain_id,
-                email=email.lower(),
-                name=name,
-                password_hash=credentials.hash_secret(password),
-                role=role,
-            )
-            session.add(trainer)
-        return trainer
-    except IntegrityError as exc:
-        raise Conflict(f"A trainer with email {email!r} exists already.") from exc
+    with _fields_checked():
+        stored_email = check_email(email)
+        check_password(password)
+    taken = Conflict(f"A trainer with email {email!r} exists already.")
+    with uow:
+        if uow.repo.chain(chain_id) is None:
+            raise NotFound("No such chain.")
+        if uow.repo.trainer_by_email(email) is not None:
+            raise taken
+        trainer = Trainer(
+            id=uuid.uuid4(),
+            chain_id=chain_id,
+            email=stored_email,
+            name=name,
+            password_hash=credentials.hash_secret(password),
+            role=role,
+        )
+        try:
+            uow.repo.add_trainer(trainer)
+        except DuplicateError as exc:
+            raise taken from exc
+        uow.commit()
+        return TrainerOut.model_validate(trainer, from_attributes=True)
 
 
-def set_trainer_password(sessions: Sessions, email: str, password: str) -> None:
+def set_trainer_password(uow: Uow, email: str, password: str) -> None:
     """Replace a trainer's password."""
-    if len(password) < 8:
-        raise _field_error("password", "at least 8 characters")
-    with transaction(sessions) as session:
-        trainer = repo.trainer_by_email(session, email)
+    with _fields_checked():
+        check_password(password)
+    with uow:
+        trainer = uow.repo.trainer_by_email(email)
         if trainer is None:
             raise NotFound(f"No trainer with email {email!r}.")
         trainer.password_hash = credentials.hash_secret(password)
+        uow.commit()
 
 
 def create_member(
-    sessions: Sessions,
+    uow: Uow,
     home_gym_id: uuid.UUID,
     *,
     name: str,
     badge: str,
     pin: str,
     unit: str | None = None,
-) -> repo.Member:
+) -> MemberOut:
     """A new member of the home gym's chain; the unit defaults to the gym's."""
-    _check_pin(pin)
-    if not badge.strip():
-        raise _field_error("badge", "a badge is required")
-    try:
-        with transaction(sessions) as session:
-            gym = session.get(repo.Gym, home_gym_id)
-            if gym is None:
-                raise NotFound("No such gym.")
-            if repo.member_by_badge(session, gym.chain_id, badge) is not None:
-                raise Conflict(f"The chain has a member with badge {badge!r} already.")
-            member = repo.Member(
-                id=uuid.uuid4(),
-                chain_id=gym.chain_id,
-                home_gym_id=gym.id,
-                name=name,
-                badge=badge,
-                pin_hash=credentials.hash_secret(pin),
-                unit=_check_unit(unit or gym.unit),
-                failed_pins=0,
-            )
-            session.add(member)
-        return member
-    except IntegrityError as exc:
-        raise Conflict(f"The chain has a member with badge {badge!r} already.") from exc
+    with _fields_checked():
+        check_pin(pin)
+        check_badge(badge)
+        stored_unit = check_unit(unit) if unit else None
+    taken = Conflict(f"The chain has a member with badge {badge!r} already.")
+    with uow:
+        gym = uow.repo.gym(home_gym_id)
+        if gym is None:
+            raise NotFound("No such gym.")
+        if uow.repo.member_by_badge(gym.chain_id, badge) is not None:
+            raise taken
+        member = Member(
+            id=uuid.uuid4(),
+            chain_id=gym.chain_id,
+            home_gym_id=gym.id,
+            name=name,
+            badge=badge,
+            pin_hash=credentials.hash_secret(pin),
+            unit=stored_unit or gym.unit,
+            failed_pins=0,
+        )
+        try:
+            uow.repo.add_member(member)
+        except DuplicateError as exc:
+            raise taken from exc
+        uow.commit()
+        return MemberOut.model_validate(member, from_attributes=True)
 
 
-def reset_pin(sessions: Sessions, chain_id: uuid.UUID, badge: str, pin: str) -> repo.Member:
+def reset_pin(uow: Uow, chain_id: uuid.UUID, badge: str, pin: str) -> MemberOut:
     """Give a member a new PIN and lift any lockout."""
-    _check_pin(pin)
-    with transaction(sessions) as session:
-        member = repo.member_by_badge(session, chain_id, badge, for_update=True)
+    with _fields_checked():
+        check_pin(pin)
+    with uow:
+        member = uow.repo.member_by_badge(chain_id, badge, for_update=True)
         if member is None:
             raise NotFound(f"No member with badge {badge!r} in this chain.")
         member.pin_hash = credentials.hash_secret(pin)
-        member.failed_pins = 0
-        member.locked_until = None
-    return member
-
-
-@dataclass(frozen=True)
-class _PinOutcome:
-    member: repo.Member | None
-    verdict: Literal["ok", "wrong", "locked"]
-    locked_until: datetime | None = None
-    failures: int = 0
+        _keep(member, PinState.cleared())
+        uow.commit()
+        return MemberOut.model_validate(member, from_attributes=True)
 
 
 def identify_member(
-    sessions: Sessions,
+    uow: Uow,
     kiosk: KioskPrincipal,
     badge: str,
     pin: str,
     policy: PinLockPolicy,
+    *,
+    now: datetime,
 ) -> MemberPrincipal:
     """Badge and PIN at a kiosk: the member, or Unauthorized (wrong) / Locked.
 
@@ -246,101 +233,47 @@ def identify_member(
     PINs is committed before the refusal is raised, so it survives. A badge of another
     chain is simply not found: the same 401 as a wrong PIN.
     """
-    now = _now()
-    with transaction(sessions) as session:
-        member = repo.member_by_badge(session, kiosk.chain_id, badge, for_update=True)
-        outcome = _check_member_pin(member, pin, now, policy)
-    if outcome.verdict == "locked":
-        assert outcome.locked_until is not None
-        seconds = max(1, int((outcome.locked_until - now).total_seconds()))
+    with uow:
+        member = uow.repo.member_by_badge(kiosk.chain_id, badge, for_update=True)
+        verdict, state = _check_pin(member, pin, now, policy)
+        if member is None:
+            raise Unauthorized("Wrong badge or PIN.")
+        _keep(member, state)
+        identified = MemberPrincipal(
+            member_id=member.id, name=member.name, unit=Unit(member.unit), kiosk=kiosk
+        )
+        uow.commit()
+    if verdict == "locked":
+        assert state.locked_until is not None
+        seconds = max(1, int((state.locked_until - now).total_seconds()))
         raise Locked(
             "Too many wrong PINs: this badge is locked for now. Try again later.",
             headers={"Retry-After": str(seconds)},
-            locked_until=outcome.locked_until.isoformat(),
+            locked_until=state.locked_until.isoformat(),
         )
-    if outcome.verdict == "wrong" or outcome.member is None:
+    if verdict == "wrong":
         # The wrong PIN that starts a lock says so; the next attempt will answer 423.
-        lock: dict[str, Any] = (
-            {"locked_until": outcome.locked_until.isoformat()} if outcome.locked_until else {}
-        )
-        raise Unauthorized("Wrong badge or PIN.", **lock)
-    member = outcome.member
-    return MemberPrincipal(
-        member_id=member.id, name=member.name, unit=Unit(member.unit), kiosk=kiosk
-    )
+        if state.locked_until is not None:
+            raise Unauthorized("Wrong badge or PIN.", locked_until=state.locked_until.isoformat())
+        raise Unauthorized("Wrong badge or PIN.")
+    return identified
 
 
-def _check_member_pin(
-    member: repo.Member | None, pin: str, now: datetime, policy: PinLockPolicy
-) -> _PinOutcome:
+def _check_pin(
+    member: Member | None, pin: str, now: datetime, policy: PinLockPolicy
+) -> tuple[Literal["ok", "wrong", "locked"], PinState]:
+    """The verdict on a PIN attempt and the member's PIN state after it."""
     if member is None:
+        # Spend the time a real check takes, so timing does not tell which badges exist.
         credentials.verify_secret(None, pin)
-        return _PinOutcome(None, "wrong")
+        return "wrong", PinState.cleared()
     state = PinState(member.failed_pins, member.locked_until)
     if state.is_locked(now):
-        return _PinOutcome(member, "locked", state.locked_until, state.failures)
+        return "locked", state
     if credentials.verify_secret(member.pin_hash, pin):
-        member.failed_pins, member.locked_until = 0, None
-        return _PinOutcome(member, "ok")
-    state = state.after_failure(now, policy)
+        return "ok", PinState.cleared()
+    return "wrong", state.after_failure(now, policy)
+
+
+def _keep(member: Member, state: PinState) -> None:
     member.failed_pins, member.locked_until = state.failures, state.locked_until
-    return _PinOutcome(member, "wrong", state.locked_until, state.failures)
-
-
-def authenticate_trainer(sessions: Sessions, email: str, password: str) -> TrainerPrincipal:
-    """Email and password: the trainer, or Unauthorized."""
-    with transaction(sessions) as session:
-        trainer = repo.trainer_by_email(session, email)
-    if not credentials.verify_secret(trainer.password_hash if trainer else None, password):
-        raise Unauthorized("Wrong email or password.", headers={"WWW-Authenticate": "Bearer"})
-    assert trainer is not None
-    return TrainerPrincipal(
-        trainer_id=trainer.id, chain_id=trainer.chain_id, role=cast(TrainerRole, trainer.role)
-    )
-
-
-def authenticate_kiosk(sessions: Sessions, token: str) -> KioskPrincipal | None:
-    """The kiosk holding this device token, or None."""
-    with transaction(sessions) as session:
-        kiosk = repo.kiosk_by_token_hash(session, credentials.kiosk_token_hash(token))
-        if kiosk is None:
-            return None
-        gym = session.get(repo.Gym, kiosk.gym_id)
-        assert gym is not None
-        return KioskPrincipal(
-            kiosk_id=kiosk.id, chain_id=kiosk.chain_id, gym_id=gym.id, timezone=gym.timezone
-        )
-
-
-def member_at_kiosk(
-    sessions: Sessions, member_id: uuid.UUID, kiosk_id: uuid.UUID, chain_id: uuid.UUID
-) -> MemberPrincipal | None:
-    """The member of a member token, at the kiosk it is bound to; None if either is gone."""
-    with transaction(sessions) as session:
-        member = repo.member_in_chain(session, chain_id, member_id)
-        kiosk = session.get(repo.Kiosk, kiosk_id)
-        if member is None or kiosk is None or kiosk.revoked_at is not None:
-            return None
-        if kiosk.chain_id != chain_id:
-            return None
-        gym = session.get(repo.Gym, kiosk.gym_id)
-        assert gym is not None
-        principal = KioskPrincipal(
-            kiosk_id=kiosk.id, chain_id=kiosk.chain_id, gym_id=gym.id, timezone=gym.timezone
-        )
-        return MemberPrincipal(
-            member_id=member.id, name=member.name, unit=Unit(member.unit), kiosk=principal
-        )
-
-
-def trainer_exists(
-    sessions: Sessions, trainer_id: uuid.UUID, chain_id: uuid.UUID
-) -> TrainerPrincipal | None:
-    """The trainer of an access token as they stand now; None if removed or moved."""
-    with transaction(sessions) as session:
-        trainer = session.get(repo.Trainer, trainer_id)
-        if trainer is None or trainer.chain_id != chain_id:
-            return None
-        return TrainerPrincipal(
-            trainer_id=trainer.id, chain_id=trainer.chain_id, role=cast(TrainerRole, trainer.role)
-        )

@@ -1,7 +1,9 @@
 """The kiosk's use cases for an identified member: today's plan, sets, finishing, progress.
 
 The gateway owns none of this data: each use case calls the service that does, as the
-member at the kiosk's gym, and shows loads in the member's unit.
+member at the kiosk's gym, and shows loads in the member's unit. Only today's plan
+touches the gateway's database: it remembers the targets it was told, and falls back on
+them when progression does not answer.
 """
 
 from __future__ import annotations
@@ -11,32 +13,22 @@ import logging
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from gateway_service import repository as repo
 from gateway_service.domain.loads import as_decimal, present_progress, present_set
-from gateway_service.domain.today import KnownTarget, build_today
+from gateway_service.domain.today import NEWS_WINDOW, KnownTarget, build_today, local_date
 from gateway_service.principals import MemberPrincipal
+from gateway_service.repository import GatewayRepository
+from gateway_service.schemas.kiosk import FinishOut, SetIn, SetOut, SetPatch, TodayOut
+from gateway_service.schemas.progress import ProgressOut
 from gateway_service.service_clients import Services
-from myokine.db import transaction
 from myokine.problems import Problem
+from myokine.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-Sessions = sessionmaker[Session]
 T = TypeVar("T")
-
-# PRs, stalls and milestones of the last day are shown with today's plan.
-NEWS_WINDOW = timedelta(hours=24)
-
-
-def local_date(timezone: str, now: datetime | None = None) -> str:
-    """Today's date at a gym, ISO formatted."""
-    return (now or datetime.now(UTC)).astimezone(ZoneInfo(timezone)).date().isoformat()
 
 
 def _degradable(fetch: Callable[[], T], what: str) -> Callable[[], T | None]:
@@ -60,7 +52,13 @@ def _both(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any
         return a.result(), b.result()
 
 
-def today(sessions: Sessions, services: Services, member: MemberPrincipal) -> dict[str, Any]:
+def today(
+    uow: UnitOfWork[GatewayRepository],
+    services: Services,
+    member: MemberPrincipal,
+    *,
+    now: datetime,
+) -> TodayOut:
     """Today's plan with its targets and the sets logged so far.
 
     The plan must come from the program service (its problem passes through); targets
@@ -69,7 +67,7 @@ def today(sessions: Sessions, services: Services, member: MemberPrincipal) -> di
     """
     caller = member.caller()
     base = f"/members/{member.member_id}"
-    date = local_date(member.kiosk.timezone)
+    date = local_date(member.kiosk.timezone, now)
     plan = services.program.call("GET", f"{base}/today", caller)
     slugs = [str(e["exercise"]) for e in plan.get("exercises", [])]
 
@@ -89,32 +87,31 @@ def today(sessions: Sessions, services: Services, member: MemberPrincipal) -> di
     targets, logged = _both(
         _degradable(fetch_targets, "progression"), _degradable(fetch_sets, "logging")
     )
-    now = datetime.now(UTC)
-    with transaction(sessions) as session:
+    with uow:
+        known: dict[str, KnownTarget] = {}
         if targets is not None:
-            _remember_targets(session, member.member_id, targets, now)
-            known: dict[str, KnownTarget] = {}
+            _remember_targets(uow.repo, member.member_id, targets, now)
         else:
             known = {
                 slug: KnownTarget(t.load_kg, t.reps, t.sets)
-                for slug, t in repo.last_targets(session, member.member_id, slugs).items()
+                for slug, t in uow.repo.last_targets(member.member_id, slugs).items()
             }
         news = [
             {"kind": n.kind, "occurred_at": n.occurred_at, **n.payload}
-            for n in repo.recent_member_news(session, member.member_id, now - NEWS_WINDOW)
+            for n in uow.repo.recent_member_news(member.member_id, now - NEWS_WINDOW)
         ]
+        uow.commit()
     shown = build_today(
         plan, targets=targets, known=known, logged=logged, unit=member.unit, local_date=date
     )
-    return {**shown, "news": news}
+    return TodayOut.model_validate({**shown, "news": news})
 
 
 def _remember_targets(
-    session: Session, member_id: uuid.UUID, targets: dict[str, Any], as_of: datetime
+    repo: GatewayRepository, member_id: uuid.UUID, targets: dict[str, Any], as_of: datetime
 ) -> None:
     for slug, target in (targets.get("exercises") or {}).items():
         repo.save_last_target(
-            session,
             member_id,
             slug,
             load_kg=as_decimal(target.get("target_load_kg")),
@@ -125,10 +122,11 @@ def _remember_targets(
 
 
 def log_set(
-    services: Services, member: MemberPrincipal, body: dict[str, Any], idempotency_key: str
-) -> dict[str, Any]:
+    services: Services, member: MemberPrincipal, body: SetIn, idempotency_key: str
+) -> SetOut:
     """Log a set; the unit defaults to the member's. The same key answers the same set."""
-    payload = {**body, "unit": body.get("unit") or member.unit.value}
+    payload = body.model_dump(mode="json", exclude_none=True)
+    payload["unit"] = payload.get("unit") or member.unit.value
     logged = services.logging.call(
         "POST",
         f"/members/{member.member_id}/sets",
@@ -136,19 +134,23 @@ def log_set(
         json=payload,
         idempotency_key=idempotency_key,
     )
-    return present_set(logged, member.unit)
+    return SetOut.model_validate(present_set(logged, member.unit))
 
 
 def correct_set(
     services: Services,
     member: MemberPrincipal,
     set_id: uuid.UUID,
-    changes: dict[str, Any],
+    body: SetPatch,
     idempotency_key: str,
-) -> dict[str, Any]:
-    """Correct one of the member's own sets (the logging service allows 24 h)."""
+) -> SetOut:
+    """Correct one of the member's own sets (the logging service allows 24 h).
+
+    Only the fields sent change; a load sent without a unit is in the member's unit.
+    """
+    changes = body.model_dump(mode="json", exclude_unset=True)
     if "load" in changes and not changes.get("unit"):
-        changes = {**changes, "unit": member.unit.value}
+        changes["unit"] = member.unit.value
     corrected = services.logging.call(
         "PATCH",
         f"/members/{member.member_id}/sets/{set_id}",
@@ -156,7 +158,7 @@ def correct_set(
         json=changes,
         idempotency_key=idempotency_key,
     )
-    return present_set(corrected, member.unit)
+    return SetOut.model_validate(present_set(corrected, member.unit))
 
 
 def void_set(
@@ -165,7 +167,7 @@ def void_set(
     set_id: uuid.UUID,
     reason: str | None,
     idempotency_key: str,
-) -> dict[str, Any]:
+) -> SetOut:
     """Void one of the member's own sets; the voided set, as it was."""
     voided = services.logging.call(
         "DELETE",
@@ -174,23 +176,21 @@ def void_set(
         params={"reason": reason} if reason else None,
         idempotency_key=idempotency_key,
     )
-    return present_set(voided, member.unit)
+    return SetOut.model_validate(present_set(voided, member.unit))
 
 
-def finish_session(
-    services: Services, member: MemberPrincipal, idempotency_key: str
-) -> dict[str, Any]:
+def finish_session(services: Services, member: MemberPrincipal, idempotency_key: str) -> FinishOut:
     """Finish the member's open session of today."""
-    finished: dict[str, Any] = services.logging.call(
+    finished = services.logging.call(
         "POST",
         f"/members/{member.member_id}/sessions/finish",
         member.caller(),
         idempotency_key=idempotency_key,
     )
-    return finished
+    return FinishOut.model_validate(finished)
 
 
-def progress(services: Services, member: MemberPrincipal) -> dict[str, Any]:
+def progress(services: Services, member: MemberPrincipal) -> ProgressOut:
     """The member's progress, with loads in their unit beside kg."""
     doc = services.progression.call("GET", f"/members/{member.member_id}/progress", member.caller())
-    return present_progress(doc, member.unit)
+    return ProgressOut.model_validate(present_progress(doc, member.unit))

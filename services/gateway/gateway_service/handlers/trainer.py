@@ -1,4 +1,4 @@
-"""The trainer's use cases: catalog, programs, members, assignments, progress, attention.
+"""The trainer's use cases: catalog, programs, assignments, progress, attention.
 
 Members and gyms live in the gateway's database, so the gateway checks they belong to
 the trainer's chain before it asks a service anything about them.
@@ -7,145 +7,126 @@ the trainer's chain before it asks a service anything about them.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from gateway_service import repository as repo
+from gateway_service import queries
 from gateway_service.domain.loads import present_progress
 from gateway_service.principals import TrainerPrincipal
+from gateway_service.repository import GatewayRepository
+from gateway_service.schemas.catalog import ExerciseOut
+from gateway_service.schemas.gyms import AttentionOut
+from gateway_service.schemas.identity import GymOut
+from gateway_service.schemas.members import AssignmentIn, AssignmentOut, MemberOut
+from gateway_service.schemas.programs import CheckOut, ProgramIn, ProgramOut
+from gateway_service.schemas.progress import ProgressOut
 from gateway_service.service_clients import Services
-from myokine.db import transaction
-from myokine.problems import NotFound
-from myokine.units import Unit
+from myokine.unit_of_work import UnitOfWork
 
-Sessions = sessionmaker[Session]
+Uow = UnitOfWork[GatewayRepository]
 
 
 def _key(idempotency_key: str | None) -> str:
     """The client's Idempotency-Key, or a fresh one.
 
-    Trainer writes may omit it (API.md); the program service wants one on every write.
+    Trainer writes may omit it (docs/api.md); the program service wants one on every write.
     """
     return idempotency_key or f"gateway-{uuid.uuid4().hex}"
 
 
-def member_view(member: repo.Member) -> dict[str, Any]:
-    """A member as trainers see them (never the PIN hash)."""
-    return {
-        "id": member.id,
-        "name": member.name,
-        "badge": member.badge,
-        "home_gym_id": member.home_gym_id,
-        "unit": member.unit,
-        "locked_until": member.locked_until,
-        "created_at": member.created_at,
-    }
-
-
-def list_members(sessions: Sessions, trainer: TrainerPrincipal) -> list[dict[str, Any]]:
-    """The members of the trainer's chain."""
-    with transaction(sessions) as session:
-        return [member_view(m) for m in repo.members_of_chain(session, trainer.chain_id)]
-
-
-def _member(sessions: Sessions, trainer: TrainerPrincipal, member_id: uuid.UUID) -> repo.Member:
-    with transaction(sessions) as session:
-        member = repo.member_in_chain(session, trainer.chain_id, member_id)
-    if member is None:
-        raise NotFound("No such member.")
-    return member
-
-
-def get_member(
-    sessions: Sessions, trainer: TrainerPrincipal, member_id: uuid.UUID
-) -> dict[str, Any]:
-    """One member of the trainer's chain."""
-    return member_view(_member(sessions, trainer, member_id))
-
-
-def list_exercises(services: Services, trainer: TrainerPrincipal) -> Any:
+def list_exercises(services: Services, trainer: TrainerPrincipal) -> list[ExerciseOut]:
     """The chain's exercise catalog."""
-    return services.program.call("GET", "/exercises", trainer.caller())
+    found = services.program.call("GET", "/exercises", trainer.caller())
+    return [ExerciseOut.model_validate(e) for e in found]
 
 
-def list_programs(services: Services, trainer: TrainerPrincipal) -> Any:
+def list_programs(services: Services, trainer: TrainerPrincipal) -> list[ProgramOut]:
     """The chain's programs."""
-    return services.program.call("GET", "/programs", trainer.caller())
+    found = services.program.call("GET", "/programs", trainer.caller())
+    return [ProgramOut.model_validate(p) for p in found]
 
 
-def get_program(services: Services, trainer: TrainerPrincipal, program_id: uuid.UUID) -> Any:
+def get_program(services: Services, trainer: TrainerPrincipal, program_id: uuid.UUID) -> ProgramOut:
     """One program of the chain."""
-    return services.program.call("GET", f"/programs/{program_id}", trainer.caller())
+    found = services.program.call("GET", f"/programs/{program_id}", trainer.caller())
+    return ProgramOut.model_validate(found)
 
 
 def create_program(
-    services: Services,
-    trainer: TrainerPrincipal,
-    program: dict[str, Any],
-    idempotency_key: str | None,
-) -> Any:
+    services: Services, trainer: TrainerPrincipal, body: ProgramIn, idempotency_key: str | None
+) -> ProgramOut:
     """Save a program; the program service refuses one that does not conform (422)."""
-    return services.program.call(
-        "POST", "/programs", trainer.caller(), json=program, idempotency_key=_key(idempotency_key)
+    saved = services.program.call(
+        "POST",
+        "/programs",
+        trainer.caller(),
+        json=body.model_dump(mode="json", exclude_none=True),
+        idempotency_key=_key(idempotency_key),
     )
+    return ProgramOut.model_validate(saved)
 
 
-def check_program(services: Services, trainer: TrainerPrincipal, program: dict[str, Any]) -> Any:
+def check_program(services: Services, trainer: TrainerPrincipal, body: ProgramIn) -> CheckOut:
     """Whether a program conforms to the protocol, without saving it."""
-    return services.program.call("POST", "/programs/check", trainer.caller(), json=program)
+    checked = services.program.call(
+        "POST",
+        "/programs/check",
+        trainer.caller(),
+        json=body.model_dump(mode="json", exclude_none=True),
+    )
+    return CheckOut.model_validate(checked)
 
 
 def assign_program(
-    sessions: Sessions,
+    uow: Uow,
     services: Services,
     trainer: TrainerPrincipal,
     member_id: uuid.UUID,
-    assignment: dict[str, Any],
+    body: AssignmentIn,
     idempotency_key: str | None,
-) -> Any:
+) -> AssignmentOut:
     """Assign a program of the chain to a member of the chain."""
-    _member(sessions, trainer, member_id)
-    return services.program.call(
+    queries.get_member(uow, trainer, member_id)
+    assigned = services.program.call(
         "POST",
         f"/members/{member_id}/assignments",
         trainer.caller(),
-        json=assignment,
+        json=body.model_dump(mode="json", exclude_none=True),
         idempotency_key=_key(idempotency_key),
     )
+    return AssignmentOut.model_validate(assigned)
 
 
 def member_progress(
-    sessions: Sessions, services: Services, trainer: TrainerPrincipal, member_id: uuid.UUID
-) -> dict[str, Any]:
+    uow: Uow, services: Services, trainer: TrainerPrincipal, member_id: uuid.UUID
+) -> ProgressOut:
     """A member's progress, as the kiosk shows it, with loads in the member's unit."""
-    with transaction(sessions) as session:
-        member = repo.member_in_chain(session, trainer.chain_id, member_id)
-        home = session.get(repo.Gym, member.home_gym_id) if member else None
-    if member is None or home is None:
-        raise NotFound("No such member.")
+    member, home = queries.member_and_home_gym(uow, trainer, member_id)
+    return progress_at_home(services, trainer, member, home)
+
+
+def progress_at_home(
+    services: Services, trainer: TrainerPrincipal, member: MemberOut, home: GymOut
+) -> ProgressOut:
+    """A member's progress, asked about their home gym (its week, its time zone)."""
     caller = trainer.caller(home.id, home.timezone)
-    doc = services.progression.call("GET", f"/members/{member_id}/progress", caller)
-    return present_progress(doc, Unit(member.unit))
+    doc = services.progression.call("GET", f"/members/{member.id}/progress", caller)
+    return ProgressOut.model_validate(present_progress(doc, member.unit))
 
 
 def gym_attention(
-    sessions: Sessions, services: Services, trainer: TrainerPrincipal, gym_id: uuid.UUID
-) -> dict[str, Any]:
+    uow: Uow, services: Services, trainer: TrainerPrincipal, gym_id: uuid.UUID
+) -> AttentionOut:
     """Members of a gym of the chain who stalled or are off protocol this week, named."""
-    with transaction(sessions) as session:
-        gym = repo.gym_in_chain(session, trainer.chain_id, gym_id)
-    if gym is None:
-        raise NotFound("No such gym.")
-    doc: dict[str, Any] = services.progression.call(
+    gym = queries.gym_of_chain(uow, trainer, gym_id)
+    doc = services.progression.call(
         "GET", f"/gyms/{gym_id}/attention", trainer.caller(gym.id, gym.timezone)
     )
     entries = doc.get("members") or []
     ids = [uuid.UUID(str(entry["member_id"])) for entry in entries]
-    with transaction(sessions) as session:
-        members = repo.members_by_ids(session, trainer.chain_id, ids)
-    named = []
-    for member_id, entry in zip(ids, entries, strict=True):
-        member = members.get(member_id)
-        named.append({**entry, "name": member.name if member else None})
-    return {**doc, "gym_id": gym_id, "gym_name": gym.name, "members": named}
+    names = queries.member_names(uow, trainer, ids)
+    named = [
+        {**entry, "name": names.get(member_id)}
+        for member_id, entry in zip(ids, entries, strict=True)
+    ]
+    return AttentionOut.model_validate(
+        {**doc, "gym_id": gym_id, "gym_name": gym.name, "members": named}
+    )

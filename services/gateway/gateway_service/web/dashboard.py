@@ -1,7 +1,7 @@
 """What the trainer dashboard shows beyond the public API: one overview, drawn charts.
 
-Both are reads built from the gateway's own trainer use cases (members, progress,
-catalog), so they see exactly what the public API lets a trainer see.
+Both are reads built from the gateway's own trainer queries and use cases (members,
+progress, catalog), so they see exactly what the public API lets a trainer see.
 """
 
 from __future__ import annotations
@@ -11,16 +11,17 @@ import logging
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from gateway_service import repository as repo
-from gateway_service.domain.loads import as_decimal
+from gateway_service import queries
 from gateway_service.handlers import trainer as handlers
 from gateway_service.principals import TrainerPrincipal
+from gateway_service.repository import GatewayRepository
+from gateway_service.schemas.dashboard import ChartsOut, OverviewOut
+from gateway_service.schemas.members import MemberOut
+from gateway_service.schemas.progress import ProgressExercise, ProgressOut
 from gateway_service.service_clients import Services
 from gateway_service.web.charts import (
     AdherenceWeek,
@@ -29,14 +30,14 @@ from gateway_service.web.charts import (
     adherence_chart,
     e1rm_chart,
 )
-from myokine.db import transaction
 from myokine.patterns import WEEKLY_RANGES
 from myokine.problems import Problem
+from myokine.unit_of_work import UnitOfWork
 from myokine.units import Unit, from_kg
 
 log = logging.getLogger(__name__)
 
-Sessions = sessionmaker[Session]
+Uow = UnitOfWork[GatewayRepository]
 
 # Progress of many members is read at once, but politely: progression serves kiosks too.
 OVERVIEW_PARALLELISM = 6
@@ -76,15 +77,15 @@ def recent_prs(progress: Mapping[str, Any], since: date) -> list[dict[str, Any]]
 
 
 def _member_row(
-    member: Mapping[str, Any], progress: Mapping[str, Any] | None, today: date
+    member: MemberOut, progress: Mapping[str, Any] | None, today: date
 ) -> dict[str, Any]:
     monday = today - timedelta(days=today.weekday())
     row = {
-        "id": member["id"],
-        "name": member["name"],
-        "badge": member["badge"],
-        "unit": member["unit"],
-        "locked_until": member["locked_until"],
+        "id": member.id,
+        "name": member.name,
+        "badge": member.badge,
+        "unit": member.unit,
+        "locked_until": member.locked_until,
     }
     if progress is None:
         return {**row, "available": False, "week": None, "stalled": [], "prs": []}
@@ -99,40 +100,40 @@ def _member_row(
     }
 
 
-def overview(sessions: Sessions, services: Services, trainer: TrainerPrincipal) -> dict[str, Any]:
+def overview(
+    uow: Uow, services: Services, trainer: TrainerPrincipal, *, now: datetime
+) -> OverviewOut:
     """The chain's gyms, each with its members' week: adherence, stalls and this week's PRs.
 
     Members are grouped by home gym and "this week" is that gym's local ISO week. A member
     whose progress cannot be read right now is listed with `available: false`.
     """
-    members = handlers.list_members(sessions, trainer)
-    gym_ids = sorted({m["home_gym_id"] for m in members}, key=str)
-    with transaction(sessions) as session:
-        gyms = {
-            gym.id: (gym.name, gym.timezone)
-            for gym in (repo.gym_in_chain(session, trainer.chain_id, gid) for gid in gym_ids)
-            if gym is not None
-        }
+    members = queries.list_members(uow, trainer)
+    gym_ids = sorted({m.home_gym_id for m in members}, key=str)
+    gyms = queries.gyms_of_chain(uow, trainer, gym_ids)
 
-    def read(member_id: uuid.UUID) -> dict[str, Any] | None:
+    def read(member: MemberOut) -> dict[str, Any] | None:
+        home = gyms.get(member.home_gym_id)
+        if home is None:
+            return None
         try:
-            return handlers.member_progress(sessions, services, trainer, member_id)
+            return handlers.progress_at_home(services, trainer, member, home).model_dump()
         except Problem as exc:
             log.warning("progress unavailable for the dashboard", extra={"error": exc.detail})
             return None
 
     with ThreadPoolExecutor(max_workers=OVERVIEW_PARALLELISM) as pool:
-        futures = [pool.submit(contextvars.copy_context().run, read, m["id"]) for m in members]
+        futures = [pool.submit(contextvars.copy_context().run, read, m) for m in members]
         progresses = [f.result() for f in futures]
-    now = datetime.now(UTC)
     listed = []
     for gym_id in gym_ids:
-        name, timezone = gyms.get(gym_id, (None, "UTC"))
+        gym = gyms.get(gym_id)
+        name, timezone = (gym.name, gym.timezone) if gym else (None, "UTC")
         today = now.astimezone(ZoneInfo(timezone)).date()
         rows = [
             _member_row(m, p, today)
             for m, p in zip(members, progresses, strict=True)
-            if m["home_gym_id"] == gym_id
+            if m.home_gym_id == gym_id
         ]
         listed.append(
             {
@@ -143,67 +144,73 @@ def overview(sessions: Sessions, services: Services, trainer: TrainerPrincipal) 
                 "members": rows,
             }
         )
-    return {"gyms": listed}
+    return OverviewOut.model_validate({"gyms": listed})
 
 
-def _series(entry: Mapping[str, Any], unit: Unit) -> list[SeriesPoint]:
-    points = []
-    for point in entry.get("series") or []:
-        kg = as_decimal(point.get("e1rm_kg"))
-        if kg is not None and point.get("date"):
-            day = date.fromisoformat(str(point["date"])[:10])
-            points.append(SeriesPoint(day, from_kg(kg, unit, places=1)))
-    return points
+def _series(entry: ProgressExercise, unit: Unit) -> list[SeriesPoint]:
+    return [
+        SeriesPoint(point.date, from_kg(point.e1rm_kg, unit, places=1))
+        for point in entry.series
+        if point.e1rm_kg is not None
+    ]
 
 
-def _weeks(progress: Mapping[str, Any]) -> list[AdherenceWeek]:
-    weeks = []
-    for week in (progress.get("weeks") or [])[-ADHERENCE_WEEKS:]:
-        patterns = {
-            str(name): PatternWeek(
-                done=p.get("done"), min=int(p["min"]), max=int(p["max"]), status=str(p["status"])
-            )
-            for name, p in (week.get("patterns") or {}).items()
-        }
-        weeks.append(AdherenceWeek(str(week.get("week")), patterns, week.get("on_protocol")))
-    return weeks
+def _weeks(progress: ProgressOut) -> list[AdherenceWeek]:
+    return [
+        AdherenceWeek(
+            week.week,
+            {
+                name: PatternWeek(done=p.done, min=p.min, max=p.max, status=p.status)
+                for name, p in week.patterns.items()
+            },
+            week.on_protocol,
+        )
+        for week in progress.weeks[-ADHERENCE_WEEKS:]
+    ]
 
 
 def member_charts(
-    sessions: Sessions, services: Services, trainer: TrainerPrincipal, member_id: uuid.UUID
-) -> dict[str, Any]:
+    uow: Uow, services: Services, trainer: TrainerPrincipal, member_id: uuid.UUID
+) -> ChartsOut:
     """A member's e1RM chart per lift (lifts with data first, by pattern), their weekly
     adherence chart (SVG text, in the member's unit), milestones and streaks."""
-    progress = handlers.member_progress(sessions, services, trainer, member_id)
-    unit = Unit(progress.get("unit") or "kg")
-    catalog = {str(e["slug"]): e for e in handlers.list_exercises(services, trainer)}
+    progress = handlers.member_progress(uow, services, trainer, member_id)
+    unit = progress.unit
+    catalog = {e.slug: e for e in handlers.list_exercises(services, trainer)}
+
+    def pattern_of(slug: str) -> str | None:
+        known = catalog.get(slug)
+        return known.pattern if known else None
 
     def order(slug: str) -> tuple[int, int, str]:
-        pattern = str(catalog.get(slug, {}).get("pattern", ""))
+        pattern = pattern_of(slug) or ""
         rank = PATTERN_ORDER.index(pattern) if pattern in PATTERN_ORDER else len(PATTERN_ORDER)
-        has_data = bool(progress["exercises"][slug].get("series"))
+        has_data = bool(progress.exercises[slug].series)
         return (0 if has_data else 1, rank, slug)
 
     charts = []
-    for slug in sorted(progress.get("exercises") or {}, key=order):
-        entry = progress["exercises"][slug]
-        name = str(catalog.get(slug, {}).get("name") or slug)
-        best = as_decimal(entry.get("best_e1rm_kg"))
+    for slug in sorted(progress.exercises, key=order):
+        entry = progress.exercises[slug]
+        known = catalog.get(slug)
+        name = (known.name if known else None) or slug
+        best = entry.best_e1rm_kg
         charts.append(
             {
                 "exercise": slug,
                 "name": name,
-                "pattern": catalog.get(slug, {}).get("pattern"),
+                "pattern": pattern_of(slug),
                 "best_e1rm": None if best is None else from_kg(best, unit, places=1),
-                "stalled": bool(entry.get("stalled")),
+                "stalled": entry.stalled,
                 "svg": e1rm_chart(_series(entry, unit), title=name, unit=unit.value),
             }
         )
-    return {
-        "member_id": member_id,
-        "unit": unit.value,
-        "exercises": charts,
-        "adherence": adherence_chart(_weeks(progress)),
-        "milestones": progress.get("milestones") or [],
-        "streaks": progress.get("streaks"),
-    }
+    return ChartsOut.model_validate(
+        {
+            "member_id": member_id,
+            "unit": unit,
+            "exercises": charts,
+            "adherence": adherence_chart(_weeks(progress)),
+            "milestones": progress.milestones,
+            "streaks": progress.streaks,
+        }
+    )

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, RedirectResponse
 
-from gateway_service.api.deps import GatewayDep, TrainerDep
+from gateway_service.api.deps import DepsDep, NowDep, TrainerDep, UowDep
 from gateway_service.api.errors import problems
+from gateway_service.schemas.dashboard import ChartsOut, OverviewOut
 from gateway_service.web import dashboard
 from myokine.problems import NotFound
 
@@ -84,20 +84,20 @@ def static_file(name: str) -> FileResponse:
         "ISO week (the gym's local week), stalled lifts, and PRs set this week. A member "
         "whose progress cannot be read now is listed with `available: false`."
     ),
-    response_model=None,
     responses=problems(401, 403),
 )
-def overview(gateway: GatewayDep, trainer: TrainerDep) -> dict[str, Any]:
+def overview(deps: DepsDep, uow: UowDep, trainer: TrainerDep, now: NowDep) -> OverviewOut:
     """Gyms and their members' week."""
-    return dashboard.overview(gateway.sessions, gateway.services, trainer)
+    return dashboard.overview(uow, deps.services, trainer, now=now)
 
 
 @router.get(
     "/dashboard/api/members/{member_id}/charts",
     summary="A member's e1RM chart per lift and weekly adherence, as SVG",
-    response_model=None,
     responses=problems(401, 403, 404, 503),
 )
-def member_charts(gateway: GatewayDep, trainer: TrainerDep, member_id: uuid.UUID) -> dict[str, Any]:
+def member_charts(
+    deps: DepsDep, uow: UowDep, trainer: TrainerDep, member_id: uuid.UUID
+) -> ChartsOut:
     """Server-drawn charts of one member of the trainer's chain."""
-    return dashboard.member_charts(gateway.sessions, gateway.services, trainer, member_id)
+    return dashboard.member_charts(uow, deps.services, trainer, member_id)

@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import signal
 import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -25,7 +21,8 @@ from celery import Celery
 from fastapi.testclient import TestClient
 from sqlalchemy import Table, func, select
 
-from devstack.embedded import EmbeddedRedis, free_port
+from devstack.embedded import EmbeddedRedis
+from devstack.testing import own_redis, service_process, wait_until
 from myokine.celery_app import create_celery
 from myokine.events import SessionFinished
 from myokine.outbox import OutboxRelay
@@ -38,13 +35,8 @@ Headers = Callable[..., dict[str, str]]
 @pytest.fixture
 def redis(scratch_dir: Path) -> Iterator[EmbeddedRedis]:
     """A Redis server of this test's own."""
-    server = EmbeddedRedis(
-        scratch_dir / f"redis-program-{uuid.uuid4().hex[:8]}", free_port(), persistent=False
-    ).start()
-    try:
+    with own_redis(scratch_dir) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -56,31 +48,9 @@ def broker(redis: EmbeddedRedis) -> Celery:
 @pytest.fixture
 def worker(redis: EmbeddedRedis, db: None) -> Iterator[subprocess.Popen[bytes]]:
     """`python -m program_service worker`, on the test's Redis and the run's database."""
-    env = os.environ | {"REDIS_URL": redis.url, "LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "program_service", "worker"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
+    env = {"REDIS_URL": redis.url, "LOG_LEVEL": "WARNING"}
+    with service_process("program", ["worker"], env) as process:
         yield process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_for(check: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.2)
 
 
 def rows(runtime: ServiceRuntime, table: Table) -> int:
@@ -166,7 +136,7 @@ def test_a_worker_moves_the_rotation_once_per_session(
     )
     for _ in range(2):  # delivered twice: applied once
         broker.send_task("program.SessionFinished", args=[event.to_message()], queue="program")
-    wait_for(lambda: today() == "B")
+    wait_until(lambda: today() == "B", 30, "the rotation to move")
 
     assert rows(migrated, migrated.tables.inbox) == 1
 
@@ -174,6 +144,6 @@ def test_a_worker_moves_the_rotation_once_per_session(
     broker.send_task(
         "program.SessionFinished", args=[{"event_type": "SessionFinished"}], queue="program"
     )
-    wait_for(lambda: rows(migrated, migrated.tables.dead_letters) == 1)
+    wait_until(lambda: rows(migrated, migrated.tables.dead_letters) == 1, 30, "a dead letter")
     assert worker.poll() is None
     assert today() == "B"

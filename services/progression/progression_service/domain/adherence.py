@@ -1,4 +1,4 @@
-"""Weekly pattern adherence in the gym's local ISO week, and streaks (PROTOCOL.md §1, §4)."""
+"""Weekly pattern adherence in the gym's local ISO week, and streaks (docs/protocol.md §1, §4)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,15 @@ def week_patterns(days_trained: Mapping[str, int]) -> dict[str, PatternWeek]:
         done = days_trained.get(pattern.value, 0)
         result[pattern.value] = PatternWeek(done, weekly.min, weekly.max, weekly.status(done))
     return result
+
+
+@dataclass(frozen=True)
+class CountedWeek:
+    """A member's ISO week as counted: days trained per pattern, and whether on protocol."""
+
+    start: date
+    days: dict[str, int]
+    on_protocol: bool
 
 
 def on_protocol(days_trained: Mapping[str, int]) -> bool:

@@ -3,20 +3,27 @@
 The state after any exposure depends only on the state before it and that exposure's
 sets, so a correction of an old set is applied by folding again from the state stored
 before that day: the result is the same as if the set had been logged right at first.
+`refold` does that from a day on, and says what changed: the records, stalls and
+targets to announce.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from progression_service.domain.plan import ExercisePlan
+from myokine import events as ev
+from myokine.units import Unit
+from progression_service.domain.plan import DatedPlan, ExercisePlan, equipment_unit, plan_on
 from progression_service.domain.progression import Decision, Progression, evaluate
 from progression_service.domain.records import PersonalRecord, Records, record_set
 from progression_service.domain.sets import LiftedSet
 from progression_service.domain.strength import e1rm
+from progression_service.domain.targets import next_target
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,8 @@ class ExposureOutcome:
     decision: Decision | None
     best_e1rm_kg: Decimal | None
     working_sets: int
+    finished: bool
+    """The exposure's session was finished (so it moved the progression)."""
 
 
 def apply_exposure(
@@ -74,6 +83,7 @@ def apply_exposure(
         decision=decision,
         best_e1rm_kg=max(estimates) if estimates else None,
         working_sets=sum(1 for s in exposure.sets if s.working),
+        finished=exposure.finished,
     )
     return ExerciseState(progression, records), outcome
 
@@ -87,3 +97,160 @@ def replay(
         state, outcome = apply_exposure(state, plan, exposure)
         outcomes.append(outcome)
     return state, outcomes
+
+
+# --- folding again from a day, over what is stored ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ExerciseStanding:
+    """Where a member stands on one exercise now, as kept between events."""
+
+    state: ExerciseState
+    unit: Unit
+    """The unit of the equipment the member last lifted on (targets are made of its loads)."""
+    pattern: str | None
+    """The pattern the exercise counts toward under the latest plan."""
+
+
+@dataclass(frozen=True)
+class StoredExposure:
+    """An exposure as an earlier fold left it."""
+
+    day: date
+    state_before: ExerciseState
+    decision: Decision | None
+
+
+@dataclass(frozen=True)
+class StoredSet:
+    """A logged set of the exercise, with what folding needs to know about its day."""
+
+    day: date
+    lifted: LiftedSet
+    unit: str
+    """The unit the set was entered in (it tells the unit of the equipment)."""
+    finished: bool
+    """The set's session was finished."""
+
+
+@dataclass(frozen=True)
+class Refolded:
+    """An exercise folded again from a day on: what to store, and what to announce."""
+
+    standing: ExerciseStanding
+    exposures: tuple[ExposureOutcome, ...]
+    """One per day with sets from the day on, oldest first."""
+    gone: tuple[date, ...]
+    """Days from the day on that had an exposure and have no sets any more."""
+    records: tuple[PersonalRecord, ...]
+    """Every record set from the day on (they replace the ones stored)."""
+    events: tuple[ev.Event, ...]
+    """New records, new stalls, then the target when it moved."""
+
+
+def refold(
+    chain_id: uuid.UUID,
+    member_id: uuid.UUID,
+    exercise: str,
+    current: ExerciseStanding | None,
+    dated: Sequence[DatedPlan],
+    stored: Sequence[StoredExposure],
+    sets: Sequence[StoredSet],
+    known_records: Collection[tuple[str, uuid.UUID]],
+) -> Refolded:
+    """Fold a member's exercise again from a day on.
+
+    `stored` holds the exposures an earlier fold left from that day on, `sets` the sets
+    stored from that day on (in the order they were lifted), `known_records` the (kind,
+    set id) of the records stored from that day on, and `current` the standing after
+    every exposure (None before the first). The state before the day is the one stored
+    before the first of `stored`, or `current` when there is none, so only the days from
+    the day on are needed.
+
+    A record or a stall is announced once: a record not known yet, a stall on a day that
+    did not stall before. The target is announced when it moved, or when the exercise is
+    first trained.
+    """
+    before = current.state if current else ExerciseState()
+    start = stored[0].state_before if stored else before
+
+    by_day: dict[date, list[LiftedSet]] = defaultdict(list)
+    finished: set[date] = set()
+    units: dict[date, Unit] = {}
+    for s in sets:
+        by_day[s.day].append(s.lifted)
+        units.setdefault(s.day, equipment_unit(s.unit))
+        if s.finished:
+            finished.add(s.day)
+    exposures = [Exposure(d, tuple(lifted), d in finished) for d, lifted in sorted(by_day.items())]
+    plans = [plan_on(e.day, exercise, dated).in_unit(units[e.day]) for e in exposures]
+    unit = units[max(units)] if units else (current.unit if current else Unit.KG)
+    current_plan = plan_on(date.max, exercise, dated).in_unit(unit)
+    after, outcomes = replay(start, plans, exposures)
+
+    records = tuple(r for o in outcomes for r in o.records)
+    events: list[ev.Event] = [
+        ev.PersonalRecord(
+            chain_id=chain_id,
+            member_id=member_id,
+            exercise=exercise,
+            kind=r.kind.value,
+            value=r.value,
+            set_id=r.set_id,
+        )
+        for r in records
+        if (r.kind.value, r.set_id) not in known_records
+    ]
+
+    # The state after each exposure (none when the last days of the exercise were voided).
+    states_after = [o.state_before for o in outcomes[1:]] + [after] if outcomes else []
+    decided_before = {e.day: e.decision for e in stored}
+    for outcome, state in zip(outcomes, states_after, strict=True):
+        if outcome.decision is Decision.STALL and decided_before.get(outcome.day) is not (
+            Decision.STALL
+        ):
+            events.append(
+                ev.StallDetected(
+                    chain_id=chain_id,
+                    member_id=member_id,
+                    exercise=exercise,
+                    load_kg=state.progression.working_load_kg or Decimal(0),
+                )
+            )
+
+    old_target = next_target(before.progression, current_plan)
+    new_target = next_target(after.progression, current_plan)
+    moved = (old_target.load_kg, old_target.reps, old_target.sets) != (
+        new_target.load_kg,
+        new_target.reps,
+        new_target.sets,
+    )
+    if moved or (current is None and after.progression.exposures > 0):
+        events.append(
+            ev.TargetsUpdated(
+                chain_id=chain_id,
+                member_id=member_id,
+                exercise=exercise,
+                load_kg=new_target.load_kg,
+                reps=new_target.reps,
+                sets=new_target.sets,
+            )
+        )
+
+    return Refolded(
+        standing=ExerciseStanding(after, unit, current_plan.pattern),
+        exposures=tuple(outcomes),
+        gone=tuple(sorted(set(decided_before) - set(by_day))),
+        records=records,
+        events=tuple(events),
+    )
+
+
+def earliest_days(touched: Iterable[tuple[str, date]]) -> dict[str, date]:
+    """Per exercise (in name order), its earliest day among the (exercise, day) pairs
+    `touched`: the day to fold it again from."""
+    first: dict[str, date] = {}
+    for exercise, day in touched:
+        first[exercise] = min(first.get(exercise, day), day)
+    return dict(sorted(first.items()))

@@ -1,4 +1,4 @@
-"""Makeable loads: what a member can actually put on the bar, rack or stack (PROTOCOL.md §2).
+"""Makeable loads: what a member can actually put on the bar, rack or stack (docs/protocol.md §2).
 
 Every target is a rung of its equipment's ladder, so loads are compared by position on
 the ladder, never by float equality. Loads are kilograms as exact decimals; a pound gym's
@@ -30,7 +30,7 @@ ADDED_LOAD_MAX_LB = Decimal(200)
 ASSISTANCE_MAX_KG = Decimal(150)
 ASSISTANCE_MAX_LB = Decimal(300)
 
-# Steps of a pound gym's equipment, in pounds (PROTOCOL.md: 5 lb on a barbell).
+# Steps of a pound gym's equipment, in pounds (docs/protocol.md §2: 5 lb on a barbell).
 LB_STEPS: dict[Equipment, Decimal] = {
     Equipment.BARBELL: Decimal(5),
     Equipment.DUMBBELL: Decimal(5),

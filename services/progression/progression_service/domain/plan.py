@@ -88,6 +88,12 @@ def plan_on(day: date, exercise: str, dated: Sequence[DatedPlan]) -> ExercisePla
     return catalog_plan(exercise)
 
 
+def first_prescriptions(plans: Sequence[ExercisePlan]) -> list[ExercisePlan]:
+    """One plan per exercise of an assignment: the first prescription wins, as in the
+    program service."""
+    return list({p.exercise: p for p in reversed(plans)}.values())
+
+
 def equipment_unit(entered: str | None) -> Unit:
     """The unit of the equipment a set was lifted on, told by the unit it was entered in.
 

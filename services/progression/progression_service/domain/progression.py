@@ -1,4 +1,4 @@
-"""Double progression (PROTOCOL.md §2): where the load goes after each exposure.
+"""Double progression (docs/protocol.md §2): where the load goes after each exposure.
 
 An exposure is all the sets of one exercise on one local day. When the session is
 finished the exposure is evaluated against the member's current load:

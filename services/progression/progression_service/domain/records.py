@@ -1,4 +1,5 @@
-"""Personal records (PROTOCOL.md §3): best e1RM, heaviest load at ≥ 6 reps, most reps at a load.
+"""Personal records (docs/protocol.md §3): best e1RM, heaviest load at ≥ 6 reps, most reps
+at a load.
 
 Loads are compared in kg with a 0.25 kg tolerance, so 100 kg after 220 lb is no record.
 The first exposure (day) of an exercise is the baseline: it sets the bests, no records.

@@ -24,5 +24,5 @@ class LiftedSet:
 
     @property
     def working(self) -> bool:
-        """A working set (PROTOCOL.md §1): not a warm-up and at least one rep."""
+        """A working set (docs/protocol.md §1): not a warm-up and at least one rep."""
         return not self.warmup and self.reps >= 1

@@ -1,4 +1,4 @@
-"""Estimated one-repetition maximum (PROTOCOL.md §3)."""
+"""Estimated one-repetition maximum (docs/protocol.md §3)."""
 
 from __future__ import annotations
 

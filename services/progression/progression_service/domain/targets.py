@@ -1,4 +1,4 @@
-"""Today's target for one exercise: the next load, adjusted for time away (PROTOCOL.md §2)."""
+"""Today's target for one exercise: the next load, adjusted for time away (docs/protocol.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Weekly pattern adherence, streaks and milestones (PROTOCOL.md §1, §4)."""
+"""Weekly pattern adherence, streaks and milestones (docs/protocol.md §1, §4)."""
 
 from __future__ import annotations
 

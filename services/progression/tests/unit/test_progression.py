@@ -1,4 +1,4 @@
-"""Double progression, bridge, misses, stalls and gaps (PROTOCOL.md §2's worked numbers)."""
+"""Double progression, bridge, misses, stalls and gaps (docs/protocol.md §2's worked numbers)."""
 
 from __future__ import annotations
 

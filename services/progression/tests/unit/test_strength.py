@@ -1,4 +1,4 @@
-"""e1RM: Epley on reps + RIR (PROTOCOL.md §3's worked numbers and more)."""
+"""e1RM: Epley on reps + RIR (docs/protocol.md §3's worked numbers and more)."""
 
 from __future__ import annotations
 

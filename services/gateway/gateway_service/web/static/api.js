@@ -1,4 +1,4 @@
-// Calls to the gateway's public API (API.md), with problem+json errors turned into
+// Calls to the gateway's public API (docs/api.md), with problem+json errors turned into
 // ApiError, so the pages show the server's own words.
 
 export class ApiError extends Error {

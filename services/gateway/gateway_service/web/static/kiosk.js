@@ -14,7 +14,7 @@ const KG_PER_LB = 0.45359237;
 const TOKEN_KEY = "myokine.kiosk.token";
 const PR_KINDS = { e1rm: "estimated 1RM", load: "heaviest load", reps: "most reps" };
 const PATTERNS = ["squat", "hinge", "push", "pull"];
-// Quick-step sizes per equipment, in the member's unit (PROTOCOL.md §2's makeable steps).
+// Quick-step sizes per equipment, in the member's unit (docs/protocol.md §2's makeable steps).
 const STEPS = {
   kg: { barbell: 2.5, dumbbell: 2.5, kettlebell: 4, machine: 5, bodyweight: 1.25, assisted: 5 },
   lb: { barbell: 5, dumbbell: 5, kettlebell: 9, machine: 10, bodyweight: 2.5, assisted: 10 },

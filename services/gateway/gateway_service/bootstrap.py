@@ -1,0 +1,107 @@
+"""The gateway, wired once: runtime, units of work, service clients, rate limits, clock.
+
+Everything that runs the gateway (the API's app factory, the worker, the relay, the
+operator's command line, the demo seed, the tests) starts from `bootstrap()`; nothing
+is built at import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from gateway_service import tasks
+from gateway_service.domain.pin_lock import PinLockPolicy
+from gateway_service.ratelimits import RateLimiter
+from gateway_service.repository import TABLES, GatewayRepository, SqlGatewayRepository
+from gateway_service.service_clients import ServiceClient, Services, Timeouts
+from gateway_service.settings import Settings, get_settings
+from myokine.service_runtime import ServiceRuntime
+from myokine.unit_of_work import UnitOfWork
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    """What the gateway's entry points hand to its handlers and queries."""
+
+    runtime: ServiceRuntime
+    settings: Settings
+    unit_of_work: Callable[[], UnitOfWork[GatewayRepository]]
+    """A new unit of work on the identity database, per use case."""
+    services: Services
+    """The program, logging and progression services."""
+    limiter: RateLimiter
+    pin_policy: PinLockPolicy
+    clock: Callable[[], datetime]
+    """The current time (aware, UTC)."""
+
+    def close(self) -> None:
+        """Let go of the connections: database, services, Redis."""
+        self.services.close()
+        self.limiter.close()
+        self.runtime.engine.dispose()
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _service_clients(settings: Settings) -> Services:
+    """HTTP clients for the program, logging and progression services."""
+    timeouts = Timeouts(
+        connect=settings.service_connect_timeout,
+        read=settings.service_read_timeout,
+        write=settings.service_write_timeout,
+        retry_after=settings.retry_after_seconds,
+    )
+
+    def client(name: str, url: str) -> ServiceClient:
+        return ServiceClient(
+            name,
+            url,
+            secret=settings.internal_token_secret,
+            token_ttl=settings.internal_token_ttl_seconds,
+            timeouts=timeouts,
+        )
+
+    return Services(
+        program=client("program", settings.program_url),
+        logging=client("logging", settings.logging_url),
+        progression=client("progression", settings.progression_url),
+    )
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    unit_of_work: Callable[[], UnitOfWork[GatewayRepository]] | None = None,
+    services: Services | None = None,
+) -> Dependencies:
+    """Wire the gateway: the real unit of work and service clients unless a test passes others.
+
+    Nothing connects yet; the Celery consumers are registered on `runtime.celery`.
+    """
+    settings = settings or get_settings()
+    runtime = ServiceRuntime.build("gateway", settings, TABLES, MIGRATIONS)
+
+    def sql_unit_of_work() -> UnitOfWork[GatewayRepository]:
+        return runtime.unit_of_work(SqlGatewayRepository)
+
+    deps = Dependencies(
+        runtime=runtime,
+        settings=settings,
+        unit_of_work=unit_of_work or sql_unit_of_work,
+        services=services or _service_clients(settings),
+        limiter=RateLimiter(settings.redis_url, prefix=settings.rate_limit_namespace),
+        pin_policy=PinLockPolicy(
+            max_failures=settings.pin_max_failures,
+            lock_for=timedelta(minutes=settings.pin_lock_minutes),
+        ),
+        clock=_utc_now,
+    )
+    tasks.register(deps)
+    return deps

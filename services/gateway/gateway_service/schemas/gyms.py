@@ -1,0 +1,49 @@
+"""Gyms of the trainer's chain (`/v1/gyms`): who needs attention this week."""
+
+from __future__ import annotations
+
+import uuid
+
+from pydantic import ConfigDict, Field
+
+from gateway_service.schemas.base import Open
+from gateway_service.schemas.progress import WeekPattern
+
+
+class AttentionMember(Open):
+    """A member who needs a trainer's eye."""
+
+    member_id: uuid.UUID
+    name: str | None = Field(description="Null if the member is no longer in the chain.")
+    stalled: list[str]
+    week: dict[str, WeekPattern]
+    on_protocol: bool | None
+
+
+class AttentionOut(Open):
+    """Members of a gym who stalled or are off protocol this week."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "gym_id": "9a1d3c5e-7f20-4b6a-8c4d-1e2f3a4b5c6d",
+                    "gym_name": "Downtown",
+                    "members": [
+                        {
+                            "member_id": "3f2c1a9e-8d6b-4c1e-9a7f-2b5d8e0c4a11",
+                            "name": "Ada Demo",
+                            "stalled": ["bench-press"],
+                            "on_protocol": False,
+                            "week": {"hinge": {"done": 0, "min": 1, "max": 2, "status": "below"}},
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
+    gym_id: uuid.UUID
+    gym_name: str
+    members: list[AttentionMember]

@@ -1,0 +1,248 @@
+"""The kiosk API (`/v1/kiosk`): identify, today's plan, sets, finishing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gateway_service.schemas.base import IsoTimestamp, Number, Open
+from gateway_service.schemas.progress import WeekPattern
+from myokine.units import Unit
+
+
+class IdentifyIn(BaseModel):
+    """A member's badge and PIN, typed at the kiosk."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"badge": "1001", "pin": "4321"}]})
+
+    badge: str = Field(min_length=1, max_length=64)
+    pin: str = Field(min_length=1, max_length=16)
+
+
+class MemberBrief(BaseModel):
+    """The identified member."""
+
+    id: uuid.UUID
+    name: str
+    unit: Unit
+
+
+class IdentifyOut(BaseModel):
+    """A member token, bound to this kiosk, and who it is for."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "member_token": "eyJhbGciOi...",
+                    "expires_in": 900,
+                    "member": {
+                        "id": "3f2c1a9e-8d6b-4c1e-9a7f-2b5d8e0c4a11",
+                        "name": "Ada Demo",
+                        "unit": "kg",
+                    },
+                }
+            ]
+        }
+    )
+
+    member_token: str
+    expires_in: int = Field(description="Seconds until the member token expires.")
+    member: MemberBrief
+
+
+class SetIn(BaseModel):
+    """A set as the member logs it; `unit` defaults to the member's unit."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"exercise": "barbell-back-squat", "load": 100, "reps": 8, "rpe": 8}]
+        }
+    )
+
+    exercise: str = Field(min_length=1, max_length=100)
+    load: Decimal
+    unit: Unit | None = None
+    reps: int = Field(ge=0, le=100)
+    rpe: Decimal | None = Field(default=None, ge=1, le=10, multiple_of=0.5)
+    warmup: bool = False
+    performed_at: datetime | None = None
+    program_day: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The day of the plan this set belongs to (today's `day`), if the kiosk knows.",
+    )
+
+
+class SetPatch(BaseModel):
+    """A correction: only the fields given change."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reps": 10}]})
+
+    exercise: str | None = Field(default=None, min_length=1, max_length=100)
+    load: Decimal | None = None
+    unit: Unit | None = None
+    reps: int | None = Field(default=None, ge=0, le=100)
+    rpe: Decimal | None = Field(default=None, ge=1, le=10, multiple_of=0.5)
+    warmup: bool | None = None
+    reason: str | None = Field(default=None, max_length=500, description="Kept in the audit trail.")
+
+
+class SetOut(Open):
+    """A logged set: `load_kg` exact, `load` and `unit` in the member's unit.
+
+    The load as the member entered it is kept as `entered_load` in `entered_unit`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "6f1c2b9e-1d7a-4a43-9a55-1b0c2e9c8a10",
+                    "session_id": "0b8e7c55-2f0a-4f5e-8a0c-3c1f5d1e2a77",
+                    "exercise": "barbell-back-squat",
+                    "load_kg": 100,
+                    "load": 220.46,
+                    "unit": "lb",
+                    "entered_load": 100,
+                    "entered_unit": "kg",
+                    "reps": 8,
+                    "rpe": 8,
+                    "warmup": False,
+                    "performed_at": "2026-11-25T15:30:00Z",
+                    "local_date": "2026-11-25",
+                    "set_number": 1,
+                }
+            ]
+        },
+    )
+
+    id: uuid.UUID
+    session_id: uuid.UUID
+    exercise: str
+    load_kg: Number
+    load: Number | None
+    unit: Unit
+    entered_load: Number | None
+    entered_unit: Unit | None
+    reps: int
+    rpe: Number | None
+    warmup: bool
+    performed_at: datetime
+    local_date: date
+    set_number: int
+
+
+class TodayExercise(Open):
+    """One exercise of today's plan with its target and the sets logged so far."""
+
+    exercise: str
+    name: str | None
+    pattern: str | None
+    equipment: str | None
+    sets: int | None
+    rep_min: int | None
+    rep_max: int | None
+    target_load_kg: Number | None
+    target_load: Number | None = Field(description="The target load in the member's unit.")
+    target_reps: int | None
+    calibrate: bool | None = Field(description="Null when progression did not answer.")
+    days_since_last: int | None
+    unit: Unit
+    rest_seconds: int | None
+    notes: str | None
+    logged: list[SetOut]
+
+
+class NewsOut(Open):
+    """A PR, stall or milestone of the member's last day, with what progression told."""
+
+    kind: str = Field(examples=["e1rm"])
+    occurred_at: IsoTimestamp
+
+
+_TODAY_EXAMPLE: dict[str, Any] = {
+    "day": "A",
+    "day_index": 0,
+    "program_id": "3d0f6a52-6c8e-4a8f-9a3e-2f1b7c9d0e11",
+    "program_name": "Myokine Protocol A/B",
+    "local_date": "2026-11-25",
+    "unit": "kg",
+    "exercises": [
+        {
+            "exercise": "barbell-back-squat",
+            "name": "Barbell back squat",
+            "pattern": "squat",
+            "equipment": "barbell",
+            "sets": 3,
+            "rep_min": 6,
+            "rep_max": 12,
+            "target_load_kg": 62.5,
+            "target_load": 62.5,
+            "target_reps": 6,
+            "calibrate": False,
+            "days_since_last": 2,
+            "unit": "kg",
+            "rest_seconds": 120,
+            "notes": None,
+            "logged": [],
+        }
+    ],
+    "other_logged": [],
+    "week": {
+        "squat": {"done": 1, "min": 2, "max": 3, "status": "below"},
+        "hinge": {"done": 0, "min": 1, "max": 2, "status": "below"},
+        "push": {"done": 2, "min": 2, "max": 3, "status": "in_range"},
+        "pull": {"done": 2, "min": 2, "max": 3, "status": "in_range"},
+    },
+    "stale": False,
+    "degraded": [],
+    "news": [],
+}
+
+
+class TodayOut(Open):
+    """Today's plan. `stale` is true when progression did not answer (last known targets)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [_TODAY_EXAMPLE]})
+
+    day: str | None
+    day_index: int | None
+    program_id: uuid.UUID | None
+    program_name: str | None
+    local_date: date = Field(description="Today at the kiosk's gym.")
+    unit: Unit
+    exercises: list[TodayExercise]
+    other_logged: list[SetOut] = Field(description="Sets of today of exercises not planned.")
+    week: dict[str, WeekPattern]
+    stale: bool
+    degraded: list[str] = Field(description="Services that did not answer for this plan.")
+    news: list[NewsOut] = Field(description="PRs, stalls and milestones of the last 24 hours.")
+
+
+class FinishOut(Open):
+    """The finished session."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "session_id": "0b8e7c55-2f0a-4f5e-8a0c-3c1f5d1e2a77",
+                    "sets": 9,
+                    "local_date": "2026-11-25",
+                    "finished_at": "2026-11-25T16:30:00Z",
+                }
+            ]
+        },
+    )
+
+    session_id: uuid.UUID
+    sets: int
+    local_date: date
+    finished_at: datetime

@@ -1,0 +1,96 @@
+"""Members of the trainer's chain (`/v1/members`) and their program assignments."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+from gateway_service.schemas.base import Number, Open
+from myokine.units import Unit
+
+
+class MemberOut(BaseModel):
+    """A member of the trainer's chain (never their PIN)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "3f2c1a9e-8d6b-4c1e-9a7f-2b5d8e0c4a11",
+                    "name": "Ada Demo",
+                    "badge": "1001",
+                    "home_gym_id": "9a1d3c5e-7f20-4b6a-8c4d-1e2f3a4b5c6d",
+                    "unit": "kg",
+                    "locked_until": None,
+                    "created_at": "2026-11-25T15:00:00Z",
+                }
+            ]
+        }
+    )
+
+    id: uuid.UUID
+    name: str
+    badge: str
+    home_gym_id: uuid.UUID
+    unit: Unit
+    locked_until: datetime | None
+    created_at: datetime
+
+
+class AssignmentIn(Open):
+    """Assign a program from a start date on these ISO weekdays (1 = Monday)."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "program_id": "3d0f6a52-6c8e-4a8f-9a3e-2f1b7c9d0e11",
+                    "start_date": "2026-11-30",
+                    "weekdays": [1, 3, 5],
+                    "starting_loads": {"barbell-back-squat": 60},
+                }
+            ]
+        },
+    )
+
+    program_id: uuid.UUID
+    start_date: date
+    weekdays: list[int]
+    starting_loads: dict[str, Decimal] | None = None
+
+
+class AssignmentOut(Open):
+    """An assignment of a program version to a member."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "7c6b5a49-3827-4615-a4b3-c2d1e0f9a8b7",
+                    "member_id": "3f2c1a9e-8d6b-4c1e-9a7f-2b5d8e0c4a11",
+                    "program_id": "3d0f6a52-6c8e-4a8f-9a3e-2f1b7c9d0e11",
+                    "program_version": 1,
+                    "program_name": "Myokine Protocol A/B",
+                    "start_date": "2026-11-30",
+                    "weekdays": [1, 3, 5],
+                    "starting_loads": {"barbell-back-squat": 60},
+                    "active": True,
+                }
+            ]
+        },
+    )
+
+    id: uuid.UUID
+    member_id: uuid.UUID
+    program_id: uuid.UUID
+    program_version: int
+    program_name: str
+    start_date: date
+    weekdays: list[int]
+    starting_loads: dict[str, Number]
+    active: bool

@@ -1,0 +1,130 @@
+"""A member's progress as the kiosk and trainers see it, and the week of patterns.
+
+Shared by the kiosk router (the member's own progress and today's week) and the members
+and gyms routers (a trainer's view of the same documents).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from pydantic import ConfigDict, Field
+
+from gateway_service.schemas.base import Number, Open
+from myokine.units import Unit
+
+
+class WeekPattern(Open):
+    """One pattern's sessions this week against its range."""
+
+    done: int | None = Field(description="Sessions that trained it; null when unknown.")
+    min: int
+    max: int
+    status: str = Field(description="below, in_range, above (unknown when stale)")
+
+
+class ProgressNext(Open):
+    """The next target, in kg and in the member's unit."""
+
+    load_kg: Number | None
+    load: Number | None
+    reps: int | None
+    sets: int | None
+
+
+class ProgressSeriesPoint(Open):
+    """The best e1RM of one training day."""
+
+    date: date
+    e1rm_kg: Number | None
+
+
+class ProgressRecord(Open):
+    """A personal record; `load` is its load in the member's unit.
+
+    `value` and `load_kg` are passed on as the progression service writes them.
+    """
+
+    kind: str = Field(examples=["e1rm"])
+    date: date
+    set_id: uuid.UUID
+    reps: int
+    load: Number | None
+
+
+class ProgressExercise(Open):
+    """Progress on one exercise; loads in kg and in the member's unit."""
+
+    working_load_kg: Number | None
+    working_load: Number | None
+    next: ProgressNext | None
+    best_e1rm_kg: Number | None
+    best_e1rm: Number | None
+    series: list[ProgressSeriesPoint]
+    prs: list[ProgressRecord]
+    stalled: bool
+    calibrate: bool
+    last_trained: date | None
+
+
+class ProgressWeek(Open):
+    """One ISO week's pattern adherence."""
+
+    week: str = Field(examples=["2026-W48"])
+    start: date
+    patterns: dict[str, WeekPattern]
+    on_protocol: bool
+
+
+class Milestone(Open):
+    """A milestone reached."""
+
+    milestone: str
+    reached_on: date
+    detail: dict[str, Any]
+
+
+class Streaks(Open):
+    """Runs of weeks on protocol."""
+
+    current: int
+    longest: int
+
+
+_PROGRESS_EXAMPLE: dict[str, Any] = {
+    "unit": "kg",
+    "exercises": {
+        "bench-press": {
+            "working_load_kg": 100,
+            "working_load": 100,
+            "next": {"load_kg": 100, "load": 100, "reps": 9, "sets": 3},
+            "best_e1rm_kg": 133.33,
+            "best_e1rm": 133.33,
+            "series": [
+                {"date": "2026-11-20", "e1rm_kg": 130},
+                {"date": "2026-11-23", "e1rm_kg": 133.33},
+            ],
+            "prs": [],
+            "stalled": False,
+            "calibrate": False,
+            "last_trained": "2026-11-23",
+        }
+    },
+    "weeks": [],
+    "milestones": [],
+    "streaks": {"current": 0, "longest": 0},
+}
+
+
+class ProgressOut(Open):
+    """Progress per exercise, weeks, milestones and streaks; loads also in the member's unit."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [_PROGRESS_EXAMPLE]})
+
+    unit: Unit
+    exercises: dict[str, ProgressExercise]
+    weeks: list[ProgressWeek]
+    milestones: list[Milestone]
+    streaks: Streaks

@@ -1,0 +1,242 @@
+"""In-memory twins of the gateway's database and of the services it calls.
+
+`FakeGatewayRepository` keeps rows in dicts and refuses what the database's unique
+constraints refuse; `FakeServiceClient` answers canned documents and records each call.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from gateway_service.repository import (
+    Chain,
+    DuplicateError,
+    Gym,
+    Kiosk,
+    LastTarget,
+    Member,
+    MemberNews,
+    Trainer,
+)
+from gateway_service.service_clients import Services
+from myokine.internal_auth import Caller
+
+NOW = datetime(2026, 11, 25, 15, 30, tzinfo=UTC)
+
+
+class FakeGatewayRepository:
+    """The gateway's rows in memory; the same methods as `SqlGatewayRepository`."""
+
+    def __init__(self) -> None:
+        self.chains: dict[uuid.UUID, Chain] = {}
+        self.gyms: dict[uuid.UUID, Gym] = {}
+        self.kiosks: dict[uuid.UUID, Kiosk] = {}
+        self.trainers: dict[uuid.UUID, Trainer] = {}
+        self.members: dict[uuid.UUID, Member] = {}
+        self.targets: dict[tuple[uuid.UUID, str], LastTarget] = {}
+        self.news: list[MemberNews] = []
+
+    @staticmethod
+    def _refuse_if(taken: bool) -> None:
+        if taken:
+            raise DuplicateError("unique constraint")
+
+    def add_chain(self, chain: Chain) -> None:
+        self._refuse_if(any(c.name == chain.name for c in self.chains.values()))
+        chain.created_at = NOW
+        self.chains[chain.id] = chain
+
+    def chain(self, chain_id: uuid.UUID) -> Chain | None:
+        return self.chains.get(chain_id)
+
+    def chain_by_name(self, name: str) -> Chain | None:
+        return next((c for c in self.chains.values() if c.name == name), None)
+
+    def add_gym(self, gym: Gym) -> None:
+        self._refuse_if(self.gym_by_name(gym.chain_id, gym.name) is not None)
+        gym.created_at = NOW
+        self.gyms[gym.id] = gym
+
+    def gym(self, gym_id: uuid.UUID) -> Gym | None:
+        return self.gyms.get(gym_id)
+
+    def gym_in_chain(self, chain_id: uuid.UUID, gym_id: uuid.UUID) -> Gym | None:
+        gym = self.gyms.get(gym_id)
+        return gym if gym is not None and gym.chain_id == chain_id else None
+
+    def gyms_in_chain(self, chain_id: uuid.UUID, gym_ids: Collection[uuid.UUID]) -> list[Gym]:
+        return [g for g in self.gyms.values() if g.chain_id == chain_id and g.id in gym_ids]
+
+    def gym_by_name(self, chain_id: uuid.UUID, name: str) -> Gym | None:
+        return next(
+            (g for g in self.gyms.values() if g.chain_id == chain_id and g.name == name), None
+        )
+
+    def add_kiosk(self, kiosk: Kiosk) -> None:
+        self._refuse_if(
+            self.kiosk_by_name(kiosk.gym_id, kiosk.name) is not None
+            or any(k.token_hash == kiosk.token_hash for k in self.kiosks.values())
+        )
+        kiosk.created_at = NOW
+        self.kiosks[kiosk.id] = kiosk
+
+    def kiosk(self, kiosk_id: uuid.UUID) -> Kiosk | None:
+        return self.kiosks.get(kiosk_id)
+
+    def kiosk_by_token_hash(self, token_hash: str) -> Kiosk | None:
+        return next(
+            (
+                k
+                for k in self.kiosks.values()
+                if k.token_hash == token_hash and k.revoked_at is None
+            ),
+            None,
+        )
+
+    def kiosk_by_name(self, gym_id: uuid.UUID, name: str) -> Kiosk | None:
+        return next(
+            (k for k in self.kiosks.values() if k.gym_id == gym_id and k.name == name), None
+        )
+
+    def add_trainer(self, trainer: Trainer) -> None:
+        self._refuse_if(any(t.email == trainer.email for t in self.trainers.values()))
+        trainer.created_at = NOW
+        self.trainers[trainer.id] = trainer
+
+    def trainer(self, trainer_id: uuid.UUID) -> Trainer | None:
+        return self.trainers.get(trainer_id)
+
+    def trainer_by_email(self, email: str) -> Trainer | None:
+        return next((t for t in self.trainers.values() if t.email.lower() == email.lower()), None)
+
+    def add_member(self, member: Member) -> None:
+        self._refuse_if(self.member_by_badge(member.chain_id, member.badge) is not None)
+        member.created_at = NOW
+        self.members[member.id] = member
+
+    def member_by_badge(
+        self, chain_id: uuid.UUID, badge: str, *, for_update: bool = False
+    ) -> Member | None:
+        return next(
+            (m for m in self.members.values() if m.chain_id == chain_id and m.badge == badge),
+            None,
+        )
+
+    def member_in_chain(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Member | None:
+        member = self.members.get(member_id)
+        return member if member is not None and member.chain_id == chain_id else None
+
+    def members_of_chain(self, chain_id: uuid.UUID) -> list[Member]:
+        return sorted(
+            (m for m in self.members.values() if m.chain_id == chain_id),
+            key=lambda m: (m.name, str(m.id)),
+        )
+
+    def members_by_ids(
+        self, chain_id: uuid.UUID, member_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, Member]:
+        return {
+            m.id: m for m in self.members.values() if m.chain_id == chain_id and m.id in member_ids
+        }
+
+    def last_targets(self, member_id: uuid.UUID, exercises: list[str]) -> dict[str, LastTarget]:
+        return {
+            slug: self.targets[(member_id, slug)]
+            for slug in exercises
+            if (member_id, slug) in self.targets
+        }
+
+    def save_last_target(
+        self,
+        member_id: uuid.UUID,
+        exercise: str,
+        *,
+        load_kg: Decimal | None,
+        reps: int | None,
+        sets: int | None,
+        as_of: datetime,
+    ) -> None:
+        known = self.targets.get((member_id, exercise))
+        if known is not None and known.updated_at > as_of:
+            return
+        self.targets[(member_id, exercise)] = LastTarget(
+            member_id=member_id,
+            exercise=exercise,
+            load_kg=load_kg,
+            reps=reps,
+            sets=sets,
+            updated_at=as_of,
+        )
+
+    def add_member_news(self, news: MemberNews) -> None:
+        self.news.append(news)
+
+    def recent_member_news(self, member_id: uuid.UUID, since: datetime) -> list[MemberNews]:
+        return sorted(
+            (n for n in self.news if n.member_id == member_id and n.occurred_at >= since),
+            key=lambda n: n.occurred_at,
+        )
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call a handler made to a service."""
+
+    method: str
+    path: str
+    caller: Caller
+    json: Any = None
+    params: dict[str, str] | None = None
+    idempotency_key: str | None = None
+
+
+Answer = Any | Exception | Callable[[Call], Any]
+
+
+@dataclass
+class FakeServiceClient:
+    """A service that answers what a test gave it for (method, path), or raises it."""
+
+    name: str
+    answers: dict[tuple[str, str], Answer] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+
+    def answer(self, method: str, path: str, with_: Answer) -> None:
+        """Answer `with_` (a document, an exception to raise, or a function of the call)."""
+        self.answers[(method, path)] = with_
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        caller: Caller,
+        *,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        made = Call(method, path, caller, json, params, idempotency_key)
+        self.calls.append(made)
+        answer = self.answers.get((method, path))
+        if answer is None:
+            raise AssertionError(f"{self.name} was not told how to answer {method} {path}")
+        if isinstance(answer, Exception):
+            raise answer
+        return answer(made) if callable(answer) else answer
+
+    def close(self) -> None:
+        pass
+
+
+def fake_services() -> Services:
+    """The three services, each a `FakeServiceClient`."""
+    return Services(
+        program=FakeServiceClient("program"),  # type: ignore[arg-type]
+        logging=FakeServiceClient("logging"),  # type: ignore[arg-type]
+        progression=FakeServiceClient("progression"),  # type: ignore[arg-type]
+    )
