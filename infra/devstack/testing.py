@@ -30,7 +30,9 @@ from myokine.service_runtime import ServiceRuntime
 
 
 def migrate(runtime: ServiceRuntime) -> None:
-    """Create and migrate the service's database (the run's fresh one)."""
+    """Create and migrate the service's database: the run's fresh one, never another."""
+    prefix = os.environ.get("DB_PREFIX")
+    assert runtime.settings.db_prefix == prefix, "not the run's database: wire it in a fixture"
     upgrade(runtime.migrations_dir, runtime.settings.sqlalchemy_url)
 
 

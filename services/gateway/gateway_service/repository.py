@@ -272,7 +272,10 @@ class GatewayRepository(Protocol):
 
 
 class SqlGatewayRepository(GatewayRepository):
-    """The gateway's rows in its PostgreSQL database, within one session."""
+    """The gateway's rows in its PostgreSQL database, within one session.
+
+    Each method does what `GatewayRepository` says of it.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -286,33 +289,26 @@ class SqlGatewayRepository(GatewayRepository):
             raise DuplicateError(str(exc.orig)) from exc
 
     def add_chain(self, chain: Chain) -> None:
-        """Store a new chain; DuplicateError when its name is taken."""
         self._store(chain)
 
     def chain(self, chain_id: uuid.UUID) -> Chain | None:
-        """The chain, if any."""
         return self.session.get(Chain, chain_id)
 
     def chain_by_name(self, name: str) -> Chain | None:
-        """The chain of that name, if any."""
         return self.session.scalars(select(Chain).where(Chain.name == name)).one_or_none()
 
     def add_gym(self, gym: Gym) -> None:
-        """Store a new gym; DuplicateError when its chain has a gym of that name."""
         self._store(gym)
 
     def gym(self, gym_id: uuid.UUID) -> Gym | None:
-        """The gym, if any."""
         return self.session.get(Gym, gym_id)
 
     def gym_in_chain(self, chain_id: uuid.UUID, gym_id: uuid.UUID) -> Gym | None:
-        """The gym, only if it belongs to the chain."""
         return self.session.scalars(
             select(Gym).where(Gym.id == gym_id, Gym.chain_id == chain_id)
         ).one_or_none()
 
     def gyms_in_chain(self, chain_id: uuid.UUID, gym_ids: Collection[uuid.UUID]) -> list[Gym]:
-        """The chain's gyms among `gym_ids`."""
         if not gym_ids:
             return []
         return list(
@@ -322,47 +318,38 @@ class SqlGatewayRepository(GatewayRepository):
         )
 
     def gym_by_name(self, chain_id: uuid.UUID, name: str) -> Gym | None:
-        """The chain's gym of that name, if any."""
         return self.session.scalars(
             select(Gym).where(Gym.chain_id == chain_id, Gym.name == name)
         ).one_or_none()
 
     def add_kiosk(self, kiosk: Kiosk) -> None:
-        """Store a new kiosk; DuplicateError when its gym has a kiosk of that name."""
         self._store(kiosk)
 
     def kiosk(self, kiosk_id: uuid.UUID) -> Kiosk | None:
-        """The kiosk, revoked or not, if any."""
         return self.session.get(Kiosk, kiosk_id)
 
     def kiosk_by_token_hash(self, token_hash: str) -> Kiosk | None:
-        """The active kiosk holding the token of that hash."""
         return self.session.scalars(
             select(Kiosk).where(Kiosk.token_hash == token_hash, Kiosk.revoked_at.is_(None))
         ).one_or_none()
 
     def kiosk_by_name(self, gym_id: uuid.UUID, name: str) -> Kiosk | None:
-        """The gym's kiosk of that name, if any."""
         return self.session.scalars(
             select(Kiosk).where(Kiosk.gym_id == gym_id, Kiosk.name == name)
         ).one_or_none()
 
     def add_trainer(self, trainer: Trainer) -> None:
-        """Store a new trainer; DuplicateError when the email is taken."""
         self._store(trainer)
 
     def trainer(self, trainer_id: uuid.UUID) -> Trainer | None:
-        """The trainer, if any."""
         return self.session.get(Trainer, trainer_id)
 
     def trainer_by_email(self, email: str) -> Trainer | None:
-        """The trainer signing in with that email (compared case-insensitively)."""
         return self.session.scalars(
             select(Trainer).where(func.lower(Trainer.email) == email.lower())
         ).one_or_none()
 
     def add_member(self, member: Member) -> None:
-        """Store a new member; DuplicateError when the chain has a member with that badge."""
         self._store(member)
 
     def member_by_badge(
@@ -378,13 +365,11 @@ class SqlGatewayRepository(GatewayRepository):
         return self.session.scalars(query).one_or_none()
 
     def member_in_chain(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Member | None:
-        """The member, only if it belongs to the chain."""
         return self.session.scalars(
             select(Member).where(Member.id == member_id, Member.chain_id == chain_id)
         ).one_or_none()
 
     def members_of_chain(self, chain_id: uuid.UUID) -> list[Member]:
-        """The chain's members, by name."""
         return list(
             self.session.scalars(
                 select(Member).where(Member.chain_id == chain_id).order_by(Member.name, Member.id)
@@ -394,7 +379,6 @@ class SqlGatewayRepository(GatewayRepository):
     def members_by_ids(
         self, chain_id: uuid.UUID, member_ids: Collection[uuid.UUID]
     ) -> dict[uuid.UUID, Member]:
-        """The chain's members among `member_ids`, by id."""
         if not member_ids:
             return {}
         rows = self.session.scalars(
@@ -403,7 +387,6 @@ class SqlGatewayRepository(GatewayRepository):
         return {m.id: m for m in rows}
 
     def last_targets(self, member_id: uuid.UUID, exercises: list[str]) -> dict[str, LastTarget]:
-        """The member's last known targets of these exercises, by slug."""
         if not exercises:
             return {}
         rows = self.session.scalars(
@@ -423,7 +406,6 @@ class SqlGatewayRepository(GatewayRepository):
         sets: int | None,
         as_of: datetime,
     ) -> None:
-        """Remember a member's target of an exercise as of a time; an older word never wins."""
         values = {"load_kg": load_kg, "reps": reps, "sets": sets, "updated_at": as_of}
         stmt = insert(LastTarget).values(member_id=member_id, exercise=exercise, **values)
         self.session.execute(
@@ -435,11 +417,9 @@ class SqlGatewayRepository(GatewayRepository):
         )
 
     def add_member_news(self, news: MemberNews) -> None:
-        """Keep one piece of news about a member."""
         self.session.add(news)
 
     def recent_member_news(self, member_id: uuid.UUID, since: datetime) -> list[MemberNews]:
-        """The member's news since a time, oldest first."""
         return list(
             self.session.scalars(
                 select(MemberNews)

@@ -10,7 +10,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from logging_service import handlers, queries
-from logging_service.domain.pagination import DEFAULT_PAGE_SIZE
+from logging_service.domain.pagination import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    InvalidCursorError,
+    PageRequest,
+    decode_cursor,
+)
 from logging_service.repository import LoggingRepository
 from logging_service.schemas import (
     CorrectionBody,
@@ -25,6 +31,7 @@ from logging_service.schemas import (
     SetPage,
 )
 from myokine.internal_api import CallerDep, IdempotencyDep, RequiredIdempotencyDep, unit_of_work
+from myokine.problems import InvalidInput
 from myokine.unit_of_work import Reply, UnitOfWork
 
 router = APIRouter(prefix="/internal/v1", tags=["logging"])
@@ -39,6 +46,33 @@ def current_time(request: Request) -> datetime:
 
 
 NowDep = Annotated[datetime, Depends(current_time)]
+
+
+def page_request(
+    cursor: str | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+    exercise: str | None = None,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+) -> PageRequest:
+    """The page of history asked for; 422 naming `cursor`, `limit` or `from` when it is off."""
+    errors = []
+    after = None
+    if cursor is not None:
+        try:
+            after = decode_cursor(cursor)
+        except InvalidCursorError:
+            errors.append({"field": "cursor", "message": "not a cursor"})
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        errors.append({"field": "limit", "message": f"must be 1 to {MAX_PAGE_SIZE}"})
+    if date_from and date_to and date_from > date_to:
+        errors.append({"field": "from", "message": "must not be after 'to'"})
+    if errors:
+        raise InvalidInput("Invalid page request.", errors=errors)
+    return PageRequest(after, limit, exercise, date_from, date_to)
+
+
+PageDep = Annotated[PageRequest, Depends(page_request)]
 
 
 def _send(reply: Reply) -> Response:
@@ -160,26 +194,8 @@ def finish_session(
     response_model=SessionPage,
     summary="The member's sessions with their sets, newest first",
 )
-def sessions(
-    member_id: uuid.UUID,
-    uow: UowDep,
-    caller: CallerDep,
-    cursor: str | None = None,
-    limit: int = DEFAULT_PAGE_SIZE,
-    exercise: str | None = None,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
-) -> SessionPage:
-    return queries.sessions_history(
-        uow,
-        caller,
-        member_id,
-        cursor=cursor,
-        limit=limit,
-        exercise=exercise,
-        date_from=date_from,
-        date_to=date_to,
-    )
+def sessions(member_id: uuid.UUID, uow: UowDep, caller: CallerDep, page: PageDep) -> SessionPage:
+    return queries.sessions_history(uow, caller, member_id, page)
 
 
 @router.get(
@@ -191,24 +207,10 @@ def history(
     member_id: uuid.UUID,
     uow: UowDep,
     caller: CallerDep,
-    cursor: str | None = None,
-    limit: int = DEFAULT_PAGE_SIZE,
-    exercise: str | None = None,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    page: PageDep,
     include_voided: bool = False,
 ) -> SetPage:
-    return queries.history(
-        uow,
-        caller,
-        member_id,
-        cursor=cursor,
-        limit=limit,
-        exercise=exercise,
-        date_from=date_from,
-        date_to=date_to,
-        include_voided=include_voided,
-    )
+    return queries.history(uow, caller, member_id, page, include_voided=include_voided)
 
 
 @router.get(

@@ -10,13 +10,7 @@ import uuid
 from datetime import date, datetime
 
 from logging_service.callers import gym_of, require_access
-from logging_service.domain.pagination import (
-    MAX_PAGE_SIZE,
-    Cursor,
-    InvalidCursorError,
-    decode_cursor,
-    encode_cursor,
-)
+from logging_service.domain.pagination import Cursor, PageRequest, encode_cursor
 from logging_service.domain.sessions import local_date
 from logging_service.repository import LoggedSetRow, LoggingRepository
 from logging_service.schemas import (
@@ -29,7 +23,7 @@ from logging_service.schemas import (
     SetPage,
 )
 from myokine.internal_auth import Caller
-from myokine.problems import InvalidInput, NotFound
+from myokine.problems import NotFound
 from myokine.unit_of_work import UnitOfWork
 
 Uow = UnitOfWork[LoggingRepository]
@@ -57,97 +51,39 @@ def set_detail(uow: Uow, caller: Caller, member_id: uuid.UUID, set_id: uuid.UUID
         return SetDetailOut.with_changes(row, list(uow.repo.changes_of_set(set_id)))
 
 
-def _cursor(text: str | None) -> Cursor | None:
-    if text is None:
-        return None
-    try:
-        return decode_cursor(text)
-    except InvalidCursorError as exc:
-        raise InvalidInput(
-            "Invalid cursor.", errors=[{"field": "cursor", "message": "not a cursor"}]
-        ) from exc
-
-
-def _check_page(limit: int, date_from: date | None, date_to: date | None) -> None:
-    errors = []
-    if not 1 <= limit <= MAX_PAGE_SIZE:
-        errors.append({"field": "limit", "message": f"must be 1 to {MAX_PAGE_SIZE}"})
-    if date_from and date_to and date_from > date_to:
-        errors.append({"field": "from", "message": "must not be after 'to'"})
-    if errors:
-        raise InvalidInput("Invalid page request.", errors=errors)
-
-
 def history(
-    uow: Uow,
-    caller: Caller,
-    member_id: uuid.UUID,
-    *,
-    cursor: str | None,
-    limit: int,
-    exercise: str | None,
-    date_from: date | None,
-    date_to: date | None,
-    include_voided: bool,
+    uow: Uow, caller: Caller, member_id: uuid.UUID, page: PageRequest, *, include_voided: bool
 ) -> SetPage:
     """A page of the member's sets, newest first."""
     require_access(caller, member_id)
-    _check_page(limit, date_from, date_to)
-    after = _cursor(cursor)
     with uow:
         rows = uow.repo.page_of_sets(
-            caller.chain_id,
-            member_id,
-            cursor=after,
-            limit=limit,
-            exercise=exercise,
-            date_from=date_from,
-            date_to=date_to,
-            include_voided=include_voided,
+            caller.chain_id, member_id, page, include_voided=include_voided
         )
-        page, more = rows[:limit], len(rows) > limit
-        last = page[-1] if page else None
+        found, more = rows[: page.limit], len(rows) > page.limit
+        last = found[-1] if found else None
+        after_last = Cursor(last.performed_at, last.id) if more and last else None
         return SetPage(
-            items=[SetOut.of(r) for r in page],
-            next_cursor=encode_cursor(Cursor(last.performed_at, last.id))
-            if more and last
-            else None,
+            items=[SetOut.of(r) for r in found],
+            next_cursor=encode_cursor(after_last) if after_last else None,
         )
 
 
 def sessions_history(
-    uow: Uow,
-    caller: Caller,
-    member_id: uuid.UUID,
-    *,
-    cursor: str | None,
-    limit: int,
-    exercise: str | None,
-    date_from: date | None,
-    date_to: date | None,
+    uow: Uow, caller: Caller, member_id: uuid.UUID, page: PageRequest
 ) -> SessionPage:
     """A page of the member's sessions with their sets, newest first."""
     require_access(caller, member_id)
-    _check_page(limit, date_from, date_to)
-    after = _cursor(cursor)
     with uow:
-        rows = uow.repo.page_of_sessions(
-            caller.chain_id,
-            member_id,
-            cursor=after,
-            limit=limit,
-            exercise=exercise,
-            date_from=date_from,
-            date_to=date_to,
-        )
-        page, more = rows[:limit], len(rows) > limit
-        by_session: dict[uuid.UUID, list[LoggedSetRow]] = {ws.id: [] for ws in page}
+        rows = uow.repo.page_of_sessions(caller.chain_id, member_id, page)
+        found, more = rows[: page.limit], len(rows) > page.limit
+        by_session: dict[uuid.UUID, list[LoggedSetRow]] = {ws.id: [] for ws in found}
         for row in uow.repo.sets_of_sessions(list(by_session)):
             by_session[row.session_id].append(row)
-        last = page[-1] if page else None
+        last = found[-1] if found else None
         after_last = Cursor(last.opened_at, last.id) if more and last else None
         return SessionPage(
-            items=[SessionOut.with_sets(ws, by_session[ws.id]) for ws in page],
+            items=[SessionOut.with_sets(ws, by_session[ws.id]) for ws in found],
             next_cursor=encode_cursor(after_last) if after_last else None,
         )
 

@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from logging_service.domain.pagination import Cursor
+from logging_service.domain.pagination import Cursor, PageRequest
 from myokine.messaging_tables import define_messaging_tables
 
 NAMING = {
@@ -229,12 +229,8 @@ class LoggingRepository(Protocol):
         self,
         chain_id: uuid.UUID,
         member_id: uuid.UUID,
+        page: PageRequest,
         *,
-        cursor: Cursor | None,
-        limit: int,
-        exercise: str | None,
-        date_from: date | None,
-        date_to: date | None,
         include_voided: bool,
     ) -> Sequence[LoggedSetRow]:
         """One page of a member's sets, newest first (`limit` + 1 rows tell if more follow)."""
@@ -244,12 +240,7 @@ class LoggingRepository(Protocol):
         self,
         chain_id: uuid.UUID,
         member_id: uuid.UUID,
-        *,
-        cursor: Cursor | None,
-        limit: int,
-        exercise: str | None,
-        date_from: date | None,
-        date_to: date | None,
+        page: PageRequest,
     ) -> Sequence[WorkoutSession]:
         """One page of a member's sessions, newest first (`limit` + 1 rows tell if more follow).
 
@@ -284,8 +275,8 @@ def _before(at: Any, id_: Any, cursor: Cursor | None) -> Any:
 class SqlLoggingRepository(LoggingRepository):
     """The logging service's rows in its PostgreSQL database, within one session.
 
-    The session flushes pending changes before each query, so a query sees what the
-    transaction changed before it.
+    Each method does what `LoggingRepository` says of it. The session flushes pending
+    changes before each query, so a query sees what the transaction changed before it.
     """
 
     def __init__(self, session: Session) -> None:
@@ -306,7 +297,6 @@ class SqlLoggingRepository(LoggingRepository):
         )
 
     def next_seq(self, member_id: uuid.UUID) -> int:
-        """The member's next event sequence number (call `lock_member` first)."""
         return self.session.execute(
             update(MemberSequence)
             .where(MemberSequence.member_id == member_id)
@@ -315,7 +305,6 @@ class SqlLoggingRepository(LoggingRepository):
         ).scalar_one()
 
     def open_session(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> WorkoutSession | None:
-        """The member's open session, if any."""
         return self.session.scalars(
             select(WorkoutSession).where(
                 WorkoutSession.chain_id == chain_id,
@@ -327,7 +316,6 @@ class SqlLoggingRepository(LoggingRepository):
     def get_session(
         self, session_id: uuid.UUID, *, for_update: bool = False
     ) -> WorkoutSession | None:
-        """A session by id, or None."""
         return self.session.get(WorkoutSession, session_id, with_for_update=for_update)
 
     def add_session(self, ws: WorkoutSession) -> None:
@@ -336,16 +324,13 @@ class SqlLoggingRepository(LoggingRepository):
         self.session.flush()
 
     def add_set(self, row: LoggedSetRow) -> None:
-        """Store a new set."""
         self.session.add(row)
         self.session.flush()
 
     def add_change(self, change: SetChange) -> None:
-        """Store an entry of a set's audit trail."""
         self.session.add(change)
 
     def next_set_number(self, session_id: uuid.UUID, exercise: str) -> int:
-        """The number of the next set of `exercise` in a session (voided sets keep theirs)."""
         highest = self.session.scalar(
             select(func.max(LoggedSetRow.set_number)).where(
                 LoggedSetRow.session_id == session_id, LoggedSetRow.exercise == exercise
@@ -354,7 +339,6 @@ class SqlLoggingRepository(LoggingRepository):
         return (highest or 0) + 1
 
     def count_sets(self, session_id: uuid.UUID) -> int:
-        """How many sets of a session count (voided ones do not)."""
         return (
             self.session.scalar(
                 select(func.count())
@@ -372,7 +356,6 @@ class SqlLoggingRepository(LoggingRepository):
         *,
         for_update: bool = False,
     ) -> LoggedSetRow | None:
-        """One set of a member, or None."""
         stmt = select(LoggedSetRow).where(
             LoggedSetRow.id == set_id,
             LoggedSetRow.chain_id == chain_id,
@@ -385,7 +368,6 @@ class SqlLoggingRepository(LoggingRepository):
     def sets_of_day(
         self, chain_id: uuid.UUID, member_id: uuid.UUID, day: date
     ) -> Sequence[LoggedSetRow]:
-        """The member's sets of a local day that count, oldest first."""
         return self.session.scalars(
             select(LoggedSetRow)
             .where(
@@ -398,13 +380,11 @@ class SqlLoggingRepository(LoggingRepository):
         ).all()
 
     def changes_of_set(self, set_id: uuid.UUID) -> Sequence[SetChange]:
-        """A set's audit trail, oldest first."""
         return self.session.scalars(
             select(SetChange).where(SetChange.set_id == set_id).order_by(SetChange.id)
         ).all()
 
     def idle_sessions(self, last_set_by: datetime, *, limit: int) -> Sequence[WorkoutSession]:
-        """Open sessions whose last set was at or before `last_set_by`, oldest first."""
         return self.session.scalars(
             select(WorkoutSession)
             .where(WorkoutSession.finished_at.is_(None), WorkoutSession.last_set_at <= last_set_by)
@@ -416,68 +396,53 @@ class SqlLoggingRepository(LoggingRepository):
         self,
         chain_id: uuid.UUID,
         member_id: uuid.UUID,
+        page: PageRequest,
         *,
-        cursor: Cursor | None,
-        limit: int,
-        exercise: str | None,
-        date_from: date | None,
-        date_to: date | None,
         include_voided: bool,
     ) -> Sequence[LoggedSetRow]:
-        """One page of a member's sets, newest first (`limit` + 1 rows tell if more follow)."""
         s = LoggedSetRow
         stmt = select(s).where(s.chain_id == chain_id, s.member_id == member_id)
-        if exercise is not None:
-            stmt = stmt.where(s.exercise == exercise)
-        if date_from is not None:
-            stmt = stmt.where(s.local_date >= date_from)
-        if date_to is not None:
-            stmt = stmt.where(s.local_date <= date_to)
+        if page.exercise is not None:
+            stmt = stmt.where(s.exercise == page.exercise)
+        if page.date_from is not None:
+            stmt = stmt.where(s.local_date >= page.date_from)
+        if page.date_to is not None:
+            stmt = stmt.where(s.local_date <= page.date_to)
         if not include_voided:
             stmt = stmt.where(s.voided_at.is_(None))
-        stmt = stmt.where(_before(s.performed_at, s.id, cursor))
+        stmt = stmt.where(_before(s.performed_at, s.id, page.cursor))
         return self.session.scalars(
-            stmt.order_by(s.performed_at.desc(), s.id.desc()).limit(limit + 1)
+            stmt.order_by(s.performed_at.desc(), s.id.desc()).limit(page.limit + 1)
         ).all()
 
     def page_of_sessions(
         self,
         chain_id: uuid.UUID,
         member_id: uuid.UUID,
-        *,
-        cursor: Cursor | None,
-        limit: int,
-        exercise: str | None,
-        date_from: date | None,
-        date_to: date | None,
+        page: PageRequest,
     ) -> Sequence[WorkoutSession]:
-        """One page of a member's sessions, newest first (`limit` + 1 rows tell if more follow).
-
-        With `exercise`, only sessions with a counting set of it.
-        """
         w = WorkoutSession
         stmt = select(w).where(w.chain_id == chain_id, w.member_id == member_id)
-        if exercise is not None:
+        if page.exercise is not None:
             stmt = stmt.where(
                 select(LoggedSetRow.id)
                 .where(
                     LoggedSetRow.session_id == w.id,
-                    LoggedSetRow.exercise == exercise,
+                    LoggedSetRow.exercise == page.exercise,
                     LoggedSetRow.voided_at.is_(None),
                 )
                 .exists()
             )
-        if date_from is not None:
-            stmt = stmt.where(w.local_date >= date_from)
-        if date_to is not None:
-            stmt = stmt.where(w.local_date <= date_to)
-        stmt = stmt.where(_before(w.opened_at, w.id, cursor))
+        if page.date_from is not None:
+            stmt = stmt.where(w.local_date >= page.date_from)
+        if page.date_to is not None:
+            stmt = stmt.where(w.local_date <= page.date_to)
+        stmt = stmt.where(_before(w.opened_at, w.id, page.cursor))
         return self.session.scalars(
-            stmt.order_by(w.opened_at.desc(), w.id.desc()).limit(limit + 1)
+            stmt.order_by(w.opened_at.desc(), w.id.desc()).limit(page.limit + 1)
         ).all()
 
     def sets_of_sessions(self, session_ids: Sequence[uuid.UUID]) -> Sequence[LoggedSetRow]:
-        """The counting sets of some sessions, oldest first."""
         if not session_ids:
             return []
         return self.session.scalars(
@@ -487,7 +452,6 @@ class SqlLoggingRepository(LoggingRepository):
         ).all()
 
     def all_sessions(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Sequence[WorkoutSession]:
-        """Every session of a member, oldest first (for the export)."""
         return self.session.scalars(
             select(WorkoutSession)
             .where(WorkoutSession.chain_id == chain_id, WorkoutSession.member_id == member_id)
@@ -495,7 +459,6 @@ class SqlLoggingRepository(LoggingRepository):
         ).all()
 
     def all_sets(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Sequence[LoggedSetRow]:
-        """Every set of a member, voided ones included, oldest first (for the export)."""
         return self.session.scalars(
             select(LoggedSetRow)
             .where(LoggedSetRow.chain_id == chain_id, LoggedSetRow.member_id == member_id)
@@ -503,7 +466,6 @@ class SqlLoggingRepository(LoggingRepository):
         ).all()
 
     def forget_replies(self, *, before: datetime) -> int:
-        """Drop the Idempotency-Key answers stored before `before`; how many were dropped."""
         replies = TABLES.idempotency
         result = self.session.execute(delete(replies).where(replies.c.created_at < before))
         return int(result.rowcount)  # type: ignore[attr-defined]

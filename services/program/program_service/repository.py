@@ -326,8 +326,8 @@ class ProgramRepository(Protocol):
 class SqlProgramRepository(ProgramRepository):
     """The program service's rows in its PostgreSQL database, within one session.
 
-    The session flushes pending changes before each query, so a query sees what the
-    transaction changed before it.
+    Each method does what `ProgramRepository` says of it. The session flushes pending
+    changes before each query, so a query sees what the transaction changed before it.
     """
 
     def __init__(self, session: Session) -> None:
@@ -348,7 +348,6 @@ class SqlProgramRepository(ProgramRepository):
         return result.first() is not None
 
     def add_catalog(self, chain_id: uuid.UUID, exercises: Sequence[CatalogExercise]) -> None:
-        """Give the chain the built-in exercises, in this order."""
         now = _now()
         self.session.add_all(
             Exercise(
@@ -367,7 +366,6 @@ class SqlProgramRepository(ProgramRepository):
         )
 
     def catalog(self, chain_id: uuid.UUID) -> list[Exercise]:
-        """The chain's exercises: the built-in ones in catalog order, then the chain's own."""
         return list(
             self.session.scalars(
                 select(Exercise)
@@ -377,14 +375,12 @@ class SqlProgramRepository(ProgramRepository):
         )
 
     def exercises_by_slug(self, chain_id: uuid.UUID, slugs: set[str]) -> dict[str, Exercise]:
-        """The chain's exercises with these slugs, by slug (missing ones are absent)."""
         rows = self.session.scalars(
             select(Exercise).where(Exercise.chain_id == chain_id, Exercise.slug.in_(slugs))
         )
         return {row.slug: row for row in rows}
 
     def exercise_names(self, chain_id: uuid.UUID) -> dict[str, str]:
-        """The name of every exercise of the chain's catalog, by slug."""
         rows = self.session.execute(
             select(Exercise.slug, Exercise.name).where(Exercise.chain_id == chain_id)
         )
@@ -428,7 +424,6 @@ class SqlProgramRepository(ProgramRepository):
         ready_made: bool,
         created_by: str | None,
     ) -> tuple[Program, ProgramVersion]:
-        """A new program of the chain, with `content` as its version 1."""
         program = Program(chain_id=chain_id, current_version=1, ready_made=ready_made)
         self.session.add(program)
         # Flushed for its id (and its timestamps, which the answer shows).
@@ -441,7 +436,6 @@ class SqlProgramRepository(ProgramRepository):
     def add_version(
         self, program_id: uuid.UUID, version: int, content: VersionContent, *, created_by: str
     ) -> ProgramVersion:
-        """A new version of a program."""
         row = ProgramVersion(program_id=program_id, version=version)
         row.set_content(content, created_by=created_by)
         self.session.add(row)
@@ -450,18 +444,15 @@ class SqlProgramRepository(ProgramRepository):
     def find_program(
         self, chain_id: uuid.UUID, program_id: uuid.UUID, *, for_update: bool = False
     ) -> Program | None:
-        """One program of the chain (locked until the transaction ends, if `for_update`)."""
         query = select(Program).where(Program.id == program_id, Program.chain_id == chain_id)
         if for_update:
             query = query.with_for_update()
         return self.session.scalars(query).first()
 
     def find_version(self, program_id: uuid.UUID, version: int) -> ProgramVersion | None:
-        """One version of a program."""
         return self.session.get(ProgramVersion, (program_id, version))
 
     def versions_of(self, program_id: uuid.UUID) -> list[ProgramVersion]:
-        """Every version of a program, newest first."""
         return list(
             self.session.scalars(
                 select(ProgramVersion)
@@ -473,7 +464,6 @@ class SqlProgramRepository(ProgramRepository):
     def programs_with_current_version(
         self, chain_id: uuid.UUID
     ) -> list[tuple[Program, ProgramVersion]]:
-        """The chain's programs, each with its current version, ready-made first, then by name."""
         rows = self.session.execute(
             select(Program, ProgramVersion)
             .join(
@@ -487,7 +477,6 @@ class SqlProgramRepository(ProgramRepository):
         return [(program, version) for program, version in rows]
 
     def version_was_assigned(self, program_id: uuid.UUID, version: int) -> bool:
-        """Whether any assignment, active or ended, refers to this version."""
         query = select(Assignment.id).where(
             Assignment.program_id == program_id, Assignment.program_version == version
         )
@@ -521,7 +510,6 @@ class SqlProgramRepository(ProgramRepository):
         starting_loads: dict[str, Decimal],
         assigned_by: str,
     ) -> Assignment:
-        """A new active assignment (the member's previous one must have ended)."""
         assignment = Assignment(
             chain_id=chain_id,
             member_id=member_id,
@@ -538,7 +526,6 @@ class SqlProgramRepository(ProgramRepository):
         return assignment
 
     def end_assignment(self, assignment: Assignment, *, ended_at: datetime, ended_by: str) -> None:
-        """End an assignment, so that another may become the member's active one."""
         assignment.ended_at = ended_at
         assignment.ended_by = ended_by
         # Flushed now so a new active assignment does not collide with it in the unique index.
@@ -547,7 +534,6 @@ class SqlProgramRepository(ProgramRepository):
     def active_assignment(
         self, chain_id: uuid.UUID, member_id: uuid.UUID, *, for_update: bool = False
     ) -> Assignment | None:
-        """The member's active assignment within the chain."""
         query = select(Assignment).where(
             Assignment.chain_id == chain_id,
             Assignment.member_id == member_id,
@@ -560,7 +546,6 @@ class SqlProgramRepository(ProgramRepository):
     def find_assignment(
         self, assignment_id: uuid.UUID, *, for_update: bool = False
     ) -> Assignment | None:
-        """One assignment by id."""
         query = select(Assignment).where(Assignment.id == assignment_id)
         if for_update:
             query = query.with_for_update()
@@ -569,7 +554,6 @@ class SqlProgramRepository(ProgramRepository):
     def assignment_history(
         self, chain_id: uuid.UUID, member_id: uuid.UUID
     ) -> list[tuple[Assignment, ProgramVersion]]:
-        """The member's assignments with the version each refers to, newest first."""
         rows = self.session.execute(
             select(Assignment, ProgramVersion)
             .join(

@@ -3,7 +3,6 @@ between tests."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -11,8 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from devstack.testing import migrate, truncate_all
-from myokine.internal_auth import Caller, Role, sign_internal_token
+from devstack.testing import internal_headers, migrate, truncate_all
+from myokine.internal_auth import Caller, Role
 from myokine.service_runtime import ServiceRuntime
 from program_service.bootstrap import Dependencies, bootstrap
 from program_service.main import create_app
@@ -29,7 +28,6 @@ def deps() -> Dependencies:
 def migrated(deps: Dependencies) -> ServiceRuntime:
     """The program service's runtime, its database (the run's own) migrated once per run."""
     runtime = deps.runtime
-    assert runtime.settings.db_prefix == os.environ["DB_PREFIX"], "not the run's database"
     migrate(runtime)
     return runtime
 
@@ -57,8 +55,7 @@ def headers(chain_id: uuid.UUID, migrated: ServiceRuntime) -> Headers:
 
     def make(role: Role = "trainer", *, sub: str = "trainer-1", **claims: Any) -> dict[str, str]:
         caller = Caller(sub=sub, role=role, chain_id=claims.pop("chain_id", chain_id), **claims)
-        token = sign_internal_token(caller, secret, ttl_seconds=60)
-        return {"Authorization": f"Bearer {token}"}
+        return internal_headers(caller, secret)
 
     return make
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -12,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from devstack.testing import migrate, truncate_all
+from devstack.testing import internal_headers, migrate, truncate_all
 from myokine.events import (
     AssignmentEnded,
     Event,
@@ -25,7 +24,7 @@ from myokine.events import (
     SetLogged,
     SetVoided,
 )
-from myokine.internal_auth import Caller, Role, sign_internal_token
+from myokine.internal_auth import Caller, Role
 from myokine.service_runtime import ServiceRuntime
 from myokine.units import KG_PER_LB
 from progression_service import handlers
@@ -38,7 +37,6 @@ from progression_service.repository import Base
 def deps() -> Dependencies:
     """The progression service, wired once per run; its database (the run's own) migrated."""
     deps = bootstrap()
-    assert deps.runtime.settings.db_prefix == os.environ["DB_PREFIX"], "not the run's database"
     migrate(deps.runtime)
     return deps
 
@@ -72,8 +70,7 @@ def headers(chain_id: uuid.UUID, runtime: ServiceRuntime) -> Headers:
 
     def make(role: Role = "trainer", *, sub: str = "trainer-1", **claims: Any) -> dict[str, str]:
         caller = Caller(sub=sub, role=role, chain_id=claims.pop("chain_id", chain_id), **claims)
-        token = sign_internal_token(caller, secret, ttl_seconds=60)
-        return {"Authorization": f"Bearer {token}"}
+        return internal_headers(caller, secret)
 
     return make
 

@@ -7,7 +7,7 @@ import binascii
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
@@ -23,6 +23,21 @@ class Cursor:
 
     at: datetime
     id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Which page of a member's history: after `cursor`, at most `limit`, maybe filtered.
+
+    `exercise` keeps one exercise's sets (or the sessions with one); `date_from` and
+    `date_to` are local dates, both included.
+    """
+
+    cursor: Cursor | None = None
+    limit: int = DEFAULT_PAGE_SIZE
+    exercise: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
 
 
 def encode_cursor(cursor: Cursor) -> str:

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from logging_service.domain.pagination import Cursor
+from logging_service.domain.pagination import Cursor, PageRequest
 from logging_service.repository import LoggedSetRow, LoggingRepository, SetChange, WorkoutSession
 
 
@@ -49,14 +49,12 @@ class FakeLoggingRepository(LoggingRepository):
         return self.seqs[member_id]
 
     def open_session(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> WorkoutSession | None:
-        """The member's open session, if any."""
         self.calls.append("open_session")
         return self._open(chain_id, member_id)
 
     def get_session(
         self, session_id: uuid.UUID, *, for_update: bool = False
     ) -> WorkoutSession | None:
-        """A session by id, or None."""
         self.calls.append("get_session")
         return self.sessions.get(session_id)
 
@@ -67,17 +65,14 @@ class FakeLoggingRepository(LoggingRepository):
         self.sessions[ws.id] = ws
 
     def add_set(self, row: LoggedSetRow) -> None:
-        """Store a new set."""
         self.calls.append("add_set")
         self.sets[row.id] = row
 
     def add_change(self, change: SetChange) -> None:
-        """Store an entry of a set's audit trail."""
         self.calls.append("add_change")
         self.changes.append(change)
 
     def next_set_number(self, session_id: uuid.UUID, exercise: str) -> int:
-        """The number of the next set of `exercise` in a session (voided sets keep theirs)."""
         numbers = [
             s.set_number
             for s in self.sets.values()
@@ -86,7 +81,6 @@ class FakeLoggingRepository(LoggingRepository):
         return max(numbers, default=0) + 1
 
     def count_sets(self, session_id: uuid.UUID) -> int:
-        """How many sets of a session count (voided ones do not)."""
         return len(self.sets_of_sessions([session_id]))
 
     def get_set(
@@ -97,7 +91,6 @@ class FakeLoggingRepository(LoggingRepository):
         *,
         for_update: bool = False,
     ) -> LoggedSetRow | None:
-        """One set of a member, or None."""
         row = self.sets.get(set_id)
         if row is None or (row.chain_id, row.member_id) != (chain_id, member_id):
             return None
@@ -106,7 +99,6 @@ class FakeLoggingRepository(LoggingRepository):
     def sets_of_day(
         self, chain_id: uuid.UUID, member_id: uuid.UUID, day: date
     ) -> Sequence[LoggedSetRow]:
-        """The member's sets of a local day that count, oldest first."""
         return sorted(
             (
                 s
@@ -117,11 +109,9 @@ class FakeLoggingRepository(LoggingRepository):
         )
 
     def changes_of_set(self, set_id: uuid.UUID) -> Sequence[SetChange]:
-        """A set's audit trail, oldest first."""
         return [c for c in self.changes if c.set_id == set_id]
 
     def idle_sessions(self, last_set_by: datetime, *, limit: int) -> Sequence[WorkoutSession]:
-        """Open sessions whose last set was at or before `last_set_by`, oldest first."""
         idle = [
             ws
             for ws in self.sessions.values()
@@ -133,69 +123,52 @@ class FakeLoggingRepository(LoggingRepository):
         self,
         chain_id: uuid.UUID,
         member_id: uuid.UUID,
+        page: PageRequest,
         *,
-        cursor: Cursor | None,
-        limit: int,
-        exercise: str | None,
-        date_from: date | None,
-        date_to: date | None,
         include_voided: bool,
     ) -> Sequence[LoggedSetRow]:
-        """One page of a member's sets, newest first (`limit` + 1 rows tell if more follow)."""
         rows = [
             s
             for s in self._sets_of(chain_id, member_id)
-            if (exercise is None or s.exercise == exercise)
-            and (date_from is None or s.local_date >= date_from)
-            and (date_to is None or s.local_date <= date_to)
+            if (page.exercise is None or s.exercise == page.exercise)
+            and (page.date_from is None or s.local_date >= page.date_from)
+            and (page.date_to is None or s.local_date <= page.date_to)
             and (include_voided or s.voided_at is None)
-            and _older_than(s.performed_at, s.id, cursor)
+            and _older_than(s.performed_at, s.id, page.cursor)
         ]
         rows.sort(key=lambda s: (s.performed_at, s.id), reverse=True)
-        return rows[: limit + 1]
+        return rows[: page.limit + 1]
 
     def page_of_sessions(
         self,
         chain_id: uuid.UUID,
         member_id: uuid.UUID,
-        *,
-        cursor: Cursor | None,
-        limit: int,
-        exercise: str | None,
-        date_from: date | None,
-        date_to: date | None,
+        page: PageRequest,
     ) -> Sequence[WorkoutSession]:
-        """One page of a member's sessions, newest first (`limit` + 1 rows tell if more follow).
-
-        With `exercise`, only sessions with a counting set of it.
-        """
         rows = [
             ws
             for ws in self._sessions_of(chain_id, member_id)
             if (
-                exercise is None
-                or any(s.exercise == exercise for s in self.sets_of_sessions([ws.id]))
+                page.exercise is None
+                or any(s.exercise == page.exercise for s in self.sets_of_sessions([ws.id]))
             )
-            and (date_from is None or ws.local_date >= date_from)
-            and (date_to is None or ws.local_date <= date_to)
-            and _older_than(ws.opened_at, ws.id, cursor)
+            and (page.date_from is None or ws.local_date >= page.date_from)
+            and (page.date_to is None or ws.local_date <= page.date_to)
+            and _older_than(ws.opened_at, ws.id, page.cursor)
         ]
         rows.sort(key=lambda ws: (ws.opened_at, ws.id), reverse=True)
-        return rows[: limit + 1]
+        return rows[: page.limit + 1]
 
     def sets_of_sessions(self, session_ids: Sequence[uuid.UUID]) -> Sequence[LoggedSetRow]:
-        """The counting sets of some sessions, oldest first."""
         return sorted(
             (s for s in self.sets.values() if s.session_id in session_ids and s.voided_at is None),
             key=_oldest_first,
         )
 
     def all_sessions(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Sequence[WorkoutSession]:
-        """Every session of a member, oldest first (for the export)."""
         return sorted(self._sessions_of(chain_id, member_id), key=lambda ws: (ws.opened_at, ws.id))
 
     def all_sets(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Sequence[LoggedSetRow]:
-        """Every set of a member, voided ones included, oldest first (for the export)."""
         return sorted(self._sets_of(chain_id, member_id), key=_oldest_first)
 
     def forget_replies(self, *, before: datetime) -> int:

@@ -9,7 +9,9 @@ from decimal import Decimal
 import pytest
 
 from logging_service import handlers, queries
+from logging_service.api import page_request
 from logging_service.domain.changes import Correction
+from logging_service.domain.pagination import PageRequest, decode_cursor
 from logging_service.domain.sets import SetEntry
 from myokine.problems import Forbidden, InvalidInput, NotFound
 
@@ -58,11 +60,7 @@ def test_the_history_pages_newest_first_without_gaps(uow: Uow, member: Member) -
             uow,
             member.caller(),
             member.member_id,
-            cursor=cursor,
-            limit=2,
-            exercise=None,
-            date_from=None,
-            date_to=None,
+            PageRequest(cursor=decode_cursor(cursor) if cursor else None, limit=2),
             include_voided=False,
         )
         seen += [s.id for s in page.items]
@@ -77,13 +75,10 @@ def test_the_history_pages_newest_first_without_gaps(uow: Uow, member: Member) -
     [("not-a-cursor", 10, False, "cursor"), (None, 0, False, "limit"), (None, 10, True, "from")],
 )
 def test_a_bad_page_request_names_its_field(
-    uow: Uow, member: Member, cursor: str | None, limit: int, reversed_dates: bool, field: str
+    cursor: str | None, limit: int, reversed_dates: bool, field: str
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
-        queries.sessions_history(
-            uow,
-            member.caller(),
-            member.member_id,
+        page_request(
             cursor=cursor,
             limit=limit,
             exercise=None,
@@ -98,14 +93,7 @@ def test_sessions_come_with_their_counting_sets(uow: Uow, member: Member) -> Non
     voided = set_id_of(log(uow, member))
     handlers.void_set(uow, member.caller(), member.member_id, voided, None, None, now=NOW)
     page = queries.sessions_history(
-        uow,
-        member.caller(),
-        member.member_id,
-        cursor=None,
-        limit=10,
-        exercise="bench-press",
-        date_from=None,
-        date_to=None,
+        uow, member.caller(), member.member_id, PageRequest(exercise="bench-press")
     )
     [session] = page.items
     assert (session.set_count, page.next_cursor) == (1, None)

@@ -50,7 +50,6 @@ class FakeProgramRepository(ProgramRepository):
         return True
 
     def add_catalog(self, chain_id: uuid.UUID, exercises: Sequence[CatalogExercise]) -> None:
-        """Give the chain the built-in exercises, in this order."""
         now = self._stamp()
         self.exercises.extend(
             Exercise(
@@ -71,7 +70,6 @@ class FakeProgramRepository(ProgramRepository):
         )
 
     def catalog(self, chain_id: uuid.UUID) -> list[Exercise]:
-        """The chain's exercises: the built-in ones in catalog order, then the chain's own."""
         mine = [row for row in self.exercises if row.chain_id == chain_id]
         return sorted(mine, key=lambda row: (not row.builtin, row.position, row.created_at))
 
@@ -80,7 +78,6 @@ class FakeProgramRepository(ProgramRepository):
         return {row.slug: row for row in self.catalog(chain_id) if row.slug in slugs}
 
     def exercise_names(self, chain_id: uuid.UUID) -> dict[str, str]:
-        """The name of every exercise of the chain's catalog, by slug."""
         return {row.slug: row.name for row in self.catalog(chain_id)}
 
     def add_exercise(
@@ -95,7 +92,6 @@ class FakeProgramRepository(ProgramRepository):
         bodyweight: bool,
         created_by: str,
     ) -> Exercise | None:
-        """Add a chain's own exercise; None when the slug is taken."""
         if slug in self.exercises_by_slug(chain_id, {slug}):
             return None
         row = Exercise(
@@ -123,7 +119,6 @@ class FakeProgramRepository(ProgramRepository):
         ready_made: bool,
         created_by: str | None,
     ) -> tuple[Program, ProgramVersion]:
-        """A new program of the chain, with `content` as its version 1."""
         now = self._stamp()
         program = Program(
             id=uuid.uuid4(),
@@ -140,7 +135,6 @@ class FakeProgramRepository(ProgramRepository):
     def add_version(
         self, program_id: uuid.UUID, version: int, content: VersionContent, *, created_by: str
     ) -> ProgramVersion:
-        """A new version of a program."""
         return self._version(program_id, version, content, created_by)
 
     def _version(
@@ -163,11 +157,9 @@ class FakeProgramRepository(ProgramRepository):
         return program if program is not None and program.chain_id == chain_id else None
 
     def find_version(self, program_id: uuid.UUID, version: int) -> ProgramVersion | None:
-        """One version of a program."""
         return self.versions.get((program_id, version))
 
     def versions_of(self, program_id: uuid.UUID) -> list[ProgramVersion]:
-        """Every version of a program, newest first."""
         mine = [row for (owner, _), row in self.versions.items() if owner == program_id]
         return sorted(mine, key=lambda row: row.version, reverse=True)
 
@@ -192,7 +184,6 @@ class FakeProgramRepository(ProgramRepository):
         )
 
     def next_member_seq(self, member_id: uuid.UUID) -> int:
-        """The next sequence number of an event about the member."""
         self.member_seqs[member_id] = self.member_seqs.get(member_id, 0) + 1
         return self.member_seqs[member_id]
 
@@ -239,7 +230,6 @@ class FakeProgramRepository(ProgramRepository):
     def active_assignment(
         self, chain_id: uuid.UUID, member_id: uuid.UUID, *, for_update: bool = False
     ) -> Assignment | None:
-        """The member's active assignment within the chain."""
         return next(
             (
                 row
@@ -252,7 +242,6 @@ class FakeProgramRepository(ProgramRepository):
     def find_assignment(
         self, assignment_id: uuid.UUID, *, for_update: bool = False
     ) -> Assignment | None:
-        """One assignment by id."""
         return next((row for row in self.assignments if row.id == assignment_id), None)
 
     def assignment_history(
