@@ -349,3 +349,31 @@ def test_the_pages_fit_the_screen_work_by_keyboard_and_name_every_control(
             assert dashboard.evaluate(OVERFLOW) <= 0, route
     finally:
         context.close()
+
+
+def test_the_week_box_says_on_protocol_only_when_every_pattern_is_in_range(
+    kiosk_page: Page, system: Any
+) -> None:
+    """docs/protocol.md §1: squat 4 of 2-3 is "above", and the week is not on protocol."""
+    page = kiosk_page
+    member = system.credentials["members"][2]
+
+    def squat_above(route: Route) -> None:
+        response = route.fetch()
+        today = response.json()
+        for pattern, low, high in (
+            ("squat", 2, 3),
+            ("hinge", 1, 2),
+            ("push", 2, 3),
+            ("pull", 2, 3),
+        ):
+            done = 4 if pattern == "squat" else low
+            status = "above" if pattern == "squat" else "in_range"
+            today["week"][pattern] = {"done": done, "min": low, "max": high, "status": status}
+        route.fulfill(response=response, json=today)
+
+    page.route("**/v1/kiosk/today", squat_above)
+    identify(page, member["badge"], member["pin"])
+    week = page.locator("#week")
+    expect(week).to_contain_text("squat: 4 of 2\u20133 this week, above")
+    expect(week).not_to_contain_text("on protocol")

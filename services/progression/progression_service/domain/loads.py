@@ -97,6 +97,23 @@ class Ladder:
         i = bisect_right(self.loads, self.nearest(load))
         return self.loads[i] if i < len(self.loads) else None
 
+    def next_below(self, load: Decimal) -> Decimal | None:
+        """The heaviest makeable load lighter than `load`; None at the bottom of the ladder."""
+        i = bisect_left(self.loads, self.nearest(load))
+        return self.loads[i - 1] if i > 0 else None
+
+    def deload(self, load: Decimal, fraction: Decimal) -> Decimal | None:
+        """`load` lightened by `fraction`, to the nearest makeable load but at least one rung
+        lower (docs/protocol.md §2: a deload really lowers); None where no rung is lighter.
+
+        On coarse equipment 10% may round back to the same load (16 kg bell, 5 kg stack):
+        the next rung down is taken instead. For assistance, lighter means more assistance.
+        """
+        below = self.next_below(load)
+        if below is None:
+            return None
+        return min(self.nearest(load - abs(load) * fraction), below)
+
     def reduce(self, load: Decimal, fraction: Decimal) -> Decimal:
         """`load` lightened by `fraction` (0.1 = 10%), rounded to the nearest makeable load.
 

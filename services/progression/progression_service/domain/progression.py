@@ -1,7 +1,9 @@
 """Double progression (docs/protocol.md §2): where the load goes after each exposure.
 
-An exposure is all the sets of one exercise on one local day. When the session is
-finished the exposure is evaluated against the member's current load:
+An exposure is the working sets (reps ≥ 1, no warm-ups) of one exercise on one local
+day; its load is the load most of them used (a tie: the lighter). A failed attempt (0
+reps) is no part of it, and counts as a miss only at or below that load. When the
+session is finished the exposure is evaluated against the member's current load:
 
 1. **Up** when enough sets reached the ceiling (and none was harder than RPE 9): the next
    makeable load, reps back to the range's bottom. At the heaviest load: one more set.
@@ -9,18 +11,21 @@ finished the exposure is evaluated against the member's current load:
 3. **Miss** (a set below the range's bottom) twice in a row: deload 10%.
 4. **Stall**: three full exposures in a row at one load without beating its best total
    reps: deload 10% and tell the trainer.
-5. Otherwise hold the load and aim for one more rep per set.
+5. Otherwise hold the load and aim for one more rep per set, after a first miss too.
+6. A deload goes at least one makeable rung down; where none is lighter it drops a set.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from progression_service.domain.loads import Ladder
 from progression_service.domain.plan import ExercisePlan
 from progression_service.domain.sets import LiftedSet
 
@@ -30,8 +35,8 @@ DELOAD = Decimal("0.10")
 MISSES_BEFORE_DELOAD = 2
 FLAT_EXPOSURES_BEFORE_STALL = 3
 MAX_HARD_RPE = Decimal(9)
-# At the top of the ladder a set is added instead of load, up to this many extra sets.
-MAX_EXTRA_SETS = 3
+# At the top of the ladder a set is added instead of load, up to this many sets in all.
+MAX_SETS = 6
 
 
 class Decision(StrEnum):
@@ -57,6 +62,7 @@ class Progression:
     """The load of the last exposure."""
     bridging: bool = False
     extra_sets: int = 0
+    """Sets added at the top of the ladder, or taken away (negative) by a deload at its bottom."""
     miss_streak: int = 0
     stall_load_kg: Decimal | None = None
     best_total_reps: int = 0
@@ -71,16 +77,33 @@ class Progression:
         return BRIDGE_CEILING if self.bridging else plan.rep_max
 
 
+def exposure_load(sets: Sequence[LiftedSet], ladder: Ladder) -> Decimal | None:
+    """The load most working sets used, as a rung of `ladder` (a tie: the lighter one).
+
+    A single heavier set does not become the working load. None without working sets.
+    """
+    loads = Counter(ladder.nearest(s.load_kg) for s in sets if s.working)
+    if not loads:
+        return None
+    most = max(loads.values())
+    return min(load for load, count in loads.items() if count == most)
+
+
 def evaluate(
     state: Progression, plan: ExercisePlan, day: date, sets: Sequence[LiftedSet]
 ) -> tuple[Progression, Decision | None]:
-    """The state after the exposure `sets` on `day`; None as decision when nothing was lifted."""
-    attempted = [s for s in sets if s.attempted]
-    if not attempted:
-        return state, None
+    """The state after the exposure `sets` on `day`; None as decision when nothing counts."""
     ladder = plan.ladder
-    load = ladder.nearest(max(s.load_kg for s in attempted))
-    at_load = [s for s in attempted if ladder.nearest(s.load_kg) == load]
+    working = [s for s in sets if s.working]
+    load = exposure_load(working, ladder)
+    reference = load if load is not None else state.working_load_kg
+    if reference is None:
+        return state, None
+    failed = any(s.failed and ladder.nearest(s.load_kg) <= reference for s in sets)
+    if load is None:
+        # Only failed attempts: no exposure, but one at or below the load is a miss.
+        return _missed_without_exposure(state, plan, reference) if failed else (state, None)
+    at_load = [s for s in working if ladder.nearest(s.load_kg) == load]
     same_load = state.working_load_kg == load
     state = dataclasses.replace(
         state,
@@ -91,9 +114,8 @@ def evaluate(
         miss_streak=state.miss_streak if same_load else 0,
     )
     ceiling = state.ceiling(plan)
-    target_sets = plan.sets + state.extra_sets
-    full = len(at_load) >= target_sets
-    missed = any(s.reps < plan.rep_min for s in attempted)
+    full = len(at_load) >= plan.sets + state.extra_sets
+    missed = failed or any(s.reps < plan.rep_min for s in working)
 
     if missed:
         state = dataclasses.replace(state, miss_streak=state.miss_streak + 1)
@@ -110,13 +132,21 @@ def evaluate(
     state = _track_stall(state, load, sum(s.reps for s in at_load) if full else None)
     if state.flat_exposures >= FLAT_EXPOSURES_BEFORE_STALL:
         return dataclasses.replace(_deload(state, plan, load), stalled=True), Decision.STALL
-    if missed:
-        return dataclasses.replace(state, target_load_kg=load, target_reps=plan.rep_min), (
-            Decision.MISS
-        )
+    # Hold, also after a first miss (the streak remembers it): one more rep on each set.
     fewest = min(s.reps for s in at_load)
     reps = max(plan.rep_min, min(fewest + 1, ceiling))
-    return dataclasses.replace(state, target_load_kg=load, target_reps=reps), Decision.HOLD
+    held = dataclasses.replace(state, target_load_kg=load, target_reps=reps)
+    return held, Decision.MISS if missed else Decision.HOLD
+
+
+def _missed_without_exposure(
+    state: Progression, plan: ExercisePlan, load: Decimal
+) -> tuple[Progression, Decision]:
+    """A day of failed attempts only, at or below the working `load`: a miss, load held."""
+    state = dataclasses.replace(state, miss_streak=state.miss_streak + 1)
+    if state.miss_streak >= MISSES_BEFORE_DELOAD:
+        return _deload(state, plan, load), Decision.MISS_DELOAD
+    return state, Decision.MISS
 
 
 def _move_up(
@@ -124,7 +154,7 @@ def _move_up(
 ) -> tuple[Progression, Decision]:
     nxt = plan.ladder.next_above(load)
     if nxt is None:
-        extra = min(state.extra_sets + 1, MAX_EXTRA_SETS)
+        extra = max(state.extra_sets, min(state.extra_sets + 1, MAX_SETS - plan.sets))
         return (
             dataclasses.replace(
                 state, target_load_kg=load, target_reps=state.ceiling(plan), extra_sets=extra
@@ -160,17 +190,21 @@ def _move_up(
 
 
 def _deload(state: Progression, plan: ExercisePlan, load: Decimal) -> Progression:
-    return dataclasses.replace(
+    """Down 10% and at least one rung; where no rung is lighter, one set fewer instead."""
+    reset = dataclasses.replace(
         state,
-        target_load_kg=plan.ladder.reduce(load, DELOAD),
         target_reps=plan.rep_min,
         bridging=False,
-        extra_sets=0,
         miss_streak=0,
         stall_load_kg=None,
         best_total_reps=0,
         flat_exposures=0,
     )
+    lighter = plan.ladder.deload(load, DELOAD)
+    if lighter is not None:
+        return dataclasses.replace(reset, target_load_kg=lighter, extra_sets=0)
+    fewer = state.extra_sets - 1 if plan.sets + state.extra_sets > 1 else state.extra_sets
+    return dataclasses.replace(reset, target_load_kg=load, extra_sets=fewer)
 
 
 def _track_stall(state: Progression, load: Decimal, total: int | None) -> Progression:

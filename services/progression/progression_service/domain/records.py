@@ -1,7 +1,9 @@
 """Personal records (docs/protocol.md §3): best e1RM, heaviest load at ≥ 6 reps, most reps
 at a load.
 
-Loads are compared in kg with a 0.25 kg tolerance, so 100 kg after 220 lb is no record.
+Loads are compared in kg with a 0.25 kg tolerance, carried through the formula for e1RM
+(a new e1RM must beat the best by more than 0.25 * (1 + r/30) kg), so a unit round trip
+is never a record: 100 kg x 10 after 220 lb x 10 is none.
 The first exposure (day) of an exercise is the baseline: it sets the bests, no records.
 """
 
@@ -14,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from progression_service.domain.sets import LiftedSet
-from progression_service.domain.strength import e1rm
+from progression_service.domain.strength import e1rm, epley_factor
 
 TOLERANCE_KG = Decimal("0.25")
 LOAD_RECORD_MIN_REPS = 6
@@ -80,12 +82,12 @@ def record_set(
     best_e1rm = records.best_e1rm_kg
     estimate = e1rm(lifted.load_kg, lifted.reps, lifted.rpe, bodyweight=bodyweight)
     if estimate is not None and (best_e1rm is None or estimate > best_e1rm):
-        if _beats(estimate, best_e1rm):
+        if _beats(estimate, best_e1rm, TOLERANCE_KG * epley_factor(lifted.reps, lifted.rpe)):
             kinds.append((RecordKind.E1RM, estimate))
         best_e1rm = estimate
     heaviest = records.heaviest_at_six_kg
     if lifted.reps >= LOAD_RECORD_MIN_REPS and (heaviest is None or lifted.load_kg > heaviest):
-        if _beats(lifted.load_kg, heaviest):
+        if _beats(lifted.load_kg, heaviest, TOLERANCE_KG):
             kinds.append((RecordKind.LOAD, lifted.load_kg))
         heaviest = lifted.load_kg
     previous_reps = records.most_reps_at_or_above(lifted.load_kg)
@@ -104,9 +106,9 @@ def record_set(
     return Records(best_e1rm, heaviest, frontier, records.days, day), found
 
 
-def _beats(value: Decimal, best: Decimal | None) -> bool:
+def _beats(value: Decimal, best: Decimal | None, tolerance: Decimal) -> bool:
     """A record: better than an earlier best by more than the tolerance."""
-    return best is not None and value > best + TOLERANCE_KG
+    return best is not None and value > best + tolerance
 
 
 def _add_to_frontier(

@@ -18,11 +18,17 @@ class LiftedSet:
     warmup: bool = False
 
     @property
-    def attempted(self) -> bool:
-        """Part of the exposure: not a warm-up (a failed attempt, 0 reps, is a miss)."""
-        return not self.warmup
+    def working(self) -> bool:
+        """A working set (docs/protocol.md §1): not a warm-up and at least one rep.
+
+        Only working sets make an exposure, its load and its records.
+        """
+        return not self.warmup and self.reps >= 1
 
     @property
-    def working(self) -> bool:
-        """A working set (docs/protocol.md §1): not a warm-up and at least one rep."""
-        return not self.warmup and self.reps >= 1
+    def failed(self) -> bool:
+        """A failed attempt (docs/protocol.md §2): a set of 0 reps, not a warm-up.
+
+        It stays in the history; it is a miss only at or below the working load.
+        """
+        return not self.warmup and self.reps == 0

@@ -14,6 +14,17 @@ def reps_in_reserve(rpe: Decimal | None) -> Decimal:
     return Decimal(10) - rpe if rpe is not None else Decimal(0)
 
 
+def effective_reps(reps: int, rpe: Decimal | None) -> Decimal:
+    """Reps done plus reps left in reserve."""
+    return reps + reps_in_reserve(rpe)
+
+
+def epley_factor(reps: int, rpe: Decimal | None) -> Decimal:
+    """What Epley multiplies the load by: 1 + r/30, or 1 when r is one rep."""
+    effective = effective_reps(reps, rpe)
+    return Decimal(1) if effective <= 1 else 1 + effective / 30
+
+
 def e1rm(load_kg: Decimal, reps: int, rpe: Decimal | None, *, bodyweight: bool) -> Decimal | None:
     """Epley on effective reps (reps + RIR), in kg to the hundredth; None when not estimable.
 
@@ -22,9 +33,6 @@ def e1rm(load_kg: Decimal, reps: int, rpe: Decimal | None, *, bodyweight: bool) 
     """
     if bodyweight or reps < 1 or reps > MAX_E1RM_REPS:
         return None
-    effective = reps + reps_in_reserve(rpe)
-    if effective > MAX_EFFECTIVE_REPS:
+    if effective_reps(reps, rpe) > MAX_EFFECTIVE_REPS:
         return None
-    if effective <= 1:
-        return load_kg.quantize(CENTS, ROUND_HALF_UP)
-    return (load_kg * (1 + effective / 30)).quantize(CENTS, ROUND_HALF_UP)
+    return (load_kg * epley_factor(reps, rpe)).quantize(CENTS, ROUND_HALF_UP)

@@ -34,7 +34,8 @@ def next_target(state: Progression, plan: ExercisePlan) -> Target:
     """The target after the last exposure, ignoring time away.
 
     Before the first exposure it is the trainer's starting load, or the lightest makeable
-    load flagged "calibrate" (the kiosk asks for a weight the member could lift ~12 times).
+    load flagged "calibrate": the reps are the range's top, and the kiosk asks for a weight
+    the member could lift about that many times.
     """
     ladder = plan.ladder
     sets = plan.sets + state.extra_sets
@@ -49,7 +50,7 @@ def next_target(state: Progression, plan: ExercisePlan) -> Target:
                 False,
                 None,
             )
-        return Target(ladder.lightest, plan.rep_min, sets, plan.rep_min, plan.rep_max, True, None)
+        return Target(ladder.lightest, plan.rep_max, sets, plan.rep_min, plan.rep_max, True, None)
     reps = state.target_reps if state.target_reps is not None else plan.rep_min
     reps = max(plan.rep_min, min(reps, state.ceiling(plan)))
     return Target(

@@ -17,6 +17,9 @@ DAY = date(2026, 1, 5)
 SQUAT = catalog_plan("barbell-back-squat")
 BENCH = catalog_plan("bench-press")
 SWING = catalog_plan("kettlebell-swing")
+GOBLET = catalog_plan("goblet-squat")
+PULLDOWN = catalog_plan("lat-pulldown")
+ASSISTED = catalog_plan("assisted-pull-up")
 
 
 def sets(load: str | int, *reps: int, rpe: str | None = None) -> list[LiftedSet]:
@@ -130,6 +133,8 @@ def test_first_exposure_starts_from_the_trainers_load_or_calibrates() -> None:
     assert next_target(Progression(), planned).calibrate is False
     fresh = next_target(Progression(), SQUAT)
     assert (fresh.load_kg, fresh.calibrate) == (20, True)
+    # Calibrating asks for the range's top: a weight the member could lift ~12 times.
+    assert fresh.reps == SQUAT.rep_max == 12
 
 
 def test_gaps_hold_or_cut_the_load() -> None:
@@ -155,3 +160,82 @@ def test_gaps_hold_or_cut_the_load() -> None:
 def test_squat_last_trained_thirty_days_ago_at_100_kg() -> None:
     state, _ = run(SQUAT, sets(100, 10, 10, 9))
     assert target_on(state, SQUAT, DAY + timedelta(days=30)).load_kg == 90
+
+
+# --- failed attempts, the exposure's load, misses, deloads that really lower ------------
+
+
+def failed(load: str | int) -> LiftedSet:
+    return LiftedSet(uuid.uuid4(), D(load), 0)
+
+
+def test_a_failed_attempt_above_the_load_is_no_part_of_the_exposure() -> None:
+    """3 x 8 at 100 kg plus a failed 110 kg x 0: hold 100 kg for 9, not 110 kg x 6."""
+    state, decisions = run(BENCH, [*sets(100, 8, 8, 8), failed(110)])
+    assert decisions == [Decision.HOLD]
+    assert target(state, BENCH) == (D(100), 9, 3)
+    assert state.working_load_kg == 100
+
+
+def test_a_failed_attempt_above_the_load_does_not_spoil_an_up() -> None:
+    state, decisions = run(SQUAT, [*sets(60, 12, 12, 12), failed("62.5")])
+    assert decisions == [Decision.UP]
+    assert target(state, SQUAT) == (D("62.5"), 6, 3)
+
+
+def test_a_failed_attempt_at_the_load_is_a_miss() -> None:
+    state, decisions = run(SQUAT, [*sets(60, 12, 12, 12), failed(60)])
+    assert decisions == [Decision.MISS]
+    assert state.miss_streak == 1
+
+
+def test_after_a_first_miss_the_target_is_one_more_rep() -> None:
+    """3 x 10 at 100 kg and a failed 100 kg: hold 100 kg for 11, not back to 6."""
+    state, decisions = run(BENCH, [*sets(100, 10, 10, 10), failed(100)])
+    assert decisions == [Decision.MISS]
+    assert target(state, BENCH) == (D(100), 11, 3)
+    # A second exposure with a miss deloads, as before.
+    state, decisions = run(BENCH, [*sets(100, 11, 11, 11), failed(95)], state=state)
+    assert decisions == [Decision.MISS_DELOAD]
+    assert target(state, BENCH) == (D(90), 6, 3)
+
+
+def test_only_failed_attempts_at_the_load_count_as_a_miss() -> None:
+    state, _ = run(BENCH, sets(100, 8, 8, 8))
+    state, decisions = run(BENCH, [failed(100)], state=state)
+    assert decisions == [Decision.MISS]
+    assert (state.working_load_kg, state.exposures) == (D(100), 1)
+    _, decisions = run(BENCH, [failed(120)], state=state)
+    assert decisions == [None]
+
+
+def test_the_exposure_load_is_the_load_of_most_sets() -> None:
+    """A heavier single does not become the working load; a tie goes to the lighter load."""
+    state, decisions = run(BENCH, [*sets(100, 8, 8), *sets(110, 6)])
+    assert state.working_load_kg == 100
+    assert decisions == [Decision.HOLD]
+    state, _ = run(BENCH, [*sets(100, 8), *sets(105, 8)])
+    assert state.working_load_kg == 100
+
+
+def two_misses(plan: ExercisePlan, load: str | int) -> Progression:
+    state, decisions = run(plan, sets(load, 8, 8, 5), sets(load, 8, 8, 5))
+    assert decisions == [Decision.MISS, Decision.MISS_DELOAD]
+    return state
+
+
+def test_a_deload_on_coarse_equipment_goes_a_whole_rung_down() -> None:
+    # 16 kg less 10% is 14.4, nearest to 16: a deload must still reach the 12 kg bell.
+    assert target(two_misses(GOBLET, 16), GOBLET)[0] == 12
+    # -20 kg of assistance less 10% rounds back to -20: it gets 5 kg more help.
+    assert target(two_misses(ASSISTED, -20), ASSISTED)[0] == -25
+
+
+def test_a_deload_at_the_bottom_of_the_ladder_drops_a_set() -> None:
+    """The empty bar and the lightest stack plate have nothing lighter: one set fewer."""
+    assert target(two_misses(SQUAT, 20), SQUAT) == (D(20), 6, 2)
+    assert target(two_misses(PULLDOWN, 5), PULLDOWN) == (D(5), 6, 2)
+    # Moving up again brings the set back.
+    state, decisions = run(SQUAT, sets(20, 12, 12), state=two_misses(SQUAT, 20))
+    assert decisions == [Decision.UP]
+    assert target(state, SQUAT) == (D("22.5"), 6, 3)

@@ -14,7 +14,13 @@ from myokine.units import Unit
 from progression_service.domain.exercise import ExerciseState, Exposure, replay
 from progression_service.domain.loads import ladder_for
 from progression_service.domain.plan import ExercisePlan
-from progression_service.domain.progression import DELOAD, Decision, Progression, evaluate
+from progression_service.domain.progression import (
+    DELOAD,
+    Decision,
+    Progression,
+    evaluate,
+    exposure_load,
+)
 from progression_service.domain.sets import LiftedSet
 from progression_service.domain.targets import target_on
 
@@ -60,7 +66,8 @@ def test_a_target_is_always_makeable(plan: ExercisePlan, history: list, gap: int
         target = target_on(state, plan, day + timedelta(days=gap))
         assert ladder.makeable(target.load_kg)
         assert plan.rep_min <= target.reps <= 15
-        assert target.sets >= plan.sets
+        # A set is dropped only by a deload at the bottom of the ladder; at most 6 sets.
+        assert 1 <= target.sets <= max(plan.sets, 6)
 
 
 @settings(max_examples=300, deadline=None)
@@ -81,14 +88,58 @@ def test_a_deload_never_raises(
 
 
 @settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(list(Equipment)),
+    st.sampled_from(list(Unit)),
+    st.decimals(-200, 600, places=3),
+)
+def test_a_deload_always_lowers_where_a_lighter_rung_exists(
+    equipment: Equipment, unit: Unit, load: Decimal
+) -> None:
+    ladder = ladder_for(equipment.value, DEFAULT_LOAD_STEP_KG[equipment], unit)
+    rung = ladder.nearest(load)
+    lighter = ladder.deload(rung, DELOAD)
+    if rung == ladder.lightest:
+        assert lighter is None
+    else:
+        assert lighter is not None and ladder.makeable(lighter) and lighter < rung
+
+
+@settings(max_examples=300, deadline=None)
 @given(plans, exposures)
-def test_deload_decisions_lower_the_target(plan: ExercisePlan, history: list) -> None:
+def test_deload_decisions_lower_the_load_or_drop_a_set(plan: ExercisePlan, history: list) -> None:
     state = Progression()
     for i, sets in enumerate(history):
+        before = state
         state, decision = evaluate(state, plan, DAY + timedelta(days=2 * i), sets)
         if decision in (Decision.MISS_DELOAD, Decision.STALL):
             assert state.target_load_kg is not None and state.working_load_kg is not None
+            lowered = state.target_load_kg < state.working_load_kg
+            dropped = plan.sets + state.extra_sets < plan.sets + before.extra_sets
+            at_one_set = plan.sets + before.extra_sets == 1
+            assert lowered or dropped or at_one_set
             assert state.target_load_kg <= state.working_load_kg
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans, exposures, st.data())
+def test_a_failed_attempt_above_the_load_changes_nothing(
+    plan: ExercisePlan, history: list, data: st.DataObject
+) -> None:
+    """A 0-rep set heavier than the exposure's load is no part of the exposure."""
+    state = Progression()
+    for i, sets in enumerate(history):
+        day = DAY + timedelta(days=2 * i)
+        load = exposure_load(sets, plan.ladder)
+        with_failure = list(sets)
+        if load is not None and (heavier := plan.ladder.next_above(load)) is not None:
+            with_failure.insert(data.draw(st.integers(0, len(sets))), failed_at(heavier))
+        assert evaluate(state, plan, day, with_failure) == evaluate(state, plan, day, sets)
+        state, _ = evaluate(state, plan, day, sets)
+
+
+def failed_at(load: Decimal) -> LiftedSet:
+    return LiftedSet(uuid.uuid4(), load, 0)
 
 
 def _exposures(history: list, finished: list[bool]) -> list[Exposure]:

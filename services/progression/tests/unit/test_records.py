@@ -6,6 +6,9 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from myokine.units import KG_PER_LB
 from progression_service.domain.records import RecordKind, Records, record_set
 from progression_service.domain.sets import LiftedSet
@@ -80,3 +83,26 @@ def test_a_best_within_tolerance_is_kept_but_not_celebrated() -> None:
     assert found[1] == []
     assert records.best_e1rm_kg == D("126.92")
     assert records.heaviest_at_six_kg == D("100.2")
+
+
+def test_a_unit_round_trip_is_no_record() -> None:
+    """220 lb x 10 then 100 kg x 10: 133.05 then 133.33 kg e1RM, within 0.25 x (1 + 10/30)."""
+    _, found = fold([[lift(60, 10)], [lift(220 * KG_PER_LB, 10)], [lift(100, 10)]])
+    assert found == [[], [RecordKind.E1RM, RecordKind.LOAD], []]
+
+
+def test_an_e1rm_beyond_the_carried_tolerance_is_a_record() -> None:
+    # 100.5 kg x 10 = 134.00; the best (133.33) + 0.25 x 4/3 = 133.67.
+    _, found = fold([[lift(60, 10)], [lift(100, 10)], [lift("100.5", 10)]])
+    assert RecordKind.E1RM in found[2]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(20, 600), st.integers(1, 12), st.booleans())
+def test_unit_round_trips_never_make_a_record(pounds: int, reps: int, kg_first: bool) -> None:
+    """The same weight typed in the other unit, to its usual precision (0.5 kg or 1 lb)."""
+    in_kg = Decimal(pounds) * KG_PER_LB
+    typed_kg = (in_kg * 2).quantize(Decimal(1)) / 2  # what a kg member types for it
+    first, second = (typed_kg, in_kg) if kg_first else (in_kg, typed_kg)
+    _, found = fold([[lift(10, 1)], [lift(first, reps)], [lift(second, reps)]])
+    assert found[2] == []

@@ -209,24 +209,26 @@ function render() {
 }
 
 function renderWeek(week) {
-  const missing = PATTERNS.filter((p) => week[p] && week[p].status === "below");
+  // docs/protocol.md §1: "on protocol" only when every pattern is in range; say what is
+  // still missing and what is over.
   const box = $("week");
   if (PATTERNS.every((p) => week[p] && week[p].done === null)) {
     box.replaceChildren(el("p", {}, "This week's count is not available right now."));
-  } else if (missing.length === 0 && PATTERNS.some((p) => week[p])) {
-    box.replaceChildren(el("p", { class: "ok" }, "✓ This week is on protocol."));
-  } else {
-    box.replaceChildren(
-      el("h2", {}, "This week still needs"),
-      el(
-        "ul",
-        {},
-        missing.map((p) =>
-          el("li", { "data-pattern": p }, `${p}: ${week[p].done} of ${week[p].min}–${week[p].max} this week`),
-        ),
-      ),
-    );
+    return;
   }
+  const known = PATTERNS.filter((p) => week[p]);
+  const missing = known.filter((p) => week[p].status === "below");
+  const over = known.filter((p) => week[p].status === "above");
+  if (known.length === PATTERNS.length && missing.length === 0 && over.length === 0) {
+    box.replaceChildren(el("p", { class: "ok" }, "✓ This week is on protocol."));
+    return;
+  }
+  const line = (p, suffix) =>
+    el("li", { "data-pattern": p }, `${p}: ${week[p].done} of ${week[p].min}–${week[p].max} this week${suffix}`);
+  box.replaceChildren(
+    ...(missing.length ? [el("h2", {}, "This week still needs"), el("ul", {}, missing.map((p) => line(p, "")))] : []),
+    ...(over.length ? [el("h2", {}, "Over this week's range"), el("ul", {}, over.map((p) => line(p, ", above")))] : []),
+  );
 }
 
 function unit() {
@@ -295,7 +297,9 @@ function renderExercise(exercise) {
       el("strong", { "data-role": "target" }, target),
       el("span", { class: "sets", "data-role": "sets" }, setsLabel),
     ),
-    exercise.calibrate ? el("p", { class: "note" }, "First time: pick a weight you could lift about 12 times.") : null,
+    exercise.calibrate
+      ? el("p", { class: "note" }, `Find your weight: pick one you could lift about ${exercise.target_reps} times.`)
+      : null,
     el("ul", { class: "chips", "aria-label": "Sets logged" }, chips),
     el(
       "div",
