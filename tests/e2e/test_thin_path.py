@@ -10,6 +10,10 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 PATTERNS = {"squat", "hinge", "push", "pull"}
+TARGET_RULES = {
+    "calibrate", "start", "up", "bridge", "hold", "deload_miss", "deload_stall",
+    "gap_hold", "gap_reduce", "add_set", "equipment_ceiling", "roam",
+}  # fmt: skip
 
 
 def test_every_service_is_ready(system: Any) -> None:
@@ -39,6 +43,9 @@ def test_a_member_logs_a_set_and_progression_records_it(system: Any, kiosk: Any)
     assert plan["exercises"], "the demo member has a program with exercises today"
     for exercise in plan["exercises"]:
         assert exercise["rep_min"] >= 6 and exercise["rep_max"] <= 12
+        # Every target says which rule made it, and why, in the member's unit.
+        assert exercise["target_rule"] in TARGET_RULES
+        assert exercise["target_why"]
 
     slug = kiosk.exercise_to_log()
     body, expected_e1rm = kiosk.heavier_set(slug)
@@ -64,3 +71,5 @@ def test_a_member_logs_a_set_and_progression_records_it(system: Any, kiosk: Any)
     assert system.inbox_count("progression", event.event_id) == 1
     assert system.dead_letters("progression") == []
     assert system.supervisor.deaths() == []
+    progress = kiosk.progress().json()["exercises"][slug]
+    assert progress["next"]["rule"] in TARGET_RULES and progress["next"]["why"]

@@ -95,6 +95,9 @@ def member_targets(
                 rep_max=t.rep_max,
                 calibrate=t.calibrate,
                 days_since_last=t.days_since_last,
+                rule=t.rule.value,
+                previous_load_kg=t.previous_load_kg,
+                ceiling=t.ceiling,
             )
         week = uow.repo.week_days(member_id, week_start(today))
         return TargetsOut(exercises=result, week=_week_out(week))
@@ -118,7 +121,14 @@ def member_progress(
             nxt = next_target(p, plan.in_unit(standing.unit))
             exercises[exercise] = ExerciseProgressOut(
                 working_load_kg=p.working_load_kg,
-                next=NextOut(load_kg=nxt.load_kg, reps=nxt.reps, sets=nxt.sets),
+                next=NextOut(
+                    load_kg=nxt.load_kg,
+                    reps=nxt.reps,
+                    sets=nxt.sets,
+                    rule=nxt.rule.value,
+                    previous_load_kg=nxt.previous_load_kg,
+                    ceiling=nxt.ceiling,
+                ),
                 best_e1rm_kg=standing.state.records.best_e1rm_kg,
                 series=[SeriesPoint(date=d, e1rm_kg=best) for d, best in series.get(exercise, [])],
                 prs=[

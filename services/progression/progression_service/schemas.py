@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class PatternWeekOut(BaseModel):
@@ -29,6 +29,9 @@ class TargetOut(BaseModel):
     rep_max: int
     calibrate: bool
     days_since_last: int | None
+    rule: str = Field(description="The rule of docs/protocol.md §2 that made the target.")
+    previous_load_kg: Decimal | None = Field(description="The load of the last exposure.")
+    ceiling: int | None = Field(description="The reps that earn the next load.")
 
 
 class TargetsOut(BaseModel):
@@ -44,6 +47,9 @@ class NextOut(BaseModel):
     load_kg: Decimal
     reps: int
     sets: int
+    rule: str = Field(description="The rule of docs/protocol.md §2 that made the target.")
+    previous_load_kg: Decimal | None = Field(description="The load of the last exposure.")
+    ceiling: int | None = Field(description="The reps that earn the next load.")
 
 
 class SeriesPoint(BaseModel):

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gateway_service.domain.loads import as_decimal, in_unit, present_set
+from gateway_service.domain.reasons import Basis, why
 from myokine.patterns import WEEKLY_RANGES
 from myokine.units import Unit
 
@@ -52,6 +53,7 @@ def _target_of(
             "target_reps": live.get("target_reps"),
             "calibrate": live.get("calibrate", False),
             "days_since_last": live.get("days_since_last"),
+            "basis": Basis.of(live, load_field="target_load_kg"),
         }
     return {
         "sets": (known.sets if known and known.sets else None) or planned.get("sets"),
@@ -61,6 +63,7 @@ def _target_of(
         "target_reps": (known.reps if known else None) or planned.get("rep_min"),
         "calibrate": None,
         "days_since_last": None,
+        "basis": None,
     }
 
 
@@ -86,6 +89,7 @@ def build_today(
     for planned in plan.get("exercises", []):
         slug = str(planned["exercise"])
         target = _target_of(planned, live.get(slug) if targets else None, known.get(slug))
+        basis = target.pop("basis")
         exercises.append(
             {
                 "exercise": slug,
@@ -93,6 +97,8 @@ def build_today(
                 "pattern": planned.get("pattern"),
                 "equipment": planned.get("equipment"),
                 **target,
+                "target_rule": basis.rule if basis else None,
+                "target_why": why(basis, unit) if basis else None,
                 "target_load": in_unit(target["target_load_kg"], unit),
                 "unit": unit.value,
                 "rest_seconds": planned.get("rest_seconds"),

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from gateway_service.domain.loads import as_decimal, present_progress, present_set
+from gateway_service.domain.reasons import explain_progress
 from gateway_service.domain.today import NEWS_WINDOW, KnownTarget, build_today, local_date
 from gateway_service.principals import MemberPrincipal
 from gateway_service.repository import GatewayRepository
@@ -193,4 +194,6 @@ def finish_session(services: Services, member: MemberPrincipal, idempotency_key:
 def progress(services: Services, member: MemberPrincipal) -> ProgressOut:
     """The member's progress, with loads in their unit beside kg."""
     doc = services.progression.call("GET", f"/members/{member.member_id}/progress", member.caller())
-    return ProgressOut.model_validate(present_progress(doc, member.unit))
+    return ProgressOut.model_validate(
+        explain_progress(present_progress(doc, member.unit), member.unit)
+    )

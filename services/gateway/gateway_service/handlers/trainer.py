@@ -10,6 +10,7 @@ import uuid
 
 from gateway_service import queries
 from gateway_service.domain.loads import present_progress
+from gateway_service.domain.reasons import explain_progress
 from gateway_service.principals import TrainerPrincipal
 from gateway_service.repository import GatewayRepository
 from gateway_service.schemas.catalog import ExerciseOut
@@ -109,7 +110,9 @@ def progress_at_home(
     """A member's progress, asked about their home gym (its week, its time zone)."""
     caller = trainer.caller(home.id, home.timezone)
     doc = services.progression.call("GET", f"/members/{member.id}/progress", caller)
-    return ProgressOut.model_validate(present_progress(doc, member.unit))
+    return ProgressOut.model_validate(
+        explain_progress(present_progress(doc, member.unit), member.unit)
+    )
 
 
 def gym_attention(

@@ -153,6 +153,11 @@ class TodayExercise(Open):
     target_reps: int | None
     calibrate: bool | None = Field(description="Null when progression did not answer.")
     days_since_last: int | None
+    target_rule: str | None = Field(
+        description="The rule of the protocol that made the target (docs/protocol.md §2); "
+        "null when progression did not answer."
+    )
+    target_why: str | None = Field(description="The reason in one sentence, in the member's unit.")
     unit: Unit
     rest_seconds: int | None
     notes: str | None
@@ -187,6 +192,8 @@ _TODAY_EXAMPLE: dict[str, Any] = {
             "target_reps": 6,
             "calibrate": False,
             "days_since_last": 2,
+            "target_rule": "up",
+            "target_why": "All 3 sets reached 12: up to 62.5 kg.",
             "unit": "kg",
             "rest_seconds": 120,
             "notes": None,

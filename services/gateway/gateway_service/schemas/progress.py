@@ -32,6 +32,10 @@ class ProgressNext(Open):
     load: Number | None
     reps: int | None
     sets: int | None
+    rule: str | None = Field(
+        default=None, description="The rule of the protocol that made it (docs/protocol.md §2)."
+    )
+    why: str | None = Field(default=None, description="The reason in one sentence, for the member.")
 
 
 class ProgressSeriesPoint(Open):
@@ -99,7 +103,14 @@ _PROGRESS_EXAMPLE: dict[str, Any] = {
         "bench-press": {
             "working_load_kg": 100,
             "working_load": 100,
-            "next": {"load_kg": 100, "load": 100, "reps": 9, "sets": 3},
+            "next": {
+                "load_kg": 100,
+                "load": 100,
+                "reps": 9,
+                "sets": 3,
+                "rule": "hold",
+                "why": "Stay at 100 kg and aim for 9 reps on each set.",
+            },
             "best_e1rm_kg": 133.33,
             "best_e1rm": 133.33,
             "series": [

@@ -45,6 +45,8 @@ class Decision(StrEnum):
     UP = "up"
     BRIDGE = "bridge"
     EXTRA_SET = "extra_set"
+    CEILING = "equipment_ceiling"
+    """At the heaviest load with the most sets: the trainer should change the exercise."""
     MISS = "miss"
     MISS_DELOAD = "miss_deload"
     STALL = "stall"
@@ -71,6 +73,8 @@ class Progression:
     """A stall deloaded this exercise and the member has not moved up since."""
     exposures: int = 0
     last_trained: date | None = None
+    decision: Decision | None = None
+    """What the last evaluated exposure decided: the reason behind the next target."""
 
     def ceiling(self, plan: ExercisePlan) -> int:
         """The rep count that earns the next load: the range's top, or 15 while bridging."""
@@ -92,7 +96,19 @@ def exposure_load(sets: Sequence[LiftedSet], ladder: Ladder) -> Decimal | None:
 def evaluate(
     state: Progression, plan: ExercisePlan, day: date, sets: Sequence[LiftedSet]
 ) -> tuple[Progression, Decision | None]:
-    """The state after the exposure `sets` on `day`; None as decision when nothing counts."""
+    """The state after the exposure `sets` on `day`; None as decision when nothing counts.
+
+    The state remembers the decision, so the next target can say why it is what it is.
+    """
+    after, decision = _decide(state, plan, day, sets)
+    if decision is None:
+        return after, None
+    return dataclasses.replace(after, decision=decision), decision
+
+
+def _decide(
+    state: Progression, plan: ExercisePlan, day: date, sets: Sequence[LiftedSet]
+) -> tuple[Progression, Decision | None]:
     ladder = plan.ladder
     working = [s for s in sets if s.working]
     load = exposure_load(working, ladder)
@@ -155,12 +171,10 @@ def _move_up(
     nxt = plan.ladder.next_above(load)
     if nxt is None:
         extra = max(state.extra_sets, min(state.extra_sets + 1, MAX_SETS - plan.sets))
-        return (
-            dataclasses.replace(
-                state, target_load_kg=load, target_reps=state.ceiling(plan), extra_sets=extra
-            ),
-            Decision.EXTRA_SET,
+        held = dataclasses.replace(
+            state, target_load_kg=load, target_reps=state.ceiling(plan), extra_sets=extra
         )
+        return held, Decision.EXTRA_SET if extra > state.extra_sets else Decision.CEILING
     jump_too_big = load > 0 and not plan.bodyweight and nxt > load * (1 + BRIDGE_JUMP)
     if jump_too_big and not state.bridging:
         fewest = min(s.reps for s in at_load)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from progression_service.domain.sets import LiftedSet
-from progression_service.domain.strength import e1rm, epley_factor
+from progression_service.domain.strength import CENTS, e1rm, epley_factor
 
 TOLERANCE_KG = Decimal("0.25")
 LOAD_RECORD_MIN_REPS = 6
@@ -82,7 +82,7 @@ def record_set(
     best_e1rm = records.best_e1rm_kg
     estimate = e1rm(lifted.load_kg, lifted.reps, lifted.rpe, bodyweight=bodyweight)
     if estimate is not None and (best_e1rm is None or estimate > best_e1rm):
-        if _beats(estimate, best_e1rm, TOLERANCE_KG * epley_factor(lifted.reps, lifted.rpe)):
+        if _beats(estimate, best_e1rm, e1rm_tolerance(lifted)):
             kinds.append((RecordKind.E1RM, estimate))
         best_e1rm = estimate
     heaviest = records.heaviest_at_six_kg
@@ -104,6 +104,15 @@ def record_set(
     )
     frontier = _add_to_frontier(records.frontier, lifted.load_kg, lifted.reps)
     return Records(best_e1rm, heaviest, frontier, records.days, day), found
+
+
+def e1rm_tolerance(lifted: LiftedSet) -> Decimal:
+    """How much a new e1RM must beat the best by: the load tolerance through Epley.
+
+    Plus a hundredth, because both e1RMs are rounded to one: two estimates of the same
+    weight typed in two units may differ by that rounding alone.
+    """
+    return TOLERANCE_KG * epley_factor(lifted.reps, lifted.rpe) + CENTS
 
 
 def _beats(value: Decimal, best: Decimal | None, tolerance: Decimal) -> bool:

@@ -6,9 +6,10 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from progression_service.domain.plan import ExercisePlan
-from progression_service.domain.progression import Progression
+from progression_service.domain.progression import Decision, Progression
 
 NORMAL_GAP_DAYS = 10
 HOLD_GAP_DAYS = 21
@@ -17,9 +18,37 @@ SHORT_BREAK_CUT = Decimal("0.10")
 LONG_BREAK_CUT = Decimal("0.20")
 
 
+class Rule(StrEnum):
+    """The rule of docs/protocol.md §2 that made a target (`roam` needs gym inventories)."""
+
+    CALIBRATE = "calibrate"
+    START = "start"
+    UP = "up"
+    BRIDGE = "bridge"
+    HOLD = "hold"
+    DELOAD_MISS = "deload_miss"
+    DELOAD_STALL = "deload_stall"
+    GAP_HOLD = "gap_hold"
+    GAP_REDUCE = "gap_reduce"
+    ADD_SET = "add_set"
+    EQUIPMENT_CEILING = "equipment_ceiling"
+
+
+RULE_OF: dict[Decision, Rule] = {
+    Decision.UP: Rule.UP,
+    Decision.BRIDGE: Rule.BRIDGE,
+    Decision.EXTRA_SET: Rule.ADD_SET,
+    Decision.CEILING: Rule.EQUIPMENT_CEILING,
+    Decision.MISS: Rule.HOLD,
+    Decision.MISS_DELOAD: Rule.DELOAD_MISS,
+    Decision.STALL: Rule.DELOAD_STALL,
+    Decision.HOLD: Rule.HOLD,
+}
+
+
 @dataclass(frozen=True)
 class Target:
-    """What the kiosk shows for one exercise today."""
+    """What the kiosk shows for one exercise today, and the facts behind it."""
 
     load_kg: Decimal
     reps: int
@@ -28,6 +57,11 @@ class Target:
     rep_max: int
     calibrate: bool
     days_since_last: int | None
+    rule: Rule
+    previous_load_kg: Decimal | None = None
+    """The load of the last exposure (what the rule moved from)."""
+    ceiling: int | None = None
+    """The reps that earned (or will earn) the next load."""
 
 
 def next_target(state: Progression, plan: ExercisePlan) -> Target:
@@ -49,12 +83,31 @@ def next_target(state: Progression, plan: ExercisePlan) -> Target:
                 plan.rep_max,
                 False,
                 None,
+                Rule.START,
             )
-        return Target(ladder.lightest, plan.rep_max, sets, plan.rep_min, plan.rep_max, True, None)
+        return Target(
+            ladder.lightest,
+            plan.rep_max,
+            sets,
+            plan.rep_min,
+            plan.rep_max,
+            True,
+            None,
+            Rule.CALIBRATE,
+        )
     reps = state.target_reps if state.target_reps is not None else plan.rep_min
     reps = max(plan.rep_min, min(reps, state.ceiling(plan)))
     return Target(
-        ladder.nearest(state.target_load_kg), reps, sets, plan.rep_min, plan.rep_max, False, None
+        ladder.nearest(state.target_load_kg),
+        reps,
+        sets,
+        plan.rep_min,
+        plan.rep_max,
+        False,
+        None,
+        RULE_OF[state.decision] if state.decision else Rule.HOLD,
+        state.working_load_kg,
+        state.ceiling(plan),
     )
 
 
@@ -75,11 +128,16 @@ def target_on(state: Progression, plan: ExercisePlan, today: date) -> Target:
     held = min(target.load_kg, ladder.nearest(state.working_load_kg))
     if days <= HOLD_GAP_DAYS:
         reps = target.reps if held == target.load_kg else state.ceiling(plan)
-        return dataclasses.replace(target, load_kg=held, reps=reps)
+        return dataclasses.replace(target, load_kg=held, reps=reps, rule=Rule.GAP_HOLD)
     if days <= SHORT_BREAK_DAYS:
-        return dataclasses.replace(
-            target, load_kg=ladder.reduce(held, SHORT_BREAK_CUT), reps=plan.rep_min
-        )
+        cut = ladder.reduce(held, SHORT_BREAK_CUT)
+        # A pending deload and a gap do not add up: the lower target applies, and its rule.
+        rule = Rule.GAP_REDUCE if cut < target.load_kg else target.rule
+        return dataclasses.replace(target, load_kg=cut, reps=plan.rep_min, rule=rule)
     return dataclasses.replace(
-        target, load_kg=ladder.reduce(held, LONG_BREAK_CUT), reps=plan.rep_min, calibrate=True
+        target,
+        load_kg=ladder.reduce(held, LONG_BREAK_CUT),
+        reps=plan.rep_min,
+        calibrate=True,
+        rule=Rule.CALIBRATE,
     )

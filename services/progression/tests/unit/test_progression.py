@@ -239,3 +239,36 @@ def test_a_deload_at_the_bottom_of_the_ladder_drops_a_set() -> None:
     state, decisions = run(SQUAT, sets(20, 12, 12), state=two_misses(SQUAT, 20))
     assert decisions == [Decision.UP]
     assert target(state, SQUAT) == (D("22.5"), 6, 3)
+
+
+# --- every target names its rule ----------------------------------------------------------
+
+
+def rule_after(plan: ExercisePlan, *exposures: Sequence[LiftedSet]) -> str:
+    state, _ = run(plan, *exposures)
+    return next_target(state, plan).rule.value
+
+
+def test_every_target_names_the_rule_that_made_it() -> None:
+    planned = ExercisePlan("x", "squat", "barbell", D("2.5"), starting_load_kg=D(50))
+    assert next_target(Progression(), planned).rule.value == "start"
+    assert next_target(Progression(), SQUAT).rule.value == "calibrate"
+    assert rule_after(SQUAT, sets(60, 12, 12, 12)) == "up"
+    assert rule_after(SWING, sets(16, 12, 12, 12)) == "bridge"
+    assert rule_after(SQUAT, sets(60, 10, 10, 10)) == "hold"
+    assert rule_after(SQUAT, sets(60, 10, 10, 5)) == "hold"  # a first miss holds
+    assert rule_after(SQUAT, sets(60, 10, 10, 5), sets(60, 10, 10, 5)) == "deload_miss"
+    flat = sets(100, 8, 8, 8)
+    assert rule_after(BENCH, flat, flat, flat, flat) == "deload_stall"
+    assert rule_after(SWING, sets(48, 12, 12, 12)) == "add_set"
+    top = [sets(48, *[12] * n) for n in (3, 4, 5, 6)]
+    assert rule_after(SWING, *top) == "equipment_ceiling"
+
+
+def test_time_away_names_its_rule() -> None:
+    state, _ = run(SQUAT, sets(100, 12, 12, 12))
+    rules = {
+        days: target_on(state, SQUAT, DAY + timedelta(days=days)).rule.value
+        for days in (10, 11, 30, 43)
+    }
+    assert rules == {10: "up", 11: "gap_hold", 30: "gap_reduce", 43: "calibrate"}

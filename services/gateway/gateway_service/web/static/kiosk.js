@@ -297,9 +297,11 @@ function renderExercise(exercise) {
       el("strong", { "data-role": "target" }, target),
       el("span", { class: "sets", "data-role": "sets" }, setsLabel),
     ),
-    exercise.calibrate
-      ? el("p", { class: "note" }, `Find your weight: pick one you could lift about ${exercise.target_reps} times.`)
-      : null,
+    exercise.target_why
+      ? el("p", { class: "note why", "data-role": "why", "data-rule": exercise.target_rule }, exercise.target_why)
+      : exercise.calibrate
+        ? el("p", { class: "note" }, `Find your weight: pick one you could lift about ${exercise.target_reps} times.`)
+        : null,
     el("ul", { class: "chips", "aria-label": "Sets logged" }, chips),
     el(
       "div",
