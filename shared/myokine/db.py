@@ -22,7 +22,11 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
+    """A plain transaction, committed on success and rolled back on any error.
+
+    For tests, benchmarks and scripts that look at a database directly; a use case opens
+    the unit of work instead (`myokine.unit_of_work`).
+    """
     with factory() as session, session.begin():
         yield session
 
