@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from gateway_service import queries
-from gateway_service.domain.loads import present_progress
+from gateway_service.domain.loads import as_decimal, in_unit, present_progress
 from gateway_service.domain.reasons import explain_progress
 from gateway_service.principals import TrainerPrincipal
 from gateway_service.repository import GatewayRepository
@@ -21,6 +21,7 @@ from gateway_service.schemas.programs import CheckOut, ProgramIn, ProgramOut
 from gateway_service.schemas.progress import ProgressOut
 from gateway_service.service_clients import Services
 from myokine.unit_of_work import UnitOfWork
+from myokine.units import Unit, to_kg
 
 Uow = UnitOfWork[GatewayRepository]
 
@@ -84,16 +85,32 @@ def assign_program(
     body: AssignmentIn,
     idempotency_key: str | None,
 ) -> AssignmentOut:
-    """Assign a program of the chain to a member of the chain."""
-    queries.get_member(uow, trainer, member_id)
+    """Assign a program of the chain to a member of the chain.
+
+    Starting loads come in the member's unit (docs/api.md); the program service keeps
+    them in kg, exactly. The answer shows them in the member's unit and in kg.
+    """
+    unit = Unit(queries.get_member(uow, trainer, member_id).unit)
+    request = body.model_dump(mode="json", exclude_none=True)
+    if body.starting_loads:
+        request["starting_loads"] = {
+            slug: str(to_kg(load, unit)) for slug, load in body.starting_loads.items()
+        }
     assigned = services.program.call(
         "POST",
         f"/members/{member_id}/assignments",
         trainer.caller(),
-        json=body.model_dump(mode="json", exclude_none=True),
+        json=request,
         idempotency_key=_key(idempotency_key),
     )
-    return AssignmentOut.model_validate(assigned)
+    in_kg = {slug: as_decimal(kg) for slug, kg in (assigned.get("starting_loads") or {}).items()}
+    return AssignmentOut.model_validate(
+        {
+            **assigned,
+            "starting_loads": {slug: in_unit(kg, unit) for slug, kg in in_kg.items()},
+            "starting_loads_kg": in_kg,
+        }
+    )
 
 
 def member_progress(

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from gateway_service.schemas.base import Number, Open
 from myokine.units import Unit
@@ -60,7 +60,9 @@ class AssignmentIn(Open):
     program_id: uuid.UUID
     start_date: date
     weekdays: list[int]
-    starting_loads: dict[str, Decimal] | None = None
+    starting_loads: dict[str, Decimal] | None = Field(
+        default=None, description="Per exercise slug, in the member's unit."
+    )
 
 
 class AssignmentOut(Open):
@@ -79,6 +81,7 @@ class AssignmentOut(Open):
                     "start_date": "2026-11-30",
                     "weekdays": [1, 3, 5],
                     "starting_loads": {"barbell-back-squat": 60},
+                    "starting_loads_kg": {"barbell-back-squat": 60},
                     "active": True,
                 }
             ]
@@ -92,5 +95,6 @@ class AssignmentOut(Open):
     program_name: str
     start_date: date
     weekdays: list[int]
-    starting_loads: dict[str, Number]
+    starting_loads: dict[str, Number] = Field(description="In the member's unit.")
+    starting_loads_kg: dict[str, Number] = Field(default_factory=dict)
     active: bool

@@ -680,12 +680,35 @@ def test_a_program_is_assigned_to_a_member_of_the_chain(
         {"program_id": PROGRAM["id"], "start_date": "2026-11-30", "weekdays": [1, 3, 5]}
     )
     assigned = trainer.assign_program(uow, services, tenant.signed_in, tenant.member.id, body, "k")
-    assert assigned.starting_loads == {"bench-press": Decimal(60)}
+    # The member reads pounds: the loads are shown in lb, and in kg beside them.
+    assert assigned.starting_loads == {"bench-press": Decimal("132.28")}
+    assert assigned.starting_loads_kg == {"bench-press": Decimal(60)}
     assert program.calls[0].json == {
         "program_id": PROGRAM["id"],
         "start_date": "2026-11-30",
         "weekdays": [1, 3, 5],
     }
+
+
+def test_starting_loads_are_read_in_the_members_unit(
+    uow: Uow, services: Services, tenant: Tenant
+) -> None:
+    """135 lb for a pound member is 61.23 kg to the program, not 135 kg (297.62 lb)."""
+    program = fake(services.program)
+    path = f"/members/{tenant.member.id}/assignments"
+    answered = {**_assignment(tenant.member.id), "starting_loads": {"bench-press": "61.23496995"}}
+    program.answer("POST", path, answered)
+    body = AssignmentIn.model_validate(
+        {
+            "program_id": PROGRAM["id"],
+            "start_date": "2026-11-30",
+            "weekdays": [1, 3, 5],
+            "starting_loads": {"bench-press": 135},
+        }
+    )
+    assigned = trainer.assign_program(uow, services, tenant.signed_in, tenant.member.id, body, "k")
+    assert program.calls[0].json["starting_loads"] == {"bench-press": "61.23496995"}
+    assert assigned.starting_loads == {"bench-press": Decimal(135)}
 
 
 def test_another_chains_member_is_not_found_before_any_service_is_asked(
