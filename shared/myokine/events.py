@@ -152,6 +152,26 @@ class SessionFinished(MemberEvent):
     automatic: bool = False
 
 
+# --- program -> logging (the chain's catalog, event-carried) -------------------------
+
+
+class ExerciseAdded(Event):
+    """A chain added an exercise of its own to its catalog (the default one every chain has).
+
+    Consumers keep their own copy of the chain's catalog from these events, so they never
+    ask program what an exercise is.
+    """
+
+    event_type: ClassVar[str] = "ExerciseAdded"
+
+    slug: str
+    name: str
+    pattern: str
+    equipment: str
+    load_step_kg: Decimal
+    bodyweight: bool
+
+
 # --- progression -> gateway ---------------------------------------------------------
 
 
@@ -207,6 +227,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         SetCorrected,
         SetVoided,
         SessionFinished,
+        ExerciseAdded,
         TargetsUpdated,
         PersonalRecord,
         StallDetected,
@@ -222,6 +243,7 @@ ROUTES: dict[str, tuple[str, ...]] = {
     "SetCorrected": ("progression",),
     "SetVoided": ("progression",),
     "SessionFinished": ("progression", "program"),
+    "ExerciseAdded": ("logging",),
     "TargetsUpdated": ("gateway",),
     "PersonalRecord": ("gateway",),
     "StallDetected": ("gateway",),

@@ -140,3 +140,21 @@ def test_today_without_logging_still_shows_the_plan() -> None:
     )
     assert [e["logged"] for e in today["exercises"]] == [[], []]
     assert today["degraded"] == ["progression", "logging"]
+
+
+def test_today_marks_a_program_saved_off_protocol() -> None:
+    """docs/protocol.md §1: a program outside the protocol says so, with the trainer's reason."""
+    plan = {"day": "A", "exercises": [], "exception_reason": "knee rehab: no hinge for 4 weeks"}
+    today = build_today(
+        plan, targets=None, known={}, logged=[], unit=Unit.KG, local_date="2026-12-01"
+    )
+    assert today["exception_reason"] == "knee rehab: no hinge for 4 weeks"
+    conforming = build_today(
+        {"day": "A", "exercises": []},
+        targets=None,
+        known={},
+        logged=[],
+        unit=Unit.KG,
+        local_date="2026-12-01",
+    )
+    assert conforming["exception_reason"] is None

@@ -17,10 +17,19 @@ from zoneinfo import ZoneInfo
 from logging_service.callers import gym_of, require_access
 from logging_service.domain.changes import Correction, apply_correction, may_change
 from logging_service.domain.sessions import IDLE_LIMIT, OpenSession, continues, is_idle, local_date
-from logging_service.domain.sets import InvalidSet, SetEntry, ValidSet, validate_set
+from logging_service.domain.sets import (
+    InvalidSet,
+    SetEntry,
+    ValidSet,
+    default_equipment,
+    is_slug,
+    validate_set,
+)
 from logging_service.repository import LoggedSetRow, LoggingRepository, SetChange, WorkoutSession
 from logging_service.schemas import FinishOut, SessionOut, SetOut
+from myokine.catalog import Equipment
 from myokine.events import (
+    ExerciseAdded,
     LoggedSet,
     MemberEvent,
     SessionFinished,
@@ -51,9 +60,22 @@ def _invalid(exc: InvalidSet) -> InvalidInput:
     return InvalidInput(f"Invalid value for: {fields}", errors=errors)
 
 
-def _validated(entry: SetEntry, now: datetime, *, check_time: bool = True) -> ValidSet:
+def _equipment(uow: Uow, chain_id: uuid.UUID, exercise: str) -> Equipment | None:
+    """The exercise's equipment in the chain's catalog: the default one, or the chain's own."""
+    known = default_equipment(exercise)
+    if known is not None or not is_slug(exercise):
+        return known
+    added = uow.repo.chain_equipment(chain_id, exercise)
+    return Equipment(added) if added else None
+
+
+def _validated(
+    uow: Uow, chain_id: uuid.UUID, entry: SetEntry, now: datetime, *, check_time: bool = True
+) -> ValidSet:
+    """The set against every rule of docs/protocol.md §5 and the chain's catalog (else 422)."""
+    equipment = _equipment(uow, chain_id, entry.exercise)
     try:
-        return validate_set(entry, now=now, check_time=check_time)
+        return validate_set(entry, now=now, equipment=equipment, check_time=check_time)
     except InvalidSet as exc:
         raise _invalid(exc) from exc
 
@@ -177,9 +199,9 @@ def log_set(
     """Log a set (opening the day's session on the first one) and emit SetLogged."""
     require_access(caller, member_id)
     gym_id, zone = gym_of(caller)
-    valid = _validated(entry, now)
 
     def work() -> Reply:
+        valid = _validated(uow, caller.chain_id, entry, now)
         ws, _ = _session_for(
             uow,
             caller,
@@ -360,7 +382,7 @@ def correct_set(
             changed = apply_correction(_entry_of(row), correction)
         except InvalidSet as exc:
             raise _invalid(exc) from exc
-        valid = _validated(changed, now, check_time=False)
+        valid = _validated(uow, caller.chain_id, changed, now, check_time=False)
         before, previous = _audit_view(row), _logged(row)
         if valid.exercise != row.exercise:
             row.set_number = uow.repo.next_set_number(row.session_id, valid.exercise)
@@ -449,3 +471,11 @@ def forget_old_idempotency_keys(uow: Uow, *, now: datetime) -> int:
         forgotten = uow.repo.forget_replies(before=now - IDEMPOTENCY_RETENTION)
         uow.commit()
     return forgotten
+
+
+def on_exercise_added(uow: Uow, event: ExerciseAdded) -> None:
+    """Keep an exercise the chain added, so its sets are accepted (event-carried catalog)."""
+    with uow:
+        if uow.first_delivery(event):
+            uow.repo.add_chain_exercise(event.chain_id, event.slug, event.equipment)
+        uow.commit()

@@ -150,6 +150,19 @@ class MemberSequence(Base):
     last_seq: Mapped[int] = mapped_column(BigInteger)
 
 
+class CatalogExercise(Base):
+    """An exercise a chain added to its catalog, as program's `ExerciseAdded` told it.
+
+    The default catalog (`myokine.catalog`) is every chain's; this holds the rest.
+    """
+
+    __tablename__ = "catalog_exercises"
+
+    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    equipment: Mapped[str] = mapped_column(String(16))
+
+
 TABLES = define_messaging_tables(Base.metadata)
 """The outbox, inbox, dead letters and Idempotency-Key replies of this service."""
 
@@ -161,6 +174,14 @@ class LoggingRepository(Protocol):
     one. Rows come back as the models above; a handler changes them in place and the
     unit of work's commit writes the change.
     """
+
+    def chain_equipment(self, chain_id: uuid.UUID, slug: str) -> str | None:
+        """The equipment of an exercise the chain added, or None when it added none so named."""
+        ...
+
+    def add_chain_exercise(self, chain_id: uuid.UUID, slug: str, equipment: str) -> None:
+        """Keep an exercise the chain added (again: its equipment is updated)."""
+        ...
 
     def lock_member(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> None:
         """Lock the member's sequence row (creating it) until the transaction ends."""
@@ -281,6 +302,19 @@ class SqlLoggingRepository(LoggingRepository):
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def chain_equipment(self, chain_id: uuid.UUID, slug: str) -> str | None:
+        found = self.session.get(CatalogExercise, (chain_id, slug))
+        return found.equipment if found else None
+
+    def add_chain_exercise(self, chain_id: uuid.UUID, slug: str, equipment: str) -> None:
+        self.session.execute(
+            insert(CatalogExercise)
+            .values(chain_id=chain_id, slug=slug, equipment=equipment)
+            .on_conflict_do_update(
+                index_elements=["chain_id", "slug"], set_={"equipment": equipment}
+            )
+        )
 
     def lock_member(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> None:
         """Lock the member's sequence row (creating it) until the transaction ends.

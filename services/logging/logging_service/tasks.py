@@ -1,10 +1,11 @@
-"""The logging service's Celery tasks: its periodic jobs (it consumes no events)."""
+"""The logging service's Celery tasks: the catalog events it consumes, and its periodic jobs."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from logging_service import handlers
+from myokine.events import ExerciseAdded
 
 if TYPE_CHECKING:
     from logging_service.bootstrap import Dependencies
@@ -15,11 +16,15 @@ FORGET_KEYS_EVERY_SECONDS = 3600.0
 
 
 def register(deps: Dependencies) -> None:
-    """Register the periodic tasks and their beat schedule (`worker --beat` runs them).
+    """Register the consumer of `ExerciseAdded`, and the periodic tasks and their beat
+    schedule (`worker --beat` runs them).
 
     Idle sessions are finished at most `LOGGING_AUTO_FINISH_INTERVAL` seconds after
     their 3 hours.
     """
+    deps.runtime.consume(
+        ExerciseAdded, lambda event: handlers.on_exercise_added(deps.unit_of_work(), event)
+    )
     celery = deps.runtime.celery
     auto_finish_every = deps.settings.auto_finish_interval_seconds
 

@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, TypeVar
 from pydantic import BaseModel
 
 from myokine.catalog import DEFAULT_CATALOG, DEFAULT_LOAD_STEP_KG, Equipment
-from myokine.events import AssignmentEnded, PlannedExercise, ProgramAssigned, SessionFinished
+from myokine.events import (
+    AssignmentEnded,
+    ExerciseAdded,
+    PlannedExercise,
+    ProgramAssigned,
+    SessionFinished,
+)
 from myokine.idempotency import IdempotentRequest
 from myokine.internal_auth import Caller, require_staff
 from myokine.patterns import Pattern
@@ -124,6 +130,18 @@ def add_exercise(
         )
         if row is None:
             raise Conflict(f"The catalog already has an exercise '{slug}'.", slug=slug)
+        uow.add_event(
+            ExerciseAdded(
+                chain_id=caller.chain_id,
+                request_id=current_request_id(),
+                slug=row.slug,
+                name=row.name,
+                pattern=row.pattern,
+                equipment=row.equipment,
+                load_step_kg=row.load_step_kg,
+                bodyweight=row.bodyweight,
+            )
+        )
         return ExerciseOut.of(row)
 
     return _write(uow, caller, idempotency, HTTPStatus.CREATED, ExerciseOut, work)

@@ -114,6 +114,8 @@ def build_today(
         "day_index": plan.get("day_index"),
         "program_id": plan.get("program_id"),
         "program_name": plan.get("program_name"),
+        # A program saved outside the protocol with a trainer's reason says so everywhere.
+        "exception_reason": plan.get("exception_reason"),
         "local_date": local_date,
         "unit": unit.value,
         "exercises": exercises,

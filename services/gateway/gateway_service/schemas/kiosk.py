@@ -222,6 +222,10 @@ class TodayOut(Open):
     day_index: int | None
     program_id: uuid.UUID | None
     program_name: str | None
+    exception_reason: str | None = Field(
+        default=None,
+        description="Set when the program is off protocol: the trainer's reason for it.",
+    )
     local_date: date = Field(description="Today at the kiosk's gym.")
     unit: Unit
     exercises: list[TodayExercise]

@@ -66,8 +66,19 @@ class ValidSet:
     program_day: str | None
 
 
-def _exercise_errors(exercise: str) -> list[FieldError]:
-    if not _SLUG.match(exercise) or len(exercise) > MAX_SLUG_LENGTH:
+def is_slug(exercise: str) -> bool:
+    """Whether `exercise` is shaped like a catalog slug (it may still be in no catalog)."""
+    return bool(_SLUG.match(exercise)) and len(exercise) <= MAX_SLUG_LENGTH
+
+
+def default_equipment(exercise: str) -> Equipment | None:
+    """The equipment of an exercise of the default catalog every chain has; None otherwise."""
+    known = CATALOG_BY_SLUG.get(exercise)
+    return known.equipment if known else None
+
+
+def _exercise_errors(exercise: str, equipment: Equipment | None) -> list[FieldError]:
+    if not is_slug(exercise):
         return [
             FieldError(
                 "exercise",
@@ -75,20 +86,12 @@ def _exercise_errors(exercise: str) -> list[FieldError]:
                 f"at most {MAX_SLUG_LENGTH} characters)",
             )
         ]
+    if equipment is None:
+        return [FieldError("exercise", "is not an exercise of this chain's catalog")]
     return []
 
 
-def _assisted_allowed(exercise: str) -> bool:
-    """Whether a negative load (assistance) can make sense for this exercise.
-
-    Logging does not own the catalog: a chain's own exercises are unknown here, so only
-    the default catalog's non-assisted exercises are known to refuse assistance.
-    """
-    known = CATALOG_BY_SLUG.get(exercise)
-    return known is None or known.equipment is Equipment.ASSISTED
-
-
-def _load_errors(exercise: str, load: Decimal, unit: Unit | None) -> list[FieldError]:
+def _load_errors(equipment: Equipment | None, load: Decimal, unit: Unit | None) -> list[FieldError]:
     if not load.is_finite():
         return [FieldError("load", "must be a finite number")]
     exponent = load.normalize().as_tuple().exponent
@@ -99,7 +102,8 @@ def _load_errors(exercise: str, load: Decimal, unit: Unit | None) -> list[FieldE
     kg = to_kg(load, unit)
     if kg > MAX_LOAD_KG:
         return [FieldError("load", f"must be at most {MAX_LOAD_KG} kg")]
-    if kg < 0 and not _assisted_allowed(exercise):
+    # An unknown exercise is refused on its own field; only assisted ones take assistance.
+    if kg < 0 and equipment not in (Equipment.ASSISTED, None):
         return [FieldError("load", "must not be negative (only assisted exercises take it)")]
     if kg < MIN_LOAD_KG:
         return [FieldError("load", f"assistance must be at most {-MIN_LOAD_KG} kg")]
@@ -124,17 +128,22 @@ def _time_errors(performed_at: datetime, now: datetime) -> list[FieldError]:
     return []
 
 
-def validate_set(entry: SetEntry, *, now: datetime, check_time: bool = True) -> ValidSet:
+def validate_set(
+    entry: SetEntry, *, now: datetime, equipment: Equipment | None, check_time: bool = True
+) -> ValidSet:
     """The set, checked against every rule; raises `InvalidSet` naming each bad field.
+
+    `equipment` is the exercise's in the chain's catalog, None when the catalog has no such
+    exercise (then the set is refused, naming `exercise`).
 
     `check_time` is off when a correction keeps the set's original time: a trainer may
     correct a set older than the 7 days a new set may be back-dated.
     """
-    errors = _exercise_errors(entry.exercise)
+    errors = _exercise_errors(entry.exercise, equipment)
     unit = Unit(entry.unit) if entry.unit in (u.value for u in Unit) else None
     if unit is None:
         errors.append(FieldError("unit", "must be 'kg' or 'lb'"))
-    errors += _load_errors(entry.exercise, entry.load, unit)
+    errors += _load_errors(equipment, entry.load, unit)
     if not MIN_REPS <= entry.reps <= MAX_REPS:
         errors.append(FieldError("reps", f"must be {MIN_REPS} to {MAX_REPS}"))
     errors += _rpe_errors(entry.rpe)

@@ -35,6 +35,13 @@ class FakeLoggingRepository(LoggingRepository):
         """When each stored Idempotency-Key answer was made (the tests fill it in)."""
         self.calls: list[str] = []
         """The methods called, in order: tells when the member's lock was taken."""
+        self.catalog: dict[tuple[uuid.UUID, str], str] = {}
+
+    def chain_equipment(self, chain_id: uuid.UUID, slug: str) -> str | None:
+        return self.catalog.get((chain_id, slug))
+
+    def add_chain_exercise(self, chain_id: uuid.UUID, slug: str, equipment: str) -> None:
+        self.catalog[(chain_id, slug)] = equipment
 
     def lock_member(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> None:
         """Note the lock and create the member's sequence."""

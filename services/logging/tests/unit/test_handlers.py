@@ -17,7 +17,14 @@ import pytest
 from logging_service import handlers
 from logging_service.domain.changes import Correction
 from logging_service.domain.sets import SetEntry
-from myokine.events import MemberEvent, SessionFinished, SetCorrected, SetLogged, SetVoided
+from myokine.events import (
+    ExerciseAdded,
+    MemberEvent,
+    SessionFinished,
+    SetCorrected,
+    SetLogged,
+    SetVoided,
+)
 from myokine.idempotency import IdempotentRequest
 from myokine.internal_auth import Caller
 from myokine.problems import BadRequest, Conflict, Forbidden, InvalidInput, NotFound
@@ -60,7 +67,7 @@ def test_the_first_set_opens_the_session_and_emits_set_logged(
 def test_sets_of_one_session_are_numbered_per_exercise(
     uow: Uow, repo: FakeLoggingRepository, member: Member
 ) -> None:
-    squat = SetEntry(exercise="back-squat", load=Decimal(120), unit="kg", reps=5)
+    squat = SetEntry(exercise="barbell-back-squat", load=Decimal(120), unit="kg", reps=5)
     numbers = [body(log(uow, member, e))["set_number"] for e in (BENCH, squat, BENCH)]
     assert numbers == [1, 1, 2]
     assert len(repo.sessions) == 1
@@ -284,9 +291,9 @@ def test_a_correction_changes_the_set_keeps_an_audit_entry_and_emits_set_correct
 def test_a_new_exercise_gives_the_set_the_next_number_of_that_exercise(
     uow: Uow, member: Member
 ) -> None:
-    log(uow, member, SetEntry("back-squat", Decimal(100), "kg", 5))
+    log(uow, member, SetEntry("barbell-back-squat", Decimal(100), "kg", 5))
     set_id = set_id_of(log(uow, member))
-    reply = correct(uow, member, set_id, Correction(exercise="back-squat"))
+    reply = correct(uow, member, set_id, Correction(exercise="barbell-back-squat"))
     assert body(reply)["set_number"] == 2
 
 
@@ -401,3 +408,62 @@ def test_answers_older_than_7_days_are_forgotten(uow: Uow, repo: FakeLoggingRepo
     assert handlers.forget_old_idempotency_keys(uow, now=NOW) == 1
     assert list(repo.reply_times) == ["recent"]
     assert uow.commits == 1
+
+
+# --- the chain's catalog ----------------------------------------------------------------
+
+
+def hack_squat_added(member: Member) -> ExerciseAdded:
+    return ExerciseAdded(
+        chain_id=member.chain_id,
+        slug="hack-squat",
+        name="Hack squat",
+        pattern="squat",
+        equipment="machine",
+        load_step_kg=Decimal(5),
+        bodyweight=False,
+    )
+
+
+def test_a_set_of_an_exercise_outside_the_catalog_is_refused_and_nothing_is_written(
+    uow: Uow, member: Member, repo: FakeLoggingRepository
+) -> None:
+    for slug in ("zumba", "not-a-real-exercise", "hack-squat"):
+        with pytest.raises(InvalidInput) as refused:
+            log(uow, member, SetEntry(slug, Decimal(60), "kg", 10), request=key(slug))
+        assert [e["field"] for e in refused.value.errors or []] == ["exercise"]
+    assert (uow.commits, uow.outbox, repo.sets) == (0, [], {})
+    assert uow.replies == {}, "a refused request frees its Idempotency-Key"
+
+
+def test_an_exercise_the_chain_added_is_accepted_once_its_event_arrived(
+    uow: Uow, member: Member
+) -> None:
+    added = hack_squat_added(member)
+    handlers.on_exercise_added(uow, added)
+    handlers.on_exercise_added(uow, added)  # redelivered: nothing more
+    assert body(log(uow, member, SetEntry("hack-squat", Decimal(60), "kg", 10)))["exercise"] == (
+        "hack-squat"
+    )
+    # Another chain's catalog is not this one's.
+    other = Member(uuid.uuid4(), uuid.uuid4(), member.gym_id, member.kiosk_id)
+    with pytest.raises(InvalidInput):
+        log(uow, other, SetEntry("hack-squat", Decimal(60), "kg", 10))
+
+
+def test_a_correction_to_an_exercise_outside_the_catalog_is_refused(
+    uow: Uow, member: Member
+) -> None:
+    set_id = set_id_of(log(uow, member))
+    with pytest.raises(InvalidInput) as refused:
+        handlers.correct_set(
+            uow,
+            member.caller(),
+            member.member_id,
+            set_id,
+            Correction(exercise="zumba"),
+            None,
+            None,
+            now=NOW,
+        )
+    assert [e["field"] for e in refused.value.errors or []] == ["exercise"]

@@ -13,7 +13,13 @@ from decimal import Decimal
 import pytest
 
 from myokine.catalog import DEFAULT_CATALOG, Equipment
-from myokine.events import AssignmentEnded, MemberEvent, ProgramAssigned, SessionFinished
+from myokine.events import (
+    AssignmentEnded,
+    ExerciseAdded,
+    MemberEvent,
+    ProgramAssigned,
+    SessionFinished,
+)
 from myokine.internal_auth import Caller, Role
 from myokine.patterns import Pattern
 from myokine.problems import Conflict, Forbidden, InvalidInput, NotFound
@@ -112,7 +118,15 @@ def test_an_admin_adds_an_exercise_with_a_slug_from_its_name(uow: Uow, chain_id:
         builtin=False,
     )
     assert uow.commits == 1
-    assert uow.outbox == []
+    # The chain's other services learn of it from the event, never by asking program.
+    [event] = uow.outbox
+    assert isinstance(event, ExerciseAdded)
+    assert (event.chain_id, event.slug, event.pattern, event.equipment) == (
+        chain_id,
+        "hack-squat",
+        "squat",
+        "machine",
+    )
 
 
 def test_an_assisted_exercise_counts_body_weight_unless_told(uow: Uow, chain_id: uuid.UUID) -> None:

@@ -222,7 +222,9 @@ function assignForm({ programs, members, memberId, programId }) {
   const programSelect = el(
     "select",
     { id: "assign-program", name: "program_id", required: true },
-    programs.map((p) => el("option", { value: p.id, selected: p.id === programId }, p.name)),
+    programs.map((p) =>
+      el("option", { value: p.id, selected: p.id === programId }, p.exception_reason ? `${p.name} (off protocol)` : p.name),
+    ),
   );
   const memberSelect = members
     ? el("select", { id: "assign-member", name: "member_id", required: true }, members.map((m) => el("option", { value: m.id }, `${m.name} (${m.badge})`)))

@@ -188,6 +188,7 @@ function render() {
   $("workout-title").textContent = today.day ? `Today: day ${today.day}` : "Today";
   const notes = [];
   if (today.program_name) notes.push(today.program_name);
+  if (today.exception_reason) notes.push(`Off protocol by your trainer's choice: ${today.exception_reason}`);
   if (today.none) notes.push(today.none);
   if (today.stale) notes.push("Targets may be out of date right now.");
   $("plan-note").textContent = notes.join(" · ");
