@@ -101,6 +101,10 @@ def test_a_member_logs_a_whole_workout_and_sees_the_next_targets_move(
         progress = api.get("/v1/kiosk/progress").json()["exercises"]
     for slug in slugs:
         assert progress[slug]["next"]["load_kg"] is not None
+        # Each next target says which rule made it and why, as the API does.
+        row = page.locator(f'#next-targets li[data-exercise="{slug}"]')
+        expect(row).to_have_attribute("data-rule", progress[slug]["next"]["rule"])
+        expect(row.locator(".why")).to_have_text(progress[slug]["next"]["why"])
 
 
 def test_a_set_logged_during_an_outage_is_sent_once_when_the_gateway_is_back(

@@ -499,10 +499,11 @@ async function watchNextTargets(before, trained) {
         ...rows.map((r) =>
           el(
             "li",
-            { class: r.moved ? "moved" : "", "data-exercise": r.slug },
+            { class: r.moved ? "moved" : "", "data-exercise": r.slug, "data-rule": r.next.rule || "" },
             el("strong", {}, r.name),
             ` ${fmt(r.next.load)} ${unit()} × ${r.next.reps ?? "–"}`,
             el("span", { class: "was" }, ` (today ${fmt(r.was.load)} × ${r.was.reps ?? "–"})`),
+            r.next.why ? el("p", { class: "why" }, r.next.why) : null,
           ),
         ),
       );
