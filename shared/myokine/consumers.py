@@ -9,8 +9,9 @@ from typing import Any
 from celery import Celery, Task
 from pydantic import ValidationError
 
-from myokine.events import Event, parse_event, task_name
+from myokine.events import ALL_CHAINS, CatchUpRequested, Event, parse_event, task_name
 from myokine.request_context import bind_context
+from myokine.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -67,3 +68,11 @@ def register_consumer(
                 raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
 
     return consume
+
+
+def ask_to_catch_up(uow: UnitOfWork[Any], consumer: str, wants: tuple[str, ...]) -> None:
+    """Ask the owners of the state `consumer` copies to send all of it again (its worker
+    does this on start, so events it missed while it was away or new still reach it)."""
+    with uow:
+        uow.add_event(CatchUpRequested(chain_id=ALL_CHAINS, consumer=consumer, wants=wants))
+        uow.commit()

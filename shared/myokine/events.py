@@ -15,6 +15,11 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from myokine.inventory import Inventory
+
+ALL_CHAINS = uuid.UUID(int=0)
+"""The `chain_id` of an event about every chain (a consumer asking to catch up)."""
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -152,7 +157,7 @@ class SessionFinished(MemberEvent):
     automatic: bool = False
 
 
-# --- program -> logging (the chain's catalog, event-carried) -------------------------
+# --- program -> logging, progression (the chain's catalog, event-carried) ------------
 
 
 class ExerciseAdded(Event):
@@ -170,6 +175,49 @@ class ExerciseAdded(Event):
     equipment: str
     load_step_kg: Decimal
     bodyweight: bool
+    version: int = Field(default=1, ge=1, description="1 for a new exercise.")
+
+
+class ExerciseChanged(ExerciseAdded):
+    """A chain's own exercise as it now stands (changed, or sent again to a consumer that
+    asked to catch up). A consumer keeps the highest `version` it has seen, so a copy
+    that arrives late or twice changes nothing."""
+
+    event_type: ClassVar[str] = "ExerciseChanged"
+
+
+# --- gateway -> progression (each gym's equipment, event-carried) ---------------------
+
+
+class InventoryChanged(Event):
+    """A gym's equipment as it now stands (set by a trainer, the defaults of a new gym, or
+    sent again to a consumer that asked to catch up); the highest `version` wins."""
+
+    event_type: ClassVar[str] = "InventoryChanged"
+
+    gym_id: uuid.UUID
+    version: int = Field(ge=0, description="0 for a gym's defaults; +1 on every change.")
+    inventory: Inventory
+
+
+# --- any consumer -> the owners of reference data -----------------------------------
+
+CATALOG, INVENTORY = "catalog", "inventory"
+"""What a consumer may ask to catch up on (`CatchUpRequested.wants`)."""
+
+
+class CatchUpRequested(Event):
+    """A consumer started and asks the owners of the state it copies (the chains'
+    catalogs, the gyms' inventories) to send it all again, in case it missed events.
+
+    Its `chain_id` is `ALL_CHAINS`. The answers are ordinary `ExerciseChanged` and
+    `InventoryChanged` events, which every consumer of them applies idempotently.
+    """
+
+    event_type: ClassVar[str] = "CatchUpRequested"
+
+    consumer: str
+    wants: tuple[str, ...] = Field(description='"catalog" and/or "inventory".')
 
 
 # --- progression -> gateway ---------------------------------------------------------
@@ -228,6 +276,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         SetVoided,
         SessionFinished,
         ExerciseAdded,
+        ExerciseChanged,
+        InventoryChanged,
+        CatchUpRequested,
         TargetsUpdated,
         PersonalRecord,
         StallDetected,
@@ -243,7 +294,10 @@ ROUTES: dict[str, tuple[str, ...]] = {
     "SetCorrected": ("progression",),
     "SetVoided": ("progression",),
     "SessionFinished": ("progression", "program"),
-    "ExerciseAdded": ("logging",),
+    "ExerciseAdded": ("logging", "progression"),
+    "ExerciseChanged": ("logging", "progression"),
+    "InventoryChanged": ("progression",),
+    "CatchUpRequested": ("program", "gateway"),
     "TargetsUpdated": ("gateway",),
     "PersonalRecord": ("gateway",),
     "StallDetected": ("gateway",),

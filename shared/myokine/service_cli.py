@@ -50,6 +50,13 @@ def _run_worker(runtime: ServiceRuntime, concurrency: int, beat: bool) -> None:
     ]
     if beat:
         argv += ["--beat", f"--schedule={runtime.settings.beat_schedule_file}"]
+    for hook in runtime.worker_start_hooks:
+        try:
+            hook()
+        except Exception:
+            # A hook only asks for what the worker could have missed; the worker is still
+            # worth starting, and its next start asks again.
+            log.exception("a worker start hook failed")
     runtime.celery.worker_main(argv)
 
 

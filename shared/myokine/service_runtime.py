@@ -9,7 +9,7 @@ start from it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,8 @@ class ServiceRuntime:
     tables: MessagingTables
     celery: Celery
     migrations_dir: Path
+    worker_start_hooks: list[Callable[[], None]] = field(default_factory=list)
+    """What the worker does once before it consumes (e.g. ask to catch up on reference data)."""
 
     @classmethod
     def build(
@@ -93,6 +95,10 @@ class ServiceRuntime:
             self.dead_letter,
             max_retries=self.settings.task_max_retries,
         )
+
+    def on_worker_start(self, hook: Callable[[], None]) -> None:
+        """Run `hook` each time this service's worker starts, before it consumes."""
+        self.worker_start_hooks.append(hook)
 
     def create_app(
         self,
