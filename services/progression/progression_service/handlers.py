@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from myokine import events as ev
-from myokine.consumers import RetryLater
+from myokine.consumers import RetryLater, ask_to_catch_up
 from progression_service.domain.adherence import CountedWeek, on_protocol, week_start
 from progression_service.domain.exercise import earliest_days, refold
 from progression_service.domain.milestones import (
@@ -30,7 +30,9 @@ from progression_service.domain.ordering import Turn, turn_of
 from progression_service.domain.plan import (
     DatedPlan,
     ExercisePlan,
+    KnownExercise,
     first_prescriptions,
+    needs_catalog,
     plan_on,
 )
 
@@ -39,6 +41,38 @@ if TYPE_CHECKING:
     from progression_service.repository import ProgressionRepository
 
 LOGGING, PROGRAM = "logging", "program"
+
+
+# --- reference data: the chains' own exercises, the gyms' equipment ------------------------
+
+
+def on_exercise_added(uow: UnitOfWork[ProgressionRepository], event: ev.ExerciseAdded) -> None:
+    """Keep a chain's own exercise (`ExerciseChanged` too): its pattern and equipment, for
+    members whose program does not name it. The highest version wins, so a late or
+    repeated copy changes nothing."""
+    with uow:
+        if not uow.first_delivery(event):
+            return
+        uow.repo.save_own_exercise(event)
+        uow.commit()
+
+
+def on_inventory_changed(
+    uow: UnitOfWork[ProgressionRepository], event: ev.InventoryChanged
+) -> None:
+    """Keep a gym's equipment (the highest version wins): the loads targets are made of
+    for members who train there."""
+    with uow:
+        if not uow.first_delivery(event):
+            return
+        uow.repo.save_inventory(event)
+        uow.commit()
+
+
+def request_catch_up(uow: UnitOfWork[ProgressionRepository]) -> None:
+    """Ask program and the gateway to send every chain's own exercises and every gym's
+    equipment again (the worker does this on start, in case it missed events)."""
+    ask_to_catch_up(uow, "progression", (ev.CATALOG, ev.INVENTORY))
 
 
 # --- events from program ------------------------------------------------------------------
@@ -82,7 +116,7 @@ def on_set_logged(uow: UnitOfWork[ProgressionRepository], event: ev.SetLogged) -
         chain_id, member_id, logged = event.chain_id, event.member_id, event.set
         uow.repo.touch_member(chain_id, member_id, logged.gym_id)
         dated = uow.repo.plans(member_id, logged.exercise)
-        _store_set(uow, chain_id, member_id, logged, dated)
+        _store_set(uow, chain_id, member_id, logged, dated, _own(uow, chain_id, logged, dated))
         _refold(uow, chain_id, member_id, logged.exercise, logged.local_date, dated)
         flipped = _count_week(uow, chain_id, member_id, logged.local_date)
         finished = uow.repo.session_finished(logged.session_id)
@@ -102,7 +136,8 @@ def on_set_corrected(uow: UnitOfWork[ProgressionRepository], event: ev.SetCorrec
             return
         uow.repo.touch_member(event.chain_id, event.member_id)
         dated = uow.repo.plans(event.member_id, event.set.exercise)
-        _store_set(uow, event.chain_id, event.member_id, event.set, dated)
+        own = _own(uow, event.chain_id, event.set, dated)
+        _store_set(uow, event.chain_id, event.member_id, event.set, dated, own)
         _refold_touched(uow, event, [event.previous, event.set])
         uow.commit()
 
@@ -194,15 +229,36 @@ def _plan(planned: ev.PlannedExercise) -> ExercisePlan:
     )
 
 
+def _own(
+    uow: UnitOfWork[ProgressionRepository],
+    chain_id: uuid.UUID,
+    logged: ev.LoggedSet,
+    dated: list[DatedPlan],
+) -> KnownExercise | None:
+    """The chain's own exercise of a set no plan of the member's explains.
+
+    Logging takes a set only of an exercise in the chain's catalog, so one progression
+    has not heard of yet has its `ExerciseAdded` still on the way: the set waits for it.
+    """
+    if not needs_catalog(logged.exercise, dated):
+        return None
+    own = uow.repo.own_exercise(chain_id, logged.exercise)
+    if own is None:
+        raise RetryLater(f"the chain's exercise {logged.exercise!r} is not known here yet")
+    return own
+
+
 def _store_set(
     uow: UnitOfWork[ProgressionRepository],
     chain_id: uuid.UUID,
     member_id: uuid.UUID,
     logged: ev.LoggedSet,
     dated: list[DatedPlan],
+    own: KnownExercise | None,
 ) -> None:
-    """Store a set, counting toward the pattern of the plan in force on its day."""
-    pattern = plan_on(logged.local_date, logged.exercise, dated).pattern
+    """Store a set, counting toward the pattern of the plan in force on its day (or of
+    the catalog's exercise)."""
+    pattern = plan_on(logged.local_date, logged.exercise, dated, own).pattern
     uow.repo.save_set(chain_id, member_id, logged, pattern)
 
 
@@ -221,6 +277,9 @@ def _refold(
     current = uow.repo.exercise_standing(member_id, exercise)
     if dated is None:
         dated = uow.repo.plans(member_id, exercise)
+    sets = uow.repo.sets_from(member_id, exercise, day)
+    gyms = {s.gym_id for s in sets} | {current.gym_id if current else None}
+    own = uow.repo.own_exercise(chain_id, exercise) if needs_catalog(exercise, dated) else None
     folded = refold(
         chain_id,
         member_id,
@@ -228,8 +287,10 @@ def _refold(
         current,
         dated,
         uow.repo.exposures_from(member_id, exercise, day),
-        uow.repo.sets_from(member_id, exercise, day),
+        sets,
         uow.repo.record_keys_from(member_id, exercise, day),
+        uow.repo.inventories({g for g in gyms if g is not None}),
+        own,
     )
     uow.repo.save_exposures(chain_id, member_id, exercise, folded.exposures, folded.gone)
     uow.repo.replace_records(chain_id, member_id, exercise, day, folded.records)

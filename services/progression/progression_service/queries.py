@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from myokine.internal_auth import Caller, require_staff
 from myokine.problems import Forbidden, NotFound
-from myokine.units import Unit
 from progression_service.domain.access import may_read_member
 from progression_service.domain.adherence import (
     on_protocol,
@@ -20,11 +19,12 @@ from progression_service.domain.adherence import (
     week_start,
 )
 from progression_service.domain.exercise import ExerciseState
-from progression_service.domain.plan import plan_on
-from progression_service.domain.targets import next_target, target_on
+from progression_service.domain.plan import gym_equipment, needs_catalog, plan_on
+from progression_service.domain.targets import Target, next_target, roam_to, target_on
 from progression_service.schemas import (
     AttentionMember,
     AttentionOut,
+    DecisionOut,
     ExerciseProgressOut,
     MilestoneOut,
     NextOut,
@@ -74,19 +74,34 @@ def member_targets(
     exercises: list[str],
     day: date | None,
 ) -> TargetsOut:
-    """Today's targets for `exercises` and the member's week so far."""
+    """Today's targets for `exercises` at the caller's gym, and the member's week so far.
+
+    A target is made of the loads of the gym of the member's last exposure; at another gym
+    it becomes that gym's nearest load (`roam`), and the member's standing is untouched.
+    """
     today = day or gym_today(caller)
+    here = caller.gym_id
     with uow:
         _require_reader(uow.repo, caller, member_id)
         standings = uow.repo.standings(member_id, caller.chain_id, exercises)
         dated = uow.repo.plans_by_exercise(member_id)
+        gyms = {s.gym_id for s in standings.values()} | {here}
+        gear = uow.repo.inventories({g for g in gyms if g is not None})
         result = {}
         for exercise in exercises:
             standing = standings.get(exercise)
             state = standing.state if standing else ExerciseState()
-            plan = plan_on(today, exercise, dated.get(exercise, []))
-            plan = plan.in_unit(standing.unit if standing else Unit.KG)
-            t = target_on(state.progression, plan, today)
+            plans = dated.get(exercise, [])
+            own = (
+                uow.repo.own_exercise(caller.chain_id, exercise)
+                if needs_catalog(exercise, plans)
+                else None
+            )
+            plan = plan_on(today, exercise, plans, own)
+            made_at = standing.gym_id if standing and standing.gym_id else here
+            t = target_on(state.progression, plan.at(gym_equipment(gear, made_at)), today)
+            if here is not None and made_at != here:
+                t = roam_to(t, plan.at(gym_equipment(gear, here)))
             result[exercise] = TargetOut(
                 target_load_kg=t.load_kg,
                 target_reps=t.reps,
@@ -98,6 +113,7 @@ def member_targets(
                 rule=t.rule.value,
                 previous_load_kg=t.previous_load_kg,
                 ceiling=t.ceiling,
+                intended_load_kg=t.intended_load_kg,
             )
         week = uow.repo.week_days(member_id, week_start(today))
         return TargetsOut(exercises=result, week=_week_out(week))
@@ -114,21 +130,25 @@ def member_progress(
         series = uow.repo.e1rm_series(member_id)
         records = uow.repo.records(member_id)
         dated = uow.repo.plans_by_exercise(member_id)
+        decisions = uow.repo.decisions(member_id)
+        gear = uow.repo.inventories({s.gym_id for s in standings.values() if s.gym_id})
         exercises = {}
         for exercise, standing in standings.items():
             p = standing.state.progression
-            plan = plan_on(today, exercise, dated.get(exercise, []))
-            nxt = next_target(p, plan.in_unit(standing.unit))
+            plans = dated.get(exercise, [])
+            own = (
+                uow.repo.own_exercise(caller.chain_id, exercise)
+                if needs_catalog(exercise, plans)
+                else None
+            )
+            plan = plan_on(today, exercise, plans, own)
+            nxt = next_target(p, plan.at(gym_equipment(gear, standing.gym_id)))
             exercises[exercise] = ExerciseProgressOut(
                 working_load_kg=p.working_load_kg,
-                next=NextOut(
-                    load_kg=nxt.load_kg,
-                    reps=nxt.reps,
-                    sets=nxt.sets,
-                    rule=nxt.rule.value,
-                    previous_load_kg=nxt.previous_load_kg,
-                    ceiling=nxt.ceiling,
-                ),
+                next=_next_out(nxt, NextOut),
+                decisions=[
+                    _next_out(t, DecisionOut, date=day) for day, t in decisions.get(exercise, [])
+                ],
                 best_e1rm_kg=standing.state.records.best_e1rm_kg,
                 series=[SeriesPoint(date=d, e1rm_kg=best) for d, best in series.get(exercise, [])],
                 prs=[
@@ -166,6 +186,23 @@ def member_progress(
             ],
             streaks=StreaksOut(current=runs.current, longest=runs.longest),
         )
+
+
+Out = TypeVar("Out", bound=NextOut)
+
+
+def _next_out(target: Target, out: type[Out], **extra: object) -> Out:
+    return out.model_validate(
+        {
+            "load_kg": target.load_kg,
+            "reps": target.reps,
+            "sets": target.sets,
+            "rule": target.rule.value,
+            "previous_load_kg": target.previous_load_kg,
+            "ceiling": target.ceiling,
+            **extra,
+        }
+    )
 
 
 def gym_attention(

@@ -37,8 +37,8 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from myokine import events as ev
+from myokine.inventory import Inventory
 from myokine.messaging_tables import define_messaging_tables
-from myokine.units import Unit
 from progression_service.domain.adherence import CountedWeek
 from progression_service.domain.exercise import (
     ExerciseStanding,
@@ -53,10 +53,11 @@ from progression_service.domain.milestones import (
     MilestoneFacts,
     Reached,
 )
-from progression_service.domain.plan import DatedPlan, ExercisePlan
+from progression_service.domain.plan import DatedPlan, ExercisePlan, KnownExercise
 from progression_service.domain.progression import Decision
 from progression_service.domain.records import PersonalRecord, RecordKind
 from progression_service.domain.sets import LiftedSet
+from progression_service.domain.targets import Target
 
 
 class Base(DeclarativeBase):
@@ -167,6 +168,10 @@ class Exposure(Base):
     decision: Mapped[str | None] = mapped_column(String(16))
     best_e1rm_kg: Mapped[Decimal | None] = mapped_column(Numeric)
     working_sets: Mapped[int] = mapped_column(Integer, default=0)
+    gym_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # none_as_null: no target is SQL NULL, not the JSON value null.
+    target: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
+    """The target this exposure led to, with its rule (the history of decisions)."""
 
 
 class ExerciseStateRow(Base):
@@ -180,8 +185,32 @@ class ExerciseStateRow(Base):
     pattern: Mapped[str | None] = mapped_column(String(16))
     state: Mapped[dict[str, Any]] = mapped_column(JSONB)
     stalled: Mapped[bool] = mapped_column(default=False)
-    unit: Mapped[str] = mapped_column(String(8), default="kg", server_default="kg")
-    """The unit of the equipment the member last lifted on (targets are made of its loads)."""
+    gym_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    """The gym of the last exposure: its equipment makes the next target's loads."""
+
+
+class GymInventory(Base):
+    """A gym's equipment, as the gateway's `InventoryChanged` told it (the latest version)."""
+
+    __tablename__ = "gym_inventories"
+
+    gym_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    inventory: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class CatalogExercise(Base):
+    """A chain's own exercise, as program's catalog events told it (the latest version)."""
+
+    __tablename__ = "catalog_exercises"
+
+    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    pattern: Mapped[str] = mapped_column(String(16))
+    equipment: Mapped[str] = mapped_column(String(16))
+    load_step_kg: Mapped[Decimal] = mapped_column(Numeric)
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class RecordRow(Base):
@@ -230,6 +259,7 @@ class MilestoneRow(Base):
 # --- state snapshots ----------------------------------------------------------------------
 
 _STATE = TypeAdapter(ExerciseState)
+_TARGET = TypeAdapter(Target)
 
 
 def _dump_state(state: ExerciseState) -> dict[str, Any]:
@@ -429,6 +459,29 @@ class ProgressionRepository(MilestoneFacts, Protocol):
 
     def records(self, member_id: uuid.UUID) -> dict[str, list[PersonalRecord]]:
         """Per exercise, the member's records in the order they were set."""
+        ...
+
+    def decisions(self, member_id: uuid.UUID) -> dict[str, list[tuple[date, Target]]]:
+        """Per exercise, each evaluated exposure's day and the target it led to, oldest
+        first: the history of decisions a trainer reads."""
+        ...
+
+    # --- reference data: gyms' equipment and chains' own exercises
+
+    def save_inventory(self, changed: ev.InventoryChanged) -> None:
+        """Keep a gym's equipment, unless a version at least as new is kept already."""
+        ...
+
+    def inventories(self, gym_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Inventory]:
+        """The equipment of the gyms among `gym_ids` progression was told about."""
+        ...
+
+    def save_own_exercise(self, added: ev.ExerciseAdded) -> None:
+        """Keep a chain's own exercise, unless a version at least as new is kept already."""
+        ...
+
+    def own_exercise(self, chain_id: uuid.UUID, slug: str) -> KnownExercise | None:
+        """A chain's own exercise progression was told about (None for any other slug)."""
         ...
 
     # --- weeks and milestones
@@ -664,7 +717,7 @@ class SqlProgressionRepository(ProgressionRepository):
                 LoggedSet.reps,
                 LoggedSet.rpe,
                 LoggedSet.warmup,
-                LoggedSet.unit,
+                LoggedSet.gym_id,
                 FinishedSession.session_id.is_not(None).label("finished"),
             )
             .outerjoin(FinishedSession, FinishedSession.session_id == LoggedSet.session_id)
@@ -679,7 +732,7 @@ class SqlProgressionRepository(ProgressionRepository):
             StoredSet(
                 day=s.local_date,
                 lifted=LiftedSet(s.set_id, s.load_kg, s.reps, s.rpe, s.warmup),
-                unit=s.unit,
+                gym_id=s.gym_id,
                 finished=bool(s.finished),
             )
             for s in rows
@@ -721,7 +774,7 @@ class SqlProgressionRepository(ProgressionRepository):
         row = self.session.execute(
             select(
                 ExerciseStateRow.state,
-                ExerciseStateRow.unit,
+                ExerciseStateRow.gym_id,
                 ExerciseStateRow.pattern,
                 ExerciseStateRow.stalled,
             )
@@ -732,11 +785,11 @@ class SqlProgressionRepository(ProgressionRepository):
             return None
         self._standings_read[(member_id, exercise)] = {
             "pattern": row.pattern,
-            "unit": row.unit,
+            "gym_id": row.gym_id,
             "state": row.state,
             "stalled": row.stalled,
         }
-        return _standing(row.state, row.unit, row.pattern)
+        return _standing(row.state, row.gym_id, row.pattern)
 
     def save_standing(
         self,
@@ -748,7 +801,7 @@ class SqlProgressionRepository(ProgressionRepository):
         """Upsert the row (nothing when it is as `exercise_standing` read it)."""
         values: dict[str, Any] = {
             "pattern": standing.pattern,
-            "unit": standing.unit.value,
+            "gym_id": standing.gym_id,
             "state": _dump_state(standing.state),
             "stalled": standing.state.progression.stalled,
         }
@@ -772,7 +825,7 @@ class SqlProgressionRepository(ProgressionRepository):
             select(
                 ExerciseStateRow.exercise,
                 ExerciseStateRow.state,
-                ExerciseStateRow.unit,
+                ExerciseStateRow.gym_id,
                 ExerciseStateRow.pattern,
             )
             .where(ExerciseStateRow.member_id == member_id, ExerciseStateRow.chain_id == chain_id)
@@ -781,7 +834,7 @@ class SqlProgressionRepository(ProgressionRepository):
         if exercises is not None:
             query = query.where(ExerciseStateRow.exercise.in_(exercises))
         return {
-            row.exercise: _standing(row.state, row.unit, row.pattern)
+            row.exercise: _standing(row.state, row.gym_id, row.pattern)
             for row in self.session.execute(query)
         }
 
@@ -856,6 +909,10 @@ class SqlProgressionRepository(ProgressionRepository):
                 "decision": outcome.decision.value if outcome.decision else None,
                 "best_e1rm_kg": outcome.best_e1rm_kg,
                 "working_sets": outcome.working_sets,
+                "gym_id": outcome.gym_id,
+                "target": _TARGET.dump_python(outcome.target, mode="json")
+                if outcome.target
+                else None,
             }
             self.session.execute(
                 insert(Exposure)
@@ -933,6 +990,69 @@ class SqlProgressionRepository(ProgressionRepository):
                 )
             )
         return dict(records)
+
+    def decisions(self, member_id: uuid.UUID) -> dict[str, list[tuple[date, Target]]]:
+        history: dict[str, list[tuple[date, Target]]] = defaultdict(list)
+        for exercise, day, target in self.session.execute(
+            select(Exposure.exercise, Exposure.local_date, Exposure.target)
+            .where(Exposure.member_id == member_id, Exposure.target.is_not(None))
+            .order_by(Exposure.local_date)
+        ):
+            history[exercise].append((day, _TARGET.validate_python(target)))
+        return dict(history)
+
+    # --- reference data
+
+    def save_inventory(self, changed: ev.InventoryChanged) -> None:
+        values = {
+            "chain_id": changed.chain_id,
+            "version": changed.version,
+            "inventory": changed.inventory.model_dump(mode="json"),
+        }
+        upsert = insert(GymInventory).values(gym_id=changed.gym_id, **values)
+        self.session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["gym_id"],
+                set_=values,
+                where=GymInventory.version < upsert.excluded.version,
+            )
+        )
+
+    def inventories(self, gym_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Inventory]:
+        if not gym_ids:
+            return {}
+        rows = self.session.execute(
+            select(GymInventory.gym_id, GymInventory.inventory).where(
+                GymInventory.gym_id.in_(gym_ids)
+            )
+        )
+        return {gym_id: Inventory.model_validate(body) for gym_id, body in rows}
+
+    def save_own_exercise(self, added: ev.ExerciseAdded) -> None:
+        values = {
+            "pattern": added.pattern,
+            "equipment": added.equipment,
+            "load_step_kg": added.load_step_kg,
+            "version": added.version,
+        }
+        upsert = insert(CatalogExercise).values(chain_id=added.chain_id, slug=added.slug, **values)
+        self.session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["chain_id", "slug"],
+                set_=values,
+                where=CatalogExercise.version < upsert.excluded.version,
+            )
+        )
+
+    def own_exercise(self, chain_id: uuid.UUID, slug: str) -> KnownExercise | None:
+        row = self.session.execute(
+            select(CatalogExercise).where(
+                CatalogExercise.chain_id == chain_id, CatalogExercise.slug == slug
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            return None
+        return KnownExercise(row.slug, row.pattern, row.equipment, row.load_step_kg)
 
     # --- weeks
 
@@ -1107,8 +1227,10 @@ def _plan(row: PlannedExercise) -> ExercisePlan:
     )
 
 
-def _standing(state: dict[str, Any], unit: str, pattern: str | None) -> ExerciseStanding:
-    return ExerciseStanding(_load_state(state), Unit(unit), pattern)
+def _standing(
+    state: dict[str, Any], gym_id: uuid.UUID | None, pattern: str | None
+) -> ExerciseStanding:
+    return ExerciseStanding(_load_state(state), gym_id, pattern)
 
 
 TABLES = define_messaging_tables(Base.metadata)

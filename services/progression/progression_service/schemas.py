@@ -32,6 +32,11 @@ class TargetOut(BaseModel):
     rule: str = Field(description="The rule of docs/protocol.md §2 that made the target.")
     previous_load_kg: Decimal | None = Field(description="The load of the last exposure.")
     ceiling: int | None = Field(description="The reps that earn the next load.")
+    intended_load_kg: Decimal | None = Field(
+        default=None,
+        description="With rule `roam`: the load the member's progression intends, which "
+        "this gym's equipment cannot make.",
+    )
 
 
 class TargetsOut(BaseModel):
@@ -50,6 +55,12 @@ class NextOut(BaseModel):
     rule: str = Field(description="The rule of docs/protocol.md §2 that made the target.")
     previous_load_kg: Decimal | None = Field(description="The load of the last exposure.")
     ceiling: int | None = Field(description="The reps that earn the next load.")
+
+
+class DecisionOut(NextOut):
+    """What one evaluated exposure decided: the target it led to, and the rule."""
+
+    date: date
 
 
 class SeriesPoint(BaseModel):
@@ -78,6 +89,9 @@ class ExerciseProgressOut(BaseModel):
     best_e1rm_kg: Decimal | None
     series: list[SeriesPoint]
     prs: list[RecordOut]
+    decisions: list[DecisionOut] = Field(
+        description="Each evaluated exposure's decision, oldest first (the trainer's history)."
+    )
     stalled: bool
     calibrate: bool
     last_trained: date | None

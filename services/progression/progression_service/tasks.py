@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, TypeVar
 from myokine.events import (
     AssignmentEnded,
     Event,
+    ExerciseAdded,
+    ExerciseChanged,
+    InventoryChanged,
     ProgramAssigned,
     SessionFinished,
     SetCorrected,
@@ -25,7 +28,8 @@ E = TypeVar("E", bound=Event)
 
 
 def register(deps: Dependencies) -> None:
-    """Register this service's consumers on its Celery app (`progression.<EventType>`)."""
+    """Register this service's consumers on its Celery app (`progression.<EventType>`),
+    and have its worker ask on start for the reference data it copies."""
 
     def consumer(
         handle: Callable[[UnitOfWork[ProgressionRepository], E], None],
@@ -38,3 +42,7 @@ def register(deps: Dependencies) -> None:
     deps.runtime.consume(SetCorrected, consumer(handlers.on_set_corrected))
     deps.runtime.consume(SetVoided, consumer(handlers.on_set_voided))
     deps.runtime.consume(SessionFinished, consumer(handlers.on_session_finished))
+    deps.runtime.consume(ExerciseAdded, consumer(handlers.on_exercise_added))
+    deps.runtime.consume(ExerciseChanged, consumer(handlers.on_exercise_added))
+    deps.runtime.consume(InventoryChanged, consumer(handlers.on_inventory_changed))
+    deps.runtime.on_worker_start(lambda: handlers.request_catch_up(deps.unit_of_work()))

@@ -15,6 +15,9 @@ from devstack.testing import internal_headers, migrate, truncate_all
 from myokine.events import (
     AssignmentEnded,
     Event,
+    ExerciseAdded,
+    ExerciseChanged,
+    InventoryChanged,
     LoggedSet,
     MemberEvent,
     PlannedExercise,
@@ -185,6 +188,9 @@ def deliver_events(deps: Dependencies, *events: Event) -> None:
         SetCorrected: handlers.on_set_corrected,
         SetVoided: handlers.on_set_voided,
         SessionFinished: handlers.on_session_finished,
+        ExerciseAdded: handlers.on_exercise_added,
+        ExerciseChanged: handlers.on_exercise_added,
+        InventoryChanged: handlers.on_inventory_changed,
     }
     for event in events:
         by_type[type(event)](deps.unit_of_work(), event)

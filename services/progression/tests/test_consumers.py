@@ -12,8 +12,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from myokine.consumers import RetryLater
+from myokine.events import ExerciseAdded, ExerciseChanged, InventoryChanged
+from myokine.inventory import default_inventory
 from myokine.service_runtime import ServiceRuntime
-from myokine.units import KG_PER_LB
+from myokine.units import KG_PER_LB, Unit
 from progression_service import handlers
 from progression_service import repository as repo
 
@@ -171,13 +173,104 @@ def test_rebuilding_from_the_facts_leaves_the_incremental_state(
     assert client.get(url, headers=headers()).json() == before
 
 
-def test_a_member_lifting_pounds_gets_pound_plates(client, headers, member, deliver) -> None:
-    bar_and_two_plates = KG_PER_LB * 135
+def _pound_gym(chain_id: uuid.UUID, gym_id: uuid.UUID, version: int = 0) -> InventoryChanged:
+    return InventoryChanged(
+        chain_id=chain_id, gym_id=gym_id, version=version, inventory=default_inventory(Unit.LB)
+    )
+
+
+def test_the_gym_of_the_day_makes_the_loads_not_the_unit_typed(
+    client, headers, member, deliver
+) -> None:
+    deliver(_pound_gym(member.chain_id, member.gym_id))
+    # A kg member at a pound gym types 61.23 kg (135 lb) and gets 140 lb next, not 62.5 kg.
     for _ in range(3):
-        deliver(member.log("bench-press", bar_and_two_plates, 12, MON, unit="lb"))
+        deliver(member.log("bench-press", KG_PER_LB * 135, 12, MON))
     deliver(member.finish(MON))
     bench = _targets(client, headers, member, "bench-press", MON)["exercises"]["bench-press"]
     assert Decimal(bench["target_load_kg"]) == KG_PER_LB * 140
+    assert bench["rule"] == "up"
+
+
+def test_at_another_gym_the_target_roams_and_the_standing_stays(
+    client, headers, member, deliver
+) -> None:
+    deliver(*member.workout(MON, *[("bench-press", "60", 12)] * 3))  # next: 62.5 kg at home
+    visited = uuid.uuid4()
+    deliver(_pound_gym(member.chain_id, visited))
+
+    def bench_at(gym_id: uuid.UUID) -> Any:
+        response = client.get(
+            f"/internal/v1/members/{member.member_id}/targets",
+            params={"exercises": "bench-press", "local_date": MON.isoformat()},
+            headers=headers(gym_id=gym_id),
+        )
+        return response.json()["exercises"]["bench-press"]
+
+    away = bench_at(visited)
+    assert away["rule"] == "roam"
+    assert Decimal(away["target_load_kg"]) == KG_PER_LB * 140  # 1.6% over 62.5: allowed
+    assert Decimal(away["intended_load_kg"]) == Decimal("62.5")
+    home = bench_at(member.gym_id)
+    assert (home["rule"], Decimal(home["target_load_kg"])) == ("up", Decimal("62.5"))
+
+
+def test_an_older_inventory_never_replaces_a_newer_one(client, headers, member, deliver) -> None:
+    deliver(_pound_gym(member.chain_id, member.gym_id, version=2))
+    deliver(
+        InventoryChanged(
+            chain_id=member.chain_id,
+            gym_id=member.gym_id,
+            version=1,
+            inventory=default_inventory(Unit.KG),
+        )
+    )
+    deliver(*member.workout(MON, *[("bench-press", KG_PER_LB * 135, 12)] * 3))
+    bench = _targets(client, headers, member, "bench-press", MON)["exercises"]["bench-press"]
+    assert Decimal(bench["target_load_kg"]) == KG_PER_LB * 140
+
+
+def test_a_chains_own_exercise_counts_for_its_pattern(
+    client, headers, member, deliver, runtime
+) -> None:
+    sled = ExerciseAdded(
+        chain_id=member.chain_id,
+        slug="sled-push",
+        name="Sled push",
+        pattern="squat",
+        equipment="machine",
+        load_step_kg=Decimal(5),
+        bodyweight=False,
+    )
+    early = member.log("sled-push", "50", 8, MON)
+    # Before progression hears of the exercise, its set waits (logging knew it already).
+    with pytest.raises(RetryLater):
+        handlers.on_set_logged(runtime.unit_of_work(repo.SqlProgressionRepository), early)
+    deliver(sled, early)
+    deliver(member.finish(MON))
+    body = client.get(f"/internal/v1/members/{member.member_id}/progress", headers=headers()).json()
+    assert body["weeks"][0]["patterns"]["squat"]["done"] == 1
+    # A change of equipment reaches progression too; a stale copy changes nothing.
+    kettle = sled.model_dump(exclude={"event_id"}) | {"equipment": "kettlebell", "version": 2}
+    deliver(
+        ExerciseChanged(**kettle),
+        ExerciseChanged(**(kettle | {"version": 1, "equipment": "dumbbell"})),
+    )
+    sled_now = _targets(client, headers, member, "sled-push", MON)["exercises"]["sled-push"]
+    assert Decimal(sled_now["target_load_kg"]) in {
+        Decimal(k) for k in (8, 12, 16, 20, 24, 28, 32, 36, 40, 48)
+    }
+
+
+def test_the_trainer_reads_each_decision(client, headers, member, deliver) -> None:
+    deliver(*member.workout(MON, *[("barbell-row", "80", 12)] * 3))
+    deliver(*member.workout(MON + timedelta(days=2), *[("barbell-row", "82.5", 4)] * 3))
+    body = client.get(f"/internal/v1/members/{member.member_id}/progress", headers=headers()).json()
+    decisions = body["exercises"]["barbell-row"]["decisions"]
+    assert [(d["date"], d["rule"], d["load_kg"], d["reps"]) for d in decisions] == [
+        ("2026-01-05", "up", "82.5", 6),
+        ("2026-01-07", "hold", "82.5", 6),
+    ]
 
 
 def test_a_stall_deloads_and_tells_the_trainer(client, headers, member, deliver, runtime) -> None:

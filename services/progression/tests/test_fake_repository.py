@@ -4,14 +4,17 @@ to both announces the same events and reads the same progress, targets and atten
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
-from myokine.events import Event
+from myokine.events import Event, ExerciseAdded, InventoryChanged
 from myokine.internal_auth import Caller
+from myokine.inventory import InventoryUpdate
 from myokine.memory_unit_of_work import MemoryUnitOfWork
 from myokine.service_runtime import ServiceRuntime
+from myokine.units import Unit
 from progression_service import handlers, queries
 from progression_service.bootstrap import Dependencies
 from progression_service.domain.milestones import Milestone
@@ -28,8 +31,28 @@ REST = ("barbell-back-squat", "bench-press", "barbell-row")
 
 def _history(member: MemberScript) -> list[Event]:
     """Thirteen weeks: a plan, protocol weeks, a stall, a typo corrected, sets voided,
-    an unfinished session, pounds, a late assignment and the strength check."""
-    events: list[Event] = [member.assign(planned("barbell-row", "pull", "barbell", "2.5"))]
+    an unfinished session, pounds, a chain's own exercise, a gym's own equipment, a late
+    assignment and the strength check."""
+    events: list[Event] = [
+        member.assign(planned("barbell-row", "pull", "barbell", "2.5")),
+        ExerciseAdded(
+            chain_id=member.chain_id,
+            slug="chain-machine",
+            name="Chain machine",
+            pattern="push",
+            equipment="machine",
+            load_step_kg=Decimal(5),
+            bodyweight=False,
+        ),
+        InventoryChanged(
+            chain_id=member.chain_id,
+            gym_id=member.gym_id,
+            version=1,
+            inventory=InventoryUpdate(
+                unit=Unit.KG, kettlebells=(Decimal(16), Decimal(24))
+            ).resolved(),
+        ),
+    ]
     hinges = []
     for w in range(13):
         monday = MON + timedelta(weeks=w)

@@ -9,21 +9,28 @@ targets to announce.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from myokine import events as ev
-from myokine.units import Unit
-from progression_service.domain.plan import DatedPlan, ExercisePlan, equipment_unit, plan_on
+from myokine.inventory import Inventory
+from progression_service.domain.plan import (
+    DatedPlan,
+    ExercisePlan,
+    KnownExercise,
+    gym_equipment,
+    plan_on,
+)
 from progression_service.domain.progression import Decision, Progression, evaluate
 from progression_service.domain.records import PersonalRecord, Records, record_set
 from progression_service.domain.sets import LiftedSet
 from progression_service.domain.strength import e1rm
-from progression_service.domain.targets import next_target
+from progression_service.domain.targets import Target, next_target
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,10 @@ class ExposureOutcome:
     working_sets: int
     finished: bool
     """The exposure's session was finished (so it moved the progression)."""
+    gym_id: uuid.UUID | None = None
+    """The gym it was lifted in (whose equipment made its loads)."""
+    target: Target | None = None
+    """The target it led to, with the rule that made it (None until it is evaluated)."""
 
 
 def apply_exposure(
@@ -107,8 +118,8 @@ class ExerciseStanding:
     """Where a member stands on one exercise now, as kept between events."""
 
     state: ExerciseState
-    unit: Unit
-    """The unit of the equipment the member last lifted on (targets are made of its loads)."""
+    gym_id: uuid.UUID | None
+    """The gym of the last exposure: its equipment makes the next target's loads."""
     pattern: str | None
     """The pattern the exercise counts toward under the latest plan."""
 
@@ -128,8 +139,8 @@ class StoredSet:
 
     day: date
     lifted: LiftedSet
-    unit: str
-    """The unit the set was entered in (it tells the unit of the equipment)."""
+    gym_id: uuid.UUID | None
+    """The gym the set was lifted in (its equipment makes the day's loads)."""
     finished: bool
     """The set's session was finished."""
 
@@ -158,8 +169,14 @@ def refold(
     stored: Sequence[StoredExposure],
     sets: Sequence[StoredSet],
     known_records: Collection[tuple[str, uuid.UUID]],
+    inventories: Mapping[uuid.UUID, Inventory] | None = None,
+    own: KnownExercise | None = None,
 ) -> Refolded:
     """Fold a member's exercise again from a day on.
+
+    Each day's loads are those the equipment of the day's gym makes (`inventories`, by
+    gym; a gym missing there has the protocol's kg defaults); `own` is the chain's own
+    exercise of that slug, for an exercise no program of the member's mentions.
 
     `stored` holds the exposures an earlier fold left from that day on, `sets` the sets
     stored from that day on (in the order they were lifted), `known_records` the (kind,
@@ -175,18 +192,21 @@ def refold(
     before = current.state if current else ExerciseState()
     start = stored[0].state_before if stored else before
 
+    gear = inventories or {}
     by_day: dict[date, list[LiftedSet]] = defaultdict(list)
     finished: set[date] = set()
-    units: dict[date, Unit] = {}
+    gyms: dict[date, uuid.UUID | None] = {}
     for s in sets:
         by_day[s.day].append(s.lifted)
-        units.setdefault(s.day, equipment_unit(s.unit))
+        gyms.setdefault(s.day, s.gym_id)
         if s.finished:
             finished.add(s.day)
     exposures = [Exposure(d, tuple(lifted), d in finished) for d, lifted in sorted(by_day.items())]
-    plans = [plan_on(e.day, exercise, dated).in_unit(units[e.day]) for e in exposures]
-    unit = units[max(units)] if units else (current.unit if current else Unit.KG)
-    current_plan = plan_on(date.max, exercise, dated).in_unit(unit)
+    plans = [
+        plan_on(e.day, exercise, dated, own).at(gym_equipment(gear, gyms[e.day])) for e in exposures
+    ]
+    gym_id = gyms[max(gyms)] if gyms else (current.gym_id if current else None)
+    current_plan = plan_on(date.max, exercise, dated, own).at(gym_equipment(gear, gym_id))
     after, outcomes = replay(start, plans, exposures)
 
     records = tuple(r for o in outcomes for r in o.records)
@@ -205,6 +225,15 @@ def refold(
 
     # The state after each exposure (none when the last days of the exercise were voided).
     states_after = [o.state_before for o in outcomes[1:]] + [after] if outcomes else []
+    # Each exposure keeps the target it led to, so a trainer can read the decisions.
+    outcomes = [
+        dataclasses.replace(
+            o,
+            gym_id=gyms[o.day],
+            target=next_target(state.progression, plan) if o.decision else None,
+        )
+        for o, state, plan in zip(outcomes, states_after, plans, strict=True)
+    ]
     decided_before = {e.day: e.decision for e in stored}
     for outcome, state in zip(outcomes, states_after, strict=True):
         if outcome.decision is Decision.STALL and decided_before.get(outcome.day) is not (
@@ -239,7 +268,7 @@ def refold(
         )
 
     return Refolded(
-        standing=ExerciseStanding(after, unit, current_plan.pattern),
+        standing=ExerciseStanding(after, gym_id, current_plan.pattern),
         exposures=tuple(outcomes),
         gone=tuple(sorted(set(decided_before) - set(by_day))),
         records=records,

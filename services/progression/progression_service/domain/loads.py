@@ -1,7 +1,8 @@
 """Makeable loads: what a member can actually put on the bar, rack or stack (docs/protocol.md §2).
 
-Every target is a rung of its equipment's ladder, so loads are compared by position on
-the ladder, never by float equality. Loads are kilograms as exact decimals; a pound gym's
+Every target is a rung of a ladder: the loads the equipment of the gym where the member
+trains that day can make (`myokine.inventory`), so loads are compared by position on the
+ladder, never by float equality. Loads are kilograms as exact decimals; a pound gym's
 ladder holds the exact kilogram value of each pound load. Assisted exercises count the
 assistance as a negative load, so on every ladder "heavier" means "greater".
 """
@@ -13,41 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from myokine.catalog import Equipment
-from myokine.units import Unit, to_kg
+from myokine.inventory import DEFAULT_INVENTORIES, Inventory
+from myokine.units import Unit
 
-KETTLEBELLS_KG = tuple(Decimal(k) for k in (8, 12, 16, 20, 24, 28, 32, 36, 40, 48))
-BARBELL_BAR_KG = Decimal(20)
-BARBELL_BAR_LB = Decimal(45)
-# No gym has plates for more than this; past it, progression adds a set instead.
-BARBELL_MAX_KG = Decimal(500)
-BARBELL_MAX_LB = Decimal(1100)
-DUMBBELL_MAX_KG = Decimal(50)
-DUMBBELL_MAX_LB = Decimal(120)
-MACHINE_MAX_KG = Decimal(150)
-MACHINE_MAX_LB = Decimal(300)
-ADDED_LOAD_MAX_KG = Decimal(100)
-ADDED_LOAD_MAX_LB = Decimal(200)
-ASSISTANCE_MAX_KG = Decimal(150)
-ASSISTANCE_MAX_LB = Decimal(300)
-
-# Steps of a pound gym's equipment, in pounds (docs/protocol.md §2: 5 lb on a barbell).
-LB_STEPS: dict[Equipment, Decimal] = {
-    Equipment.BARBELL: Decimal(5),
-    Equipment.DUMBBELL: Decimal(5),
-    Equipment.MACHINE: Decimal(10),
-    Equipment.BODYWEIGHT: Decimal("2.5"),
-    Equipment.ASSISTED: Decimal(10),
-}
-
-
-def canonical(load: Decimal) -> Decimal:
-    """`load` without trailing zeros, so 40.0 and 40.00 both read `40` (never `4E+1`)."""
-    return load.quantize(Decimal(1)) if load == load.to_integral_value() else load.normalize()
-
-
-def _steps(start: Decimal, stop: Decimal, step: Decimal) -> tuple[Decimal, ...]:
-    count = int((stop - start) / step)
-    return tuple(canonical(start + step * i) for i in range(count + 1))
+# A member at another gym gets that gym's nearest load, unless it is heavier than this
+# much more than the intended one (docs/protocol.md §2, rule `roam`).
+ROAM_TOLERANCE = Decimal("0.025")
 
 
 @dataclass(frozen=True)
@@ -123,37 +95,16 @@ class Ladder:
         wanted = load - abs(load) * fraction
         return min(self.nearest(wanted), self.at_or_below(load))
 
-
-def ladder_for(equipment: str, load_step_kg: Decimal, unit: Unit = Unit.KG) -> Ladder:
-    """The default makeable loads of `equipment` (a gym in pounds gets pound steps).
-
-    `load_step_kg` is the exercise's step from the catalog; kettlebells come in fixed sizes.
-    """
-    kind = Equipment(equipment)
-    if kind is Equipment.KETTLEBELL:
-        return Ladder(KETTLEBELLS_KG)
-    if unit is Unit.LB:
-        return Ladder(tuple(canonical(to_kg(v, Unit.LB)) for v in _lb_loads(kind)))
-    step = load_step_kg if load_step_kg > 0 else Decimal("2.5")
-    if kind is Equipment.BARBELL:
-        return Ladder(_steps(BARBELL_BAR_KG, BARBELL_MAX_KG, step))
-    if kind is Equipment.DUMBBELL:
-        return Ladder(_steps(step, DUMBBELL_MAX_KG, step))
-    if kind is Equipment.MACHINE:
-        return Ladder(_steps(step, MACHINE_MAX_KG, step))
-    if kind is Equipment.BODYWEIGHT:
-        return Ladder(_steps(Decimal(0), ADDED_LOAD_MAX_KG, step))
-    return Ladder(_steps(-ASSISTANCE_MAX_KG, Decimal(0), step))
+    def roam(self, intended: Decimal) -> Decimal:
+        """The rung for a member who would lift `intended` elsewhere: the nearest one not
+        heavier than `intended` by more than 2.5%, else the next lighter one (ties go down).
+        """
+        allowed = intended + abs(intended) * ROAM_TOLERANCE
+        nearest = self.nearest(intended)
+        return nearest if nearest <= allowed else self.at_or_below(intended)
 
 
-def _lb_loads(kind: Equipment) -> tuple[Decimal, ...]:
-    step = LB_STEPS[kind]
-    if kind is Equipment.BARBELL:
-        return _steps(BARBELL_BAR_LB, BARBELL_MAX_LB, step)
-    if kind is Equipment.DUMBBELL:
-        return _steps(step, DUMBBELL_MAX_LB, step)
-    if kind is Equipment.MACHINE:
-        return _steps(step, MACHINE_MAX_LB, step)
-    if kind is Equipment.BODYWEIGHT:
-        return _steps(Decimal(0), ADDED_LOAD_MAX_LB, step)
-    return _steps(-ASSISTANCE_MAX_LB, Decimal(0), step)
+def ladder_for(equipment: str, inventory: Inventory = DEFAULT_INVENTORIES[Unit.KG]) -> Ladder:
+    """The makeable loads of `equipment` in a gym with `inventory` (by default the
+    protocol's kg equipment)."""
+    return Ladder(inventory.loads_kg(Equipment(equipment)))

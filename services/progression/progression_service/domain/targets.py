@@ -19,7 +19,7 @@ LONG_BREAK_CUT = Decimal("0.20")
 
 
 class Rule(StrEnum):
-    """The rule of docs/protocol.md §2 that made a target (`roam` needs gym inventories)."""
+    """The rule of docs/protocol.md §2 that made a target."""
 
     CALIBRATE = "calibrate"
     START = "start"
@@ -32,6 +32,7 @@ class Rule(StrEnum):
     GAP_REDUCE = "gap_reduce"
     ADD_SET = "add_set"
     EQUIPMENT_CEILING = "equipment_ceiling"
+    ROAM = "roam"
 
 
 RULE_OF: dict[Decision, Rule] = {
@@ -62,6 +63,8 @@ class Target:
     """The load of the last exposure (what the rule moved from)."""
     ceiling: int | None = None
     """The reps that earned (or will earn) the next load."""
+    intended_load_kg: Decimal | None = None
+    """At another gym (`roam`): the load the member's own progression intends."""
 
 
 def next_target(state: Progression, plan: ExercisePlan) -> Target:
@@ -140,4 +143,17 @@ def target_on(state: Progression, plan: ExercisePlan, today: date) -> Target:
         reps=plan.rep_min,
         calibrate=True,
         rule=Rule.CALIBRATE,
+    )
+
+
+def roam_to(target: Target, here: ExercisePlan) -> Target:
+    """Today's target at a gym other than the one the target was made for: the nearest
+    load this gym makes that is not more than 2.5% heavier, else the next lighter one,
+    with rule `roam`. The member's progression is not changed by the visit; a load this
+    gym makes as it is keeps its own rule."""
+    load = here.ladder.roam(target.load_kg)
+    if load == target.load_kg:
+        return target
+    return dataclasses.replace(
+        target, load_kg=load, rule=Rule.ROAM, intended_load_kg=target.load_kg
     )

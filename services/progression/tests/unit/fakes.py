@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from myokine import events as ev
+from myokine.inventory import Inventory
 from progression_service.domain.adherence import CountedWeek
 from progression_service.domain.exercise import (
     ExerciseStanding,
@@ -24,9 +25,10 @@ from progression_service.domain.exercise import (
     StoredSet,
 )
 from progression_service.domain.milestones import Milestone, MilestoneChanges, Reached
-from progression_service.domain.plan import DatedPlan, ExercisePlan
+from progression_service.domain.plan import DatedPlan, ExercisePlan, KnownExercise
 from progression_service.domain.records import PersonalRecord
 from progression_service.domain.sets import LiftedSet
+from progression_service.domain.targets import Target
 from progression_service.repository import ProgressionRepository
 
 
@@ -92,6 +94,8 @@ class FakeProgressionRepository(ProgressionRepository):
         self.reached: dict[uuid.UUID, dict[Milestone, tuple[Reached, int]]] = defaultdict(dict)
         """member -> milestone -> (reached, creation order)."""
         self._created = itertools.count()
+        self.gym_inventories: dict[uuid.UUID, tuple[int, Inventory]] = {}
+        self.own_exercises: dict[tuple[uuid.UUID, str], tuple[int, KnownExercise]] = {}
 
     # --- a member's event streams
 
@@ -196,7 +200,7 @@ class FakeProgressionRepository(ProgressionRepository):
             StoredSet(
                 day=s.local_date,
                 lifted=LiftedSet(s.set_id, s.load_kg, s.reps, s.rpe, s.warmup),
-                unit=s.unit,
+                gym_id=s.gym_id,
                 finished=s.session_id in self.finished,
             )
             for s in chosen
@@ -326,6 +330,34 @@ class FakeProgressionRepository(ProgressionRepository):
         for r in sorted(mine, key=lambda r: r.record.day):
             records[r.exercise].append(r.record)
         return dict(records)
+
+    def decisions(self, member_id: uuid.UUID) -> dict[str, list[tuple[date, Target]]]:
+        history: dict[str, list[tuple[date, Target]]] = defaultdict(list)
+        for (m, exercise, day), o in sorted(self.exposures.items(), key=lambda item: item[0][2]):
+            if m == member_id and o.target is not None:
+                history[exercise].append((day, o.target))
+        return dict(history)
+
+    # --- reference data
+
+    def save_inventory(self, changed: ev.InventoryChanged) -> None:
+        kept = self.gym_inventories.get(changed.gym_id)
+        if kept is None or kept[0] < changed.version:
+            self.gym_inventories[changed.gym_id] = (changed.version, changed.inventory)
+
+    def inventories(self, gym_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Inventory]:
+        return {g: inv for g, (_, inv) in self.gym_inventories.items() if g in gym_ids}
+
+    def save_own_exercise(self, added: ev.ExerciseAdded) -> None:
+        key = (added.chain_id, added.slug)
+        kept = self.own_exercises.get(key)
+        if kept is None or kept[0] < added.version:
+            own = KnownExercise(added.slug, added.pattern, added.equipment, added.load_step_kg)
+            self.own_exercises[key] = (added.version, own)
+
+    def own_exercise(self, chain_id: uuid.UUID, slug: str) -> KnownExercise | None:
+        kept = self.own_exercises.get((chain_id, slug))
+        return kept[1] if kept else None
 
     # --- weeks
 

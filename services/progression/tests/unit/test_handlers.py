@@ -19,6 +19,9 @@ from myokine.consumers import RetryLater
 from myokine.events import (
     AssignmentEnded,
     Event,
+    ExerciseAdded,
+    ExerciseChanged,
+    InventoryChanged,
     MilestoneReached,
     PersonalRecord,
     ProgramAssigned,
@@ -52,6 +55,9 @@ HANDLERS: dict[type[Event], Callable[[Any, Any], None]] = {
     SetCorrected: handlers.on_set_corrected,
     SetVoided: handlers.on_set_voided,
     SessionFinished: handlers.on_session_finished,
+    ExerciseAdded: handlers.on_exercise_added,
+    ExerciseChanged: handlers.on_exercise_added,
+    InventoryChanged: handlers.on_inventory_changed,
 }
 
 

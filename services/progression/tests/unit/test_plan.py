@@ -6,13 +6,16 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
+from myokine.inventory import default_inventory
 from myokine.units import Unit
 from progression_service.domain.access import may_read_member
 from progression_service.domain.plan import (
     DatedPlan,
     ExercisePlan,
+    KnownExercise,
     catalog_plan,
-    equipment_unit,
+    gym_equipment,
+    needs_catalog,
     plan_on,
 )
 
@@ -41,15 +44,26 @@ def test_without_a_program_the_catalog_decides() -> None:
         6,
         12,
     )
-    own = catalog_plan("sled-push")
-    assert (own.pattern, own.equipment) == (None, "machine")
+    unknown = catalog_plan("sled-push")
+    assert (unknown.pattern, unknown.equipment) == (None, "machine")
     assert catalog_plan("pull-up").bodyweight
 
 
-def test_the_unit_a_set_was_entered_in_picks_the_plates() -> None:
-    assert equipment_unit("lb") is Unit.LB
-    assert equipment_unit("kg") is Unit.KG and equipment_unit(None) is Unit.KG
-    assert squat(6, 8).in_unit(Unit.LB).ladder.lightest == Decimal("20.41165665")
+def test_a_chains_own_exercise_brings_its_pattern_and_equipment() -> None:
+    sled = KnownExercise("sled-push", "squat", "machine", Decimal(10))
+    assert needs_catalog("sled-push", []) and not needs_catalog("deadlift", [])
+    assert not needs_catalog("sled-push", [DatedPlan(JAN, squat(6, 8))])
+    own = plan_on(JAN, "sled-push", [], sled)
+    assert (own.pattern, own.equipment) == ("squat", "machine")
+
+
+def test_the_gym_of_the_day_picks_the_plates_not_the_unit_typed() -> None:
+    pound_gym = uuid.uuid4()
+    gear = {pound_gym: default_inventory(Unit.LB)}
+    assert squat(6, 8).at(gym_equipment(gear, pound_gym)).ladder.lightest == Decimal("20.41165665")
+    # A gym progression was not told about has the protocol's kg defaults.
+    assert squat(6, 8).at(gym_equipment(gear, uuid.uuid4())).ladder.lightest == 20
+    assert squat(6, 8).at(gym_equipment(gear, None)).ladder.lightest == 20
 
 
 def test_members_read_themselves_and_staff_read_everyone() -> None:

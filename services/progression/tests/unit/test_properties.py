@@ -10,6 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from myokine.catalog import DEFAULT_LOAD_STEP_KG, Equipment
+from myokine.inventory import (
+    Barbell,
+    Inventory,
+    InventoryUpdate,
+    MachineStack,
+    PlatePairs,
+    default_inventory,
+)
 from myokine.units import Unit
 from progression_service.domain.exercise import ExerciseState, Exposure, replay
 from progression_service.domain.loads import ladder_for
@@ -22,12 +30,55 @@ from progression_service.domain.progression import (
     exposure_load,
 )
 from progression_service.domain.sets import LiftedSet
-from progression_service.domain.targets import target_on
+from progression_service.domain.targets import roam_to, target_on
 
 DAY = date(2026, 1, 5)
 
+
+def _weights(*values: str) -> st.SearchStrategy[tuple[Decimal, ...]]:
+    return st.lists(st.sampled_from([Decimal(v) for v in values]), min_size=1, unique=True).map(
+        lambda ws: tuple(sorted(ws))
+    )
+
+
+@st.composite
+def gym_inventories(draw: st.DrawFn) -> Inventory:
+    """A gym's equipment: the defaults of a unit, or a random inventory of its own."""
+    unit = draw(st.sampled_from(list(Unit)))
+    if draw(st.booleans()):
+        return default_inventory(unit)
+    kg = unit is Unit.KG
+    plates = draw(
+        _weights("25", "20", "15", "10", "5", "2.5", "1.25", "0.5")
+        if kg
+        else _weights("45", "35", "25", "10", "5", "2.5", "1.25")
+    )
+    step = draw(st.sampled_from([Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10)]))
+    low = step * draw(st.integers(1, 3))
+    return InventoryUpdate(
+        unit=unit,
+        barbell=Barbell(
+            bar=draw(
+                st.sampled_from(
+                    [Decimal(10), Decimal(15), Decimal(20)] if kg else [Decimal(35), Decimal(45)]
+                )
+            ),
+            plates=tuple(PlatePairs(weight=w, pairs=draw(st.integers(1, 4))) for w in plates),
+        ),
+        dumbbells=draw(_weights("2", "4", "5", "7.5", "10", "12.5", "15", "20", "25", "30")),
+        kettlebells=draw(_weights("6", "8", "12", "16", "20", "24", "32", "40")),
+        machine=MachineStack(
+            step=step,
+            min=low,
+            max=low + step * draw(st.integers(0, 30)),
+            add_ons=draw(st.sampled_from([(), (Decimal("2.5"),), (Decimal(1), Decimal(2))])),
+        ),
+        bodyweight_step=draw(st.sampled_from([Decimal("1.25"), Decimal("2.5"), Decimal(5)])),
+    ).resolved()
+
+
 plans = st.builds(
-    lambda eq, unit, low, width, sets, start: ExercisePlan(
+    lambda eq, inventory, low, width, sets, start: ExercisePlan(
         exercise="x",
         pattern="squat",
         equipment=eq.value,
@@ -36,10 +87,10 @@ plans = st.builds(
         rep_min=low,
         rep_max=low + width,
         starting_load_kg=start,
-        unit=unit,
+        inventory=inventory,
     ),
     st.sampled_from(list(Equipment)),
-    st.sampled_from(list(Unit)),
+    gym_inventories(),
     st.integers(6, 10),
     st.integers(0, 2),
     st.integers(1, 5),
@@ -71,16 +122,40 @@ def test_a_target_is_always_makeable(plan: ExercisePlan, history: list, gap: int
 
 
 @settings(max_examples=300, deadline=None)
+@given(plans, st.lists(exposures, min_size=1, max_size=3), st.data())
+def test_a_target_is_makeable_at_the_gym_of_the_day(
+    plan: ExercisePlan, gyms: list, data: st.DataObject
+) -> None:
+    """Exposures at several gyms; today's target at any gym is one of its loads."""
+    inventories = [plan.inventory, *(data.draw(gym_inventories()) for _ in gyms[1:])]
+    state = Progression()
+    made_at = plan
+    for i, history in enumerate(gyms):
+        made_at = plan.at(inventories[i])
+        for j, sets in enumerate(history):
+            state, _ = evaluate(state, made_at, DAY + timedelta(days=3 * (i * 20 + j)), sets)
+    here = plan.at(data.draw(st.sampled_from(inventories)))
+    today = DAY + timedelta(days=3 * 20 * len(gyms))
+    target = roam_to(target_on(state, made_at, today), here)
+    assert here.ladder.makeable(target.load_kg)
+    # The visit changes nothing of the member's own state.
+    assert (
+        target_on(state, made_at, today).load_kg
+        == roam_to(target_on(state, made_at, today), made_at).load_kg
+    )
+
+
+@settings(max_examples=300, deadline=None)
 @given(
     st.sampled_from(list(Equipment)),
-    st.sampled_from(list(Unit)),
+    gym_inventories(),
     st.decimals(-200, 600, places=3),
     st.sampled_from([DELOAD, Decimal("0.2")]),
 )
 def test_a_deload_never_raises(
-    equipment: Equipment, unit: Unit, load: Decimal, cut: Decimal
+    equipment: Equipment, inventory: Inventory, load: Decimal, cut: Decimal
 ) -> None:
-    ladder = ladder_for(equipment.value, DEFAULT_LOAD_STEP_KG[equipment], unit)
+    ladder = ladder_for(equipment.value, inventory)
     rung = ladder.nearest(load)
     lighter = ladder.reduce(rung, cut)
     assert lighter <= rung
@@ -90,13 +165,13 @@ def test_a_deload_never_raises(
 @settings(max_examples=300, deadline=None)
 @given(
     st.sampled_from(list(Equipment)),
-    st.sampled_from(list(Unit)),
+    gym_inventories(),
     st.decimals(-200, 600, places=3),
 )
 def test_a_deload_always_lowers_where_a_lighter_rung_exists(
-    equipment: Equipment, unit: Unit, load: Decimal
+    equipment: Equipment, inventory: Inventory, load: Decimal
 ) -> None:
-    ladder = ladder_for(equipment.value, DEFAULT_LOAD_STEP_KG[equipment], unit)
+    ladder = ladder_for(equipment.value, inventory)
     rung = ladder.nearest(load)
     lighter = ladder.deload(rung, DELOAD)
     if rung == ladder.lightest:

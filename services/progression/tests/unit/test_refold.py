@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from myokine.events import PersonalRecord, StallDetected, TargetsUpdated
+from myokine.inventory import default_inventory
 from myokine.units import Unit
 from progression_service.domain.exercise import (
     StoredExposure,
@@ -17,17 +18,27 @@ from progression_service.domain.exercise import (
 )
 from progression_service.domain.milestones import first_session_may_move, first_session_with
 from progression_service.domain.ordering import Turn, turn_of
-from progression_service.domain.plan import ExercisePlan, first_prescriptions
+from progression_service.domain.plan import ExercisePlan, KnownExercise, first_prescriptions
 from progression_service.domain.sets import LiftedSet
+from progression_service.domain.targets import Rule
 
 MON = date(2026, 1, 5)
 CHAIN, MEMBER = uuid.uuid4(), uuid.uuid4()
+HOME, POUND_GYM = uuid.uuid4(), uuid.uuid4()
 ROW = "barbell-row"
 
 
-def _sets(day: date, load: str, reps: int, *, n: int = 3, finished: bool = True) -> list[StoredSet]:
+def _sets(
+    day: date,
+    load: str,
+    reps: int,
+    *,
+    n: int = 3,
+    finished: bool = True,
+    gym: uuid.UUID = HOME,
+) -> list[StoredSet]:
     return [
-        StoredSet(day, LiftedSet(uuid.uuid4(), Decimal(load), reps), "kg", finished)
+        StoredSet(day, LiftedSet(uuid.uuid4(), Decimal(load), reps), gym, finished)
         for _ in range(n)
     ]
 
@@ -38,7 +49,7 @@ def test_a_first_finished_exposure_announces_the_target() -> None:
     assert isinstance(target, TargetsUpdated)
     assert (target.load_kg, target.reps, target.sets) == (Decimal("82.5"), 6, 3)
     assert folded.standing.pattern == "pull"
-    assert folded.standing.unit is Unit.KG
+    assert folded.standing.gym_id == HOME
     assert [o.day for o in folded.exposures] == [MON]
     assert folded.exposures[0].finished
 
@@ -76,9 +87,42 @@ def test_days_without_sets_any_more_are_gone() -> None:
     assert emptied.standing.state == stored[0].state_before
 
 
-def test_pounds_entered_mean_pound_equipment() -> None:
-    sets = [StoredSet(MON, LiftedSet(uuid.uuid4(), Decimal("61.23"), 12), "lb", True)] * 3
-    assert refold(CHAIN, MEMBER, ROW, None, [], [], sets, set()).standing.unit is Unit.LB
+def test_the_gym_of_the_day_makes_the_loads_whatever_unit_was_typed() -> None:
+    # A kg member at a pound gym: 3 x 12 at 135 lb (typed as 61.23 kg) moves up to 140 lb,
+    # not to 62.5 kg (137.8 lb, which no plates there make).
+    pounds = {POUND_GYM: default_inventory(Unit.LB)}
+    sets = _sets(MON, "61.23496995", 12, gym=POUND_GYM)
+    folded = refold(CHAIN, MEMBER, ROW, None, [], [], sets, set(), pounds)
+    assert folded.standing.gym_id == POUND_GYM
+    (target,) = folded.events
+    assert isinstance(target, TargetsUpdated)
+    assert target.load_kg == Decimal("63.5029318")  # 140 lb
+    # The same sets at a kg gym go to 62.5 kg.
+    at_home = refold(CHAIN, MEMBER, ROW, None, [], [], _sets(MON, "61.23496995", 12), set())
+    assert isinstance(at_home.events[0], TargetsUpdated)
+    assert at_home.events[0].load_kg == Decimal("62.5")
+
+
+def test_each_exposure_keeps_the_target_it_led_to_and_why() -> None:
+    sets = _sets(MON, "80", 12) + _sets(MON + timedelta(days=2), "82.5", 4)
+    folded = refold(CHAIN, MEMBER, ROW, None, [], [], sets, set())
+    first, second = (o.target for o in folded.exposures)
+    assert first is not None and second is not None
+    assert (first.rule, first.load_kg, first.reps) == (Rule.UP, Decimal("82.5"), 6)
+    assert (second.rule, second.load_kg, second.reps) == (Rule.HOLD, Decimal("82.5"), 6)
+    assert second.previous_load_kg == Decimal("82.5")
+    unfinished = refold(
+        CHAIN, MEMBER, ROW, None, [], [], _sets(MON, "80", 8, finished=False), set()
+    )
+    assert unfinished.exposures[0].target is None
+
+
+def test_a_chains_own_exercise_counts_toward_its_pattern() -> None:
+    sled = KnownExercise("sled-push", "squat", "machine", Decimal(10))
+    folded = refold(
+        CHAIN, MEMBER, "sled-push", None, [], [], _sets(MON, "50", 8), set(), None, sled
+    )
+    assert folded.standing.pattern == "squat"
 
 
 def test_each_event_has_its_turn() -> None:
