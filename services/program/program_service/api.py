@@ -16,6 +16,7 @@ from program_service.schemas import (
     AssignmentIn,
     AssignmentOut,
     CheckOut,
+    ExerciseChange,
     ExerciseIn,
     ExerciseOut,
     ProgramIn,
@@ -54,6 +55,14 @@ def add_exercise(
 ) -> ExerciseOut:
     """Add an exercise; `409` when the slug is taken."""
     return handlers.add_exercise(uow, caller, body, idempotency)
+
+
+@router.patch("/exercises/{slug}", tags=["catalog"], summary="A chain admin changes an exercise")
+def change_exercise(
+    caller: CallerDep, uow: UowDep, slug: str, body: ExerciseChange, idempotency: IdempotencyDep
+) -> ExerciseOut:
+    """Change one of the chain's own exercises (the fields sent); `409` for a built-in one."""
+    return handlers.change_exercise(uow, caller, slug, body, idempotency)
 
 
 @router.get("/programs", tags=["programs"], summary="The chain's programs")

@@ -19,8 +19,11 @@ from pydantic import BaseModel
 
 from myokine.catalog import DEFAULT_CATALOG, DEFAULT_LOAD_STEP_KG, Equipment
 from myokine.events import (
+    CATALOG,
     AssignmentEnded,
+    CatchUpRequested,
     ExerciseAdded,
+    ExerciseChanged,
     PlannedExercise,
     ProgramAssigned,
     SessionFinished,
@@ -40,6 +43,7 @@ from program_service.problems import NoAssignment, NonConformingProgram
 from program_service.schemas import (
     AssignmentIn,
     AssignmentOut,
+    ExerciseChange,
     ExerciseIn,
     ExerciseOut,
     ProgramIn,
@@ -52,6 +56,7 @@ if TYPE_CHECKING:
     from program_service.repository import Assignment, Exercise, ProgramRepository
 
 Answer = TypeVar("Answer", bound=BaseModel)
+Told = TypeVar("Told", bound=ExerciseAdded)
 
 
 # --- the chain's starting content --------------------------------------------------------
@@ -130,21 +135,64 @@ def add_exercise(
         )
         if row is None:
             raise Conflict(f"The catalog already has an exercise '{slug}'.", slug=slug)
-        uow.add_event(
-            ExerciseAdded(
-                chain_id=caller.chain_id,
-                request_id=current_request_id(),
-                slug=row.slug,
-                name=row.name,
-                pattern=row.pattern,
-                equipment=row.equipment,
-                load_step_kg=row.load_step_kg,
-                bodyweight=row.bodyweight,
-            )
-        )
+        uow.add_event(_told(ExerciseAdded, row))
         return ExerciseOut.of(row)
 
     return _write(uow, caller, idempotency, HTTPStatus.CREATED, ExerciseOut, work)
+
+
+def change_exercise(
+    uow: UnitOfWork[ProgramRepository],
+    caller: Caller,
+    slug: str,
+    change: ExerciseChange,
+    idempotency: IdempotentRequest | None = None,
+) -> ExerciseOut:
+    """A chain admin changes one of the chain's own exercises; the fields not sent stay.
+
+    The change is the exercise's next version, sent whole as `ExerciseChanged`; a change
+    to what it already holds is none (no version, no event). The built-in exercises are
+    the same in every chain, so they stay as they are.
+    """
+    if caller.role not in ("chain_admin", "system"):
+        raise Forbidden("Only a chain admin changes exercises of the catalog.")
+
+    def work() -> ExerciseOut:
+        row = uow.repo.find_exercise(caller.chain_id, slug, for_update=True)
+        if row is None:
+            raise NotFound(f"The catalog has no exercise '{slug}'.")
+        if row.builtin:
+            raise Conflict(
+                f"'{slug}' is a built-in exercise of every chain's catalog and cannot be "
+                "changed; add an exercise of the chain's own instead.",
+                slug=slug,
+            )
+        changed = row.change(
+            name=change.name,
+            pattern=change.pattern,
+            equipment=change.equipment,
+            load_step_kg=change.load_step_kg,
+        )
+        if changed:
+            uow.add_event(_told(ExerciseChanged, row))
+        return ExerciseOut.of(row)
+
+    return _write(uow, caller, idempotency, HTTPStatus.OK, ExerciseOut, work)
+
+
+def _told(kind: type[Told], row: Exercise) -> Told:
+    """The event telling the consumers what a chain's own exercise is, at its version."""
+    return kind(
+        chain_id=row.chain_id,
+        request_id=current_request_id(),
+        slug=row.slug,
+        name=row.name,
+        pattern=row.pattern,
+        equipment=row.equipment,
+        load_step_kg=row.load_step_kg,
+        bodyweight=row.bodyweight,
+        version=row.version,
+    )
 
 
 # --- programs ----------------------------------------------------------------------------
@@ -478,3 +526,19 @@ def _follow_session(repo: ProgramRepository, event: SessionFinished) -> None:
     assignment.last_trained_on = event.local_date
     assignment.last_session_id = event.session_id
     assignment.last_session_seq = event.seq
+
+
+def on_catch_up_requested(uow: UnitOfWork[ProgramRepository], event: CatchUpRequested) -> None:
+    """Send a consumer that asked for the catalog every chain's own exercises again, each
+    as `ExerciseChanged` at its current version (which a consumer that has it ignores).
+
+    Applied once per request (the inbox): a redelivered request sends nothing more.
+    """
+    with uow:
+        if not uow.first_delivery(event):
+            return
+        if CATALOG in event.wants:
+            for row in uow.repo.own_exercises():
+                uow.add_event(_told(ExerciseChanged, row))
+        # Also when it asked only for what another service owns: it is settled either way.
+        uow.commit()

@@ -57,7 +57,8 @@ class Chain(Base):
 
 
 class Exercise(Base):
-    """An exercise of one chain's catalog; its slug never changes."""
+    """An exercise of one chain's catalog; its slug never changes, the rest of a chain's own
+    may (a new `version` each time)."""
 
     __tablename__ = "exercises"
     __table_args__ = (UniqueConstraint("chain_id", "slug", name="exercises_chain_slug"),)
@@ -71,10 +72,41 @@ class Exercise(Base):
     load_step_kg: Mapped[Decimal] = mapped_column(Numeric(8, 3))
     bodyweight: Mapped[bool] = mapped_column(Boolean)
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped on every change, and sent with it, so consumers keep the newest copy.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     # Built-in exercises keep the shared catalog's order; a chain's own follow by age.
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    def change(
+        self,
+        *,
+        name: str | None = None,
+        pattern: Pattern | None = None,
+        equipment: Equipment | None = None,
+        load_step_kg: Decimal | None = None,
+    ) -> bool:
+        """Give the exercise the values given (None: as it is), as its next version.
+
+        Whether anything changed: a change to what it already holds is no new version.
+        """
+        wanted = {
+            "name": name,
+            "pattern": None if pattern is None else str(pattern),
+            "equipment": None if equipment is None else str(equipment),
+            "load_step_kg": load_step_kg,
+        }
+        changed = {
+            field: value
+            for field, value in wanted.items()
+            if value is not None and value != getattr(self, field)
+        }
+        for field, value in changed.items():
+            setattr(self, field, value)
+        if changed:
+            self.version += 1
+        return bool(changed)
 
 
 class Program(Base):
@@ -238,6 +270,17 @@ class ProgramRepository(Protocol):
         created_by: str,
     ) -> Exercise | None:
         """Add a chain's own exercise; None when the slug is taken."""
+        ...
+
+    def find_exercise(
+        self, chain_id: uuid.UUID, slug: str, *, for_update: bool = False
+    ) -> Exercise | None:
+        """One exercise of the chain's catalog (locked until the transaction ends, if
+        `for_update`)."""
+        ...
+
+    def own_exercises(self) -> list[Exercise]:
+        """Every chain's own exercises (not the built-in ones), by chain, oldest first."""
         ...
 
     def add_program(
@@ -415,6 +458,23 @@ class SqlProgramRepository(ProgramRepository):
             .on_conflict_do_nothing(constraint="exercises_chain_slug")
             .returning(Exercise)
         ).first()
+
+    def find_exercise(
+        self, chain_id: uuid.UUID, slug: str, *, for_update: bool = False
+    ) -> Exercise | None:
+        query = select(Exercise).where(Exercise.chain_id == chain_id, Exercise.slug == slug)
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalars(query).first()
+
+    def own_exercises(self) -> list[Exercise]:
+        return list(
+            self.session.scalars(
+                select(Exercise)
+                .where(Exercise.builtin.is_(False))
+                .order_by(Exercise.chain_id, Exercise.created_at, Exercise.slug)
+            )
+        )
 
     def add_program(
         self,

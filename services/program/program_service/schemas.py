@@ -89,6 +89,27 @@ class ExerciseIn(Input):
     bodyweight: bool | None = None
 
 
+class ExerciseChange(Input):
+    """A chain admin's change to one of the chain's own exercises: the fields sent change,
+    the others stay. The slug (in the path) never changes, and neither does `bodyweight`,
+    which was settled when the exercise was added."""
+
+    read_only = frozenset({"slug", "builtin", "bodyweight"})
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    pattern: Pattern | None = None
+    equipment: Equipment | None = None
+    load_step_kg: Decimal | None = Field(default=None, gt=0, le=50, decimal_places=3)
+
+    @field_validator("name", "pattern", "equipment", "load_step_kg", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Left out means "as it is"; an explicit null would have to mean something else.
+        if value is None:
+            raise ValueError("may be left out, not null")
+        return value
+
+
 # --- programs --------------------------------------------------------------------------
 
 

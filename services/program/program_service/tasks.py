@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from myokine.events import SessionFinished
+from myokine.events import CatchUpRequested, SessionFinished
 from program_service import handlers
 
 if TYPE_CHECKING:
@@ -18,4 +18,8 @@ def register(deps: Dependencies) -> None:
     def on_session_finished(event: SessionFinished) -> None:
         handlers.on_session_finished(deps.unit_of_work(), event)
 
+    def on_catch_up_requested(event: CatchUpRequested) -> None:
+        handlers.on_catch_up_requested(deps.unit_of_work(), event)
+
     deps.runtime.consume(SessionFinished, on_session_finished)
+    deps.runtime.consume(CatchUpRequested, on_catch_up_requested)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -17,7 +19,7 @@ from myokine.service_runtime import ServiceRuntime
 from program_service import handlers, queries
 from program_service.bootstrap import Dependencies
 from program_service.repository import Exercise, Program
-from program_service.schemas import ExerciseIn
+from program_service.schemas import ExerciseChange, ExerciseIn
 
 EXERCISES = "/internal/v1/exercises"
 Headers = Callable[..., dict[str, str]]
@@ -184,6 +186,127 @@ def test_bad_exercises_are_refused_naming_the_field(client: TestClient, headers:
         json={"name": "!!!", "pattern": "pull", "equipment": "dumbbell"},
     )
     assert nameless.status_code == 422
+
+
+def outbox(runtime: ServiceRuntime) -> list[dict[str, Any]]:
+    """The events in the outbox, oldest first, as they will travel."""
+    table = runtime.tables.outbox
+    with runtime.sessions() as session:
+        return [dict(body) for body in session.scalars(select(table.c.body).order_by(table.c.id))]
+
+
+def add_sled_push(client: TestClient, headers: Headers) -> None:
+    response = client.post(
+        EXERCISES,
+        headers=headers("chain_admin"),
+        json={"name": "Sled push", "pattern": "push", "equipment": "machine"},
+    )
+    assert response.status_code == 201, response.text
+
+
+def test_a_chain_admin_changes_an_own_exercise_as_its_next_version(
+    client: TestClient, headers: Headers, migrated: ServiceRuntime, chain_id: uuid.UUID
+) -> None:
+    add_sled_push(client, headers)
+    admin = {**headers("chain_admin"), "Idempotency-Key": "change-1"}
+    change = {"equipment": "assisted", "load_step_kg": 2.5}
+    response = client.patch(f"{EXERCISES}/sled-push", headers=admin, json=change)
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "slug": "sled-push",
+        "name": "Sled push",
+        "pattern": "push",
+        "equipment": "assisted",
+        "load_step_kg": 2.5,
+        "bodyweight": False,
+        "builtin": False,
+    }
+    listed = client.get(EXERCISES, headers=headers()).json()
+    assert listed[-1] == response.json()
+
+    retried = client.patch(f"{EXERCISES}/sled-push", headers=admin, json=change)
+    assert (retried.status_code, retried.json()) == (200, response.json())
+    # Sent back as read, nothing changed: still 200, and no new version.
+    same = client.patch(f"{EXERCISES}/sled-push", headers=headers("chain_admin"), json=listed[-1])
+    assert (same.status_code, same.json()) == (200, response.json())
+
+    events = outbox(migrated)
+    assert [(e["event_type"], e["version"]) for e in events] == [
+        ("ExerciseAdded", 1),
+        ("ExerciseChanged", 2),
+    ]
+    changed = events[1]
+    assert Decimal(changed.pop("load_step_kg")) == Decimal("2.5")
+    assert changed | {"event_id": None, "occurred_at": None, "request_id": None} == {
+        "event_id": None,
+        "occurred_at": None,
+        "request_id": None,
+        "event_type": "ExerciseChanged",
+        "schema_version": 1,
+        "chain_id": str(chain_id),
+        "slug": "sled-push",
+        "name": "Sled push",
+        "pattern": "push",
+        "equipment": "assisted",
+        "bodyweight": False,
+        "version": 2,
+    }
+
+
+def test_changes_that_cannot_be_made_are_refused_with_a_problem(
+    client: TestClient, headers: Headers, migrated: ServiceRuntime
+) -> None:
+    add_sled_push(client, headers)
+    admin = headers("chain_admin")
+
+    def change(slug: str, body: dict[str, Any], who: dict[str, str] = admin) -> Any:
+        return client.patch(f"{EXERCISES}/{slug}", headers=who, json=body)
+
+    for body, field in (
+        ({"pattern": "biceps"}, "pattern"),
+        ({"equipment": "trampoline"}, "equipment"),
+        ({"load_step_kg": 0}, "load_step_kg"),
+        ({"name": ""}, "name"),
+        ({"name": None}, "name"),
+        ({"sets": 3}, "sets"),
+    ):
+        refused = change("sled-push", body)
+        assert refused.status_code == 422, body
+        assert [e["field"] for e in refused.json()["errors"]] == [field]
+    assert change("moon-walk", {"name": "Moon walk"}).status_code == 404
+    assert change("sled-push", {"name": "Sled"}, headers("trainer")).status_code == 403
+    builtin = change("barbell-back-squat", {"name": "Squat"})
+    assert builtin.status_code == 409
+    assert builtin.headers["content-type"].startswith("application/problem+json")
+    assert "built-in" in builtin.json()["detail"]
+    assert [e["event_type"] for e in outbox(migrated)] == ["ExerciseAdded"]
+
+
+def test_concurrent_changes_of_one_exercise_are_versions_in_turn(
+    db: None, deps: Dependencies, migrated: ServiceRuntime
+) -> None:
+    admin = Caller(sub="admin", role="chain_admin", chain_id=uuid.uuid4())
+    handlers.add_exercise(
+        deps.unit_of_work(),
+        admin,
+        ExerciseIn(name="Hack squat", pattern=Pattern.SQUAT, equipment=Equipment.MACHINE),
+    )
+
+    def rename(n: int) -> None:
+        change = ExerciseChange(name=f"Hack squat {n}")
+        handlers.change_exercise(deps.unit_of_work(), admin, "hack-squat", change)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(rename, range(4)))
+    versions = [e["version"] for e in outbox(migrated) if e["event_type"] == "ExerciseChanged"]
+    assert sorted(versions) == [2, 3, 4, 5]
+    with migrated.sessions() as session:
+        version = session.scalar(
+            select(Exercise.version).where(
+                Exercise.chain_id == admin.chain_id, Exercise.slug == "hack-squat"
+            )
+        )
+    assert version == 5
 
 
 def test_every_route_wants_an_internal_token(client: TestClient) -> None:

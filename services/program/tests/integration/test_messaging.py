@@ -1,5 +1,6 @@
 """The program service's events over real Redis: the relay publishes its outbox to
-progression's queue, and a real worker process applies `SessionFinished`.
+progression's queue, and a real worker process applies `SessionFinished` and answers a
+`CatchUpRequested` with the chains' own exercises.
 
 Each test starts its own Redis, so no other test run can take these tasks.
 """
@@ -24,7 +25,7 @@ from sqlalchemy import Table, func, select
 from devstack.embedded import EmbeddedRedis
 from devstack.testing import own_redis, service_process, wait_until
 from myokine.celery_app import create_celery
-from myokine.events import SessionFinished
+from myokine.events import ALL_CHAINS, CATALOG, CatchUpRequested, SessionFinished
 from myokine.outbox import OutboxRelay
 from myokine.service_runtime import ServiceRuntime
 from program_service.settings import Settings
@@ -147,3 +148,59 @@ def test_a_worker_moves_the_rotation_once_per_session(
     wait_until(lambda: rows(migrated, migrated.tables.dead_letters) == 1, 30, "a dead letter")
     assert worker.poll() is None
     assert today() == "B"
+
+
+def outbox_events(runtime: ServiceRuntime, event_type: str) -> list[dict[str, Any]]:
+    table = runtime.tables.outbox
+    with runtime.sessions() as session:
+        bodies = session.scalars(
+            select(table.c.body).where(table.c.event_type == event_type).order_by(table.c.id)
+        )
+        return [dict(body) for body in bodies]
+
+
+def test_a_worker_answers_a_catch_up_with_every_own_exercise_once(
+    client: TestClient,
+    headers: Headers,
+    chain_id: uuid.UUID,
+    broker: Celery,
+    worker: subprocess.Popen[bytes],
+    migrated: ServiceRuntime,
+) -> None:
+    other = uuid.uuid4()
+    admin = headers("chain_admin")
+    for who, name in (
+        (admin, "Hack squat"),
+        (admin, "Sled push"),
+        (headers("chain_admin", chain_id=other), "Hack squat"),
+    ):
+        response = client.post(
+            "/internal/v1/exercises",
+            headers=who,
+            json={"name": name, "pattern": "squat", "equipment": "machine"},
+        )
+        assert response.status_code == 201, response.text
+    changed = client.patch(
+        "/internal/v1/exercises/hack-squat", headers=admin, json={"equipment": "assisted"}
+    )
+    assert changed.status_code == 200, changed.text
+    assert len(outbox_events(migrated, "ExerciseChanged")) == 1
+
+    request = CatchUpRequested(chain_id=ALL_CHAINS, consumer="logging", wants=(CATALOG,))
+    # Delivered twice, then a request for nothing: the one worker takes them in turn, so
+    # once the last is in the inbox the second copy has been seen too.
+    last = CatchUpRequested(chain_id=ALL_CHAINS, consumer="logging", wants=())
+    for event in (request, request, last):
+        broker.send_task("program.CatchUpRequested", args=[event.to_message()], queue="program")
+    wait_until(lambda: rows(migrated, migrated.tables.inbox) == 2, 30, "the catch-ups to be done")
+
+    resent = outbox_events(migrated, "ExerciseChanged")[1:]
+    expected = [
+        (str(chain_id), "hack-squat", 2, "assisted"),
+        (str(chain_id), "sled-push", 1, "machine"),
+        (str(other), "hack-squat", 1, "machine"),
+    ]
+    assert sorted((e["chain_id"], e["slug"], e["version"], e["equipment"]) for e in resent) == (
+        sorted(expected)
+    )
+    assert worker.poll() is None

@@ -62,6 +62,7 @@ class FakeProgramRepository(ProgramRepository):
                 load_step_kg=item.load_step_kg,
                 bodyweight=item.bodyweight,
                 builtin=True,
+                version=1,
                 position=position,
                 created_by=None,
                 created_at=now,
@@ -104,12 +105,22 @@ class FakeProgramRepository(ProgramRepository):
             load_step_kg=load_step_kg,
             bodyweight=bodyweight,
             builtin=False,
+            version=1,
             position=0,
             created_by=created_by,
             created_at=self._stamp(),
         )
         self.exercises.append(row)
         return row
+
+    def find_exercise(
+        self, chain_id: uuid.UUID, slug: str, *, for_update: bool = False
+    ) -> Exercise | None:
+        return self.exercises_by_slug(chain_id, {slug}).get(slug)
+
+    def own_exercises(self) -> list[Exercise]:
+        own = [row for row in self.exercises if not row.builtin]
+        return sorted(own, key=lambda row: (row.chain_id, row.created_at, row.slug))
 
     def add_program(
         self,

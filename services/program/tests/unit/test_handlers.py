@@ -14,8 +14,13 @@ import pytest
 
 from myokine.catalog import DEFAULT_CATALOG, Equipment
 from myokine.events import (
+    ALL_CHAINS,
+    CATALOG,
+    INVENTORY,
     AssignmentEnded,
+    CatchUpRequested,
     ExerciseAdded,
+    ExerciseChanged,
     MemberEvent,
     ProgramAssigned,
     SessionFinished,
@@ -26,7 +31,14 @@ from myokine.problems import Conflict, Forbidden, InvalidInput, NotFound
 from program_service import handlers, queries
 from program_service.domain.ready_made import READY_MADE
 from program_service.problems import NoAssignment, NonConformingProgram
-from program_service.schemas import AssignmentIn, AssignmentOut, ExerciseIn, ExerciseOut, ProgramOut
+from program_service.schemas import (
+    AssignmentIn,
+    AssignmentOut,
+    ExerciseChange,
+    ExerciseIn,
+    ExerciseOut,
+    ProgramOut,
+)
 
 from .conftest import (
     NOW,
@@ -180,6 +192,104 @@ def test_a_name_without_letters_needs_a_slug(uow: Uow, chain_id: uuid.UUID) -> N
     assert uow.commits == 0
     with_slug = nameless.model_copy(update={"slug": "bang"})
     assert handlers.add_exercise(uow, admin(chain_id), with_slug).slug == "bang"
+
+
+# --- change_exercise ---------------------------------------------------------------------
+
+
+def to_assisted() -> ExerciseChange:
+    return ExerciseChange(equipment=Equipment.ASSISTED, load_step_kg=Decimal("2.5"))
+
+
+def test_an_admin_changes_an_own_exercise_and_the_change_is_its_next_version(
+    uow: Uow, chain_id: uuid.UUID
+) -> None:
+    handlers.add_exercise(uow, admin(chain_id), HACK_SQUAT)
+    changed = handlers.change_exercise(uow, admin(chain_id), "hack-squat", to_assisted())
+    assert changed == ExerciseOut(
+        slug="hack-squat",
+        name="Hack squat",
+        pattern=Pattern.SQUAT,
+        equipment=Equipment.ASSISTED,
+        load_step_kg=Decimal("2.5"),
+        bodyweight=False,
+        builtin=False,
+    )
+    assert queries.list_exercises(uow, caller(chain_id))[-1] == changed
+    added, event = uow.outbox
+    assert isinstance(added, ExerciseAdded) and added.version == 1
+    # The whole exercise as it now stands, so a consumer needs nothing else to apply it.
+    assert event == ExerciseChanged(
+        event_id=event.event_id,
+        occurred_at=event.occurred_at,
+        chain_id=chain_id,
+        slug="hack-squat",
+        name="Hack squat",
+        pattern="squat",
+        equipment="assisted",
+        load_step_kg=Decimal("2.5"),
+        bodyweight=False,
+        version=2,
+    )
+    renamed = ExerciseChange(name="Hack squat (machine 2)")
+    handlers.change_exercise(uow, admin(chain_id), "hack-squat", renamed)
+    latest = uow.outbox[-1]
+    assert isinstance(latest, ExerciseChanged)
+    assert (latest.version, latest.name, latest.equipment) == (3, renamed.name, "assisted")
+
+
+def test_a_change_of_nothing_answers_the_exercise_with_no_version_or_event(
+    uow: Uow, repo: FakeProgramRepository, chain_id: uuid.UUID
+) -> None:
+    added = handlers.add_exercise(uow, admin(chain_id), HACK_SQUAT)
+    same = ExerciseChange(name="Hack squat", equipment=Equipment.MACHINE, load_step_kg=Decimal(5))
+    for change in (ExerciseChange(), same):
+        assert handlers.change_exercise(uow, admin(chain_id), "hack-squat", change) == added
+    assert [type(e) for e in uow.outbox] == [ExerciseAdded]
+    row = repo.find_exercise(chain_id, "hack-squat")
+    assert row is not None and row.version == 1
+
+
+def test_a_retried_change_gets_the_first_answer_and_changes_once(
+    uow: Uow, chain_id: uuid.UUID
+) -> None:
+    handlers.add_exercise(uow, admin(chain_id), HACK_SQUAT)
+    first = handlers.change_exercise(uow, admin(chain_id), "hack-squat", to_assisted(), key("c"))
+    again = handlers.change_exercise(uow, admin(chain_id), "hack-squat", to_assisted(), key("c"))
+    assert again == first
+    assert [type(e) for e in uow.outbox] == [ExerciseAdded, ExerciseChanged]
+    (_, reply) = uow.replies[(str(chain_id), "c")]
+    assert reply is not None and reply.status == 200
+
+
+@pytest.mark.parametrize("role", ["trainer", "member", "kiosk"])
+def test_only_a_chain_admin_changes_exercises(uow: Uow, chain_id: uuid.UUID, role: Role) -> None:
+    handlers.add_exercise(uow, admin(chain_id), HACK_SQUAT)
+    with pytest.raises(Forbidden):
+        handlers.change_exercise(uow, caller(chain_id, role), "hack-squat", to_assisted())
+    assert [type(e) for e in uow.outbox] == [ExerciseAdded]
+
+
+def test_an_unknown_or_another_chains_exercise_is_404(uow: Uow, chain_id: uuid.UUID) -> None:
+    handlers.add_exercise(uow, admin(chain_id), HACK_SQUAT)
+    for chain, slug in ((chain_id, "moon-walk"), (uuid.uuid4(), "hack-squat")):
+        with pytest.raises(NotFound):
+            handlers.change_exercise(uow, admin(chain), slug, to_assisted(), key(slug))
+    assert [type(e) for e in uow.outbox] == [ExerciseAdded]
+    assert list(uow.replies) == [], "a refused change frees its Idempotency-Key"
+
+
+def test_a_builtin_exercise_is_every_chains_and_cannot_be_changed(
+    uow: Uow, repo: FakeProgramRepository, chain_id: uuid.UUID
+) -> None:
+    squat = DEFAULT_CATALOG[0].slug
+    queries.list_exercises(uow, caller(chain_id))
+    with pytest.raises(Conflict) as refused:
+        handlers.change_exercise(uow, admin(chain_id), squat, ExerciseChange(name="Squat"))
+    assert "built-in" in str(refused.value)
+    row = repo.find_exercise(chain_id, squat)
+    assert row is not None and (row.name, row.version) == (DEFAULT_CATALOG[0].name, 1)
+    assert uow.outbox == []
 
 
 # --- create_program ----------------------------------------------------------------------
@@ -563,3 +673,48 @@ def test_a_late_session_of_an_ended_assignment_stays_with_it(uow: Uow, chain_id:
     assert today(uow, chain_id, member) == "A"
     history = queries.assignment_history(uow, caller(chain_id), member)
     assert [a.last_trained_day for a in history] == [None, "B"]
+
+
+# --- on_catch_up_requested ---------------------------------------------------------------
+
+
+def catch_up(*wants: str) -> CatchUpRequested:
+    return CatchUpRequested(chain_id=ALL_CHAINS, consumer="logging", wants=wants)
+
+
+def test_a_catch_up_of_the_catalog_sends_every_chains_own_exercises_at_their_version(
+    uow: Uow, chain_id: uuid.UUID
+) -> None:
+    other = uuid.uuid4()
+    handlers.add_exercise(uow, admin(chain_id), HACK_SQUAT)
+    handlers.change_exercise(uow, admin(chain_id), "hack-squat", to_assisted())
+    handlers.add_exercise(uow, admin(other), HACK_SQUAT.model_copy(update={"name": "Sled push"}))
+    sent_before = len(uow.outbox)
+
+    handlers.on_catch_up_requested(uow, catch_up(CATALOG, INVENTORY))
+    resent = [e for e in uow.outbox[sent_before:] if isinstance(e, ExerciseChanged)]
+    assert len(resent) == len(uow.outbox) - sent_before
+    assert sorted((e.chain_id, e.slug, e.version) for e in resent) == sorted(
+        [(chain_id, "hack-squat", 2), (other, "sled-push", 1)]
+    ), "each chain's own exercises once, none of the built-in ones"
+    assert next(e for e in resent if e.slug == "hack-squat").equipment == "assisted"
+
+
+def test_a_redelivered_catch_up_sends_nothing_more(uow: Uow, chain_id: uuid.UUID) -> None:
+    handlers.add_exercise(uow, admin(chain_id), HACK_SQUAT)
+    request = catch_up(CATALOG)
+    handlers.on_catch_up_requested(uow, request)
+    sent, commits = len(uow.outbox), uow.commits
+    handlers.on_catch_up_requested(uow, request)
+    assert (len(uow.outbox), uow.commits) == (sent, commits)
+    assert request.event_id in uow.inbox
+
+
+def test_a_catch_up_of_something_program_does_not_own_sends_nothing(
+    uow: Uow, chain_id: uuid.UUID
+) -> None:
+    handlers.add_exercise(uow, admin(chain_id), HACK_SQUAT)
+    request = catch_up(INVENTORY)
+    handlers.on_catch_up_requested(uow, request)
+    assert [type(e) for e in uow.outbox] == [ExerciseAdded]
+    assert request.event_id in uow.inbox
