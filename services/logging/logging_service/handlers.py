@@ -28,8 +28,11 @@ from logging_service.domain.sets import (
 from logging_service.repository import LoggedSetRow, LoggingRepository, SetChange, WorkoutSession
 from logging_service.schemas import FinishOut, SessionOut, SetOut
 from myokine.catalog import Equipment
+from myokine.consumers import ask_to_catch_up
 from myokine.events import (
+    CATALOG,
     ExerciseAdded,
+    ExerciseChanged,
     LoggedSet,
     MemberEvent,
     SessionFinished,
@@ -475,7 +478,25 @@ def forget_old_idempotency_keys(uow: Uow, *, now: datetime) -> int:
 
 def on_exercise_added(uow: Uow, event: ExerciseAdded) -> None:
     """Keep an exercise the chain added, so its sets are accepted (event-carried catalog)."""
+    _keep_exercise(uow, event)
+
+
+def on_exercise_changed(uow: Uow, event: ExerciseChanged) -> None:
+    """Keep a chain's exercise as it now stands: its equipment says whether a set of it
+    may have a negative (assisted) load."""
+    _keep_exercise(uow, event)
+
+
+def _keep_exercise(uow: Uow, event: ExerciseAdded) -> None:
+    """Keep the exercise at the event's version, unless a copy as new or newer is kept:
+    a late, repeated or resent copy (a catch-up) changes nothing."""
     with uow:
         if uow.first_delivery(event):
-            uow.repo.add_chain_exercise(event.chain_id, event.slug, event.equipment)
+            uow.repo.keep_chain_exercise(event.chain_id, event.slug, event.equipment, event.version)
         uow.commit()
+
+
+def request_catch_up(uow: Uow) -> None:
+    """Ask program to send every chain's own exercises again (the worker does this on
+    start, so an exercise added or changed while logging was away still reaches it)."""
+    ask_to_catch_up(uow, "logging", (CATALOG,))

@@ -151,7 +151,8 @@ class MemberSequence(Base):
 
 
 class CatalogExercise(Base):
-    """An exercise a chain added to its catalog, as program's `ExerciseAdded` told it.
+    """An exercise a chain added to its catalog, at the newest version program told of
+    (`ExerciseAdded`, `ExerciseChanged`).
 
     The default catalog (`myokine.catalog`) is every chain's; this holds the rest.
     """
@@ -161,6 +162,7 @@ class CatalogExercise(Base):
     chain_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), primary_key=True)
     equipment: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
 
 
 TABLES = define_messaging_tables(Base.metadata)
@@ -179,8 +181,11 @@ class LoggingRepository(Protocol):
         """The equipment of an exercise the chain added, or None when it added none so named."""
         ...
 
-    def add_chain_exercise(self, chain_id: uuid.UUID, slug: str, equipment: str) -> None:
-        """Keep an exercise the chain added (again: its equipment is updated)."""
+    def keep_chain_exercise(
+        self, chain_id: uuid.UUID, slug: str, equipment: str, version: int
+    ) -> None:
+        """Keep an exercise the chain added at `version`, unless the copy kept already is
+        of that version or a later one (then nothing changes)."""
         ...
 
     def lock_member(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> None:
@@ -307,12 +312,19 @@ class SqlLoggingRepository(LoggingRepository):
         found = self.session.get(CatalogExercise, (chain_id, slug))
         return found.equipment if found else None
 
-    def add_chain_exercise(self, chain_id: uuid.UUID, slug: str, equipment: str) -> None:
+    def keep_chain_exercise(
+        self, chain_id: uuid.UUID, slug: str, equipment: str, version: int
+    ) -> None:
+        # One statement, so two versions applied at once cannot both win: the row lock of
+        # the conflict makes the second compare with what the first wrote.
+        stmt = insert(CatalogExercise).values(
+            chain_id=chain_id, slug=slug, equipment=equipment, version=version
+        )
         self.session.execute(
-            insert(CatalogExercise)
-            .values(chain_id=chain_id, slug=slug, equipment=equipment)
-            .on_conflict_do_update(
-                index_elements=["chain_id", "slug"], set_={"equipment": equipment}
+            stmt.on_conflict_do_update(
+                index_elements=["chain_id", "slug"],
+                set_={"equipment": stmt.excluded.equipment, "version": stmt.excluded.version},
+                where=CatalogExercise.version < stmt.excluded.version,
             )
         )
 

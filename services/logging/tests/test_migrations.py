@@ -68,3 +68,28 @@ def test_stored_answers_move_to_the_shared_replies(migrated: ServiceRuntime) -> 
             assert conn.execute(text("SELECT count(*) FROM idempotency_records")).scalar() == 0
     finally:
         engine.dispose()
+
+
+def test_chain_exercises_kept_before_versions_are_version_1(migrated: ServiceRuntime) -> None:
+    own = make_url(migrated.settings.sqlalchemy_url)
+    url = own.set(database=f"{own.database}_versions").render_as_string(hide_password=False)
+    ensure_database(url)
+    config = alembic_config(migrated.migrations_dir, url)
+    command.upgrade(config, "0004")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO catalog_exercises (chain_id, slug, equipment)"
+                    " VALUES (:c, 'hack-squat', 'machine')"
+                ),
+                {"c": uuid.uuid4()},
+            )
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            kept = conn.execute(text("SELECT slug, equipment, version FROM catalog_exercises"))
+            assert [tuple(row) for row in kept] == [("hack-squat", "machine", 1)]
+        command.downgrade(config, "0004")
+    finally:
+        engine.dispose()

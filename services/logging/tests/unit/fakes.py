@@ -35,13 +35,19 @@ class FakeLoggingRepository(LoggingRepository):
         """When each stored Idempotency-Key answer was made (the tests fill it in)."""
         self.calls: list[str] = []
         """The methods called, in order: tells when the member's lock was taken."""
-        self.catalog: dict[tuple[uuid.UUID, str], str] = {}
+        self.catalog: dict[tuple[uuid.UUID, str], tuple[str, int]] = {}
+        """(chain, slug) -> (equipment, version)."""
 
     def chain_equipment(self, chain_id: uuid.UUID, slug: str) -> str | None:
-        return self.catalog.get((chain_id, slug))
+        kept = self.catalog.get((chain_id, slug))
+        return kept[0] if kept else None
 
-    def add_chain_exercise(self, chain_id: uuid.UUID, slug: str, equipment: str) -> None:
-        self.catalog[(chain_id, slug)] = equipment
+    def keep_chain_exercise(
+        self, chain_id: uuid.UUID, slug: str, equipment: str, version: int
+    ) -> None:
+        kept = self.catalog.get((chain_id, slug))
+        if kept is None or kept[1] < version:
+            self.catalog[(chain_id, slug)] = (equipment, version)
 
     def lock_member(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> None:
         """Note the lock and create the member's sequence."""

@@ -18,7 +18,11 @@ from logging_service import handlers
 from logging_service.domain.changes import Correction
 from logging_service.domain.sets import SetEntry
 from myokine.events import (
+    ALL_CHAINS,
+    CATALOG,
+    CatchUpRequested,
     ExerciseAdded,
+    ExerciseChanged,
     MemberEvent,
     SessionFinished,
     SetCorrected,
@@ -449,6 +453,57 @@ def test_an_exercise_the_chain_added_is_accepted_once_its_event_arrived(
     other = Member(uuid.uuid4(), uuid.uuid4(), member.gym_id, member.kiosk_id)
     with pytest.raises(InvalidInput):
         log(uow, other, SetEntry("hack-squat", Decimal(60), "kg", 10))
+
+
+def hack_squat_changed(member: Member, equipment: str, version: int) -> ExerciseChanged:
+    return ExerciseChanged(
+        **hack_squat_added(member).model_dump(exclude={"event_id", "occurred_at"})
+        | {"equipment": equipment, "version": version}
+    )
+
+
+ASSISTED = SetEntry("hack-squat", Decimal(-20), "kg", 10)
+
+
+def test_a_change_to_assisted_lets_a_negative_load_through(uow: Uow, member: Member) -> None:
+    handlers.on_exercise_added(uow, hack_squat_added(member))
+    with pytest.raises(InvalidInput):
+        log(uow, member, ASSISTED)
+    handlers.on_exercise_changed(uow, hack_squat_changed(member, "assisted", 2))
+    assert body(log(uow, member, ASSISTED))["load_kg"] == -20
+
+
+def test_the_highest_version_wins_whatever_the_order(
+    uow: Uow, member: Member, repo: FakeLoggingRepository
+) -> None:
+    kept = (member.chain_id, "hack-squat")
+    handlers.on_exercise_changed(uow, hack_squat_changed(member, "assisted", 3))
+    # Late: the add, then a change older than the one kept, then a resent copy of it.
+    handlers.on_exercise_added(uow, hack_squat_added(member))
+    handlers.on_exercise_changed(uow, hack_squat_changed(member, "machine", 2))
+    handlers.on_exercise_changed(uow, hack_squat_changed(member, "machine", 3))
+    assert repo.catalog[kept] == ("assisted", 3)
+    handlers.on_exercise_changed(uow, hack_squat_changed(member, "cable", 4))
+    assert repo.catalog[kept] == ("cable", 4)
+
+
+def test_a_redelivered_change_is_applied_once(
+    uow: Uow, member: Member, repo: FakeLoggingRepository
+) -> None:
+    changed = hack_squat_changed(member, "assisted", 2)
+    handlers.on_exercise_changed(uow, changed)
+    handlers.on_exercise_changed(uow, changed)
+    assert uow.inbox == {changed.event_id}
+    assert repo.catalog == {(member.chain_id, "hack-squat"): ("assisted", 2)}
+    assert uow.outbox == []
+
+
+def test_the_worker_asks_program_for_the_catalog(uow: Uow) -> None:
+    handlers.request_catch_up(uow)
+    [asked] = uow.outbox
+    assert isinstance(asked, CatchUpRequested)
+    assert (asked.chain_id, asked.consumer, asked.wants) == (ALL_CHAINS, "logging", (CATALOG,))
+    assert uow.commits == 1
 
 
 def test_a_correction_to_an_exercise_outside_the_catalog_is_refused(
