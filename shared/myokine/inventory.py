@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, model_validator
 
 from myokine.catalog import Equipment
 from myokine.units import Unit, to_kg
@@ -32,7 +32,20 @@ MAX_PLATES_PER_SIDE = {Unit.KG: Decimal(600), Unit.LB: Decimal(1300)}
 # Added load for bodyweight exercises goes up to this (a dip belt's chain, a vest).
 MAX_ADDED_LOAD = {Unit.KG: Decimal(100), Unit.LB: Decimal(220)}
 
-Weight = Annotated[Decimal, Field(gt=0, le=500, decimal_places=2)]
+
+def _json_number(value: Decimal) -> int | float:
+    # Every weight has at most two decimals, so the float reads back as the same decimal.
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+Amount = Annotated[
+    Decimal,
+    PlainSerializer(_json_number, return_type=int | float, when_used="json"),
+    WithJsonSchema({"type": "number"}, mode="serialization"),
+]
+"""An exact decimal here, a plain JSON number on the wire (in the API and in events)."""
+
+Weight = Annotated[Amount, Field(gt=0, le=500, decimal_places=2)]
 
 
 class _Frozen(BaseModel):
@@ -42,14 +55,14 @@ class _Frozen(BaseModel):
 class PlatePairs(_Frozen):
     """Pairs of one plate weight: a pair loads both sides of the bar."""
 
-    weight: Annotated[Decimal, Field(gt=0, le=100, decimal_places=2)]
+    weight: Annotated[Amount, Field(gt=0, le=100, decimal_places=2)]
     pairs: int = Field(ge=1, le=50)
 
 
 class Barbell(_Frozen):
     """The bar and the plate pairs that load it."""
 
-    bar: Annotated[Decimal, Field(ge=0, le=60, decimal_places=2)]
+    bar: Annotated[Amount, Field(ge=0, le=60, decimal_places=2)]
     plates: tuple[PlatePairs, ...] = Field(min_length=1, max_length=16)
 
     @model_validator(mode="after")
@@ -63,10 +76,10 @@ class Barbell(_Frozen):
 class MachineStack(_Frozen):
     """Machine and cable stacks: `min` to `max` in steps of `step`, plus any of the add-ons."""
 
-    step: Annotated[Decimal, Field(gt=0, le=50, decimal_places=2)]
+    step: Annotated[Amount, Field(gt=0, le=50, decimal_places=2)]
     min: Weight
     max: Weight
-    add_ons: tuple[Annotated[Decimal, Field(gt=0, le=50, decimal_places=2)], ...] = Field(
+    add_ons: tuple[Annotated[Amount, Field(gt=0, le=50, decimal_places=2)], ...] = Field(
         default=(), max_length=4
     )
 
@@ -91,7 +104,7 @@ class InventoryUpdate(_Frozen):
     dumbbells: tuple[Weight, ...] | None = Field(default=None, min_length=1, max_length=100)
     kettlebells: tuple[Weight, ...] | None = Field(default=None, min_length=1, max_length=50)
     machine: MachineStack | None = None
-    bodyweight_step: Annotated[Decimal, Field(gt=0, le=20, decimal_places=2)] | None = None
+    bodyweight_step: Annotated[Amount, Field(gt=0, le=20, decimal_places=2)] | None = None
 
     @model_validator(mode="after")
     def _fits_a_bar(self) -> Self:
@@ -123,10 +136,10 @@ class Inventory(_Frozen):
 
     unit: Unit
     barbell: Barbell
-    dumbbells: tuple[Decimal, ...]
-    kettlebells: tuple[Decimal, ...]
+    dumbbells: tuple[Amount, ...]
+    kettlebells: tuple[Amount, ...]
     machine: MachineStack
-    bodyweight_step: Decimal
+    bodyweight_step: Amount
 
     def loads_kg(self, equipment: Equipment | str) -> tuple[Decimal, ...]:
         """Every load this gym makes on `equipment`, in exact kg, lightest first.

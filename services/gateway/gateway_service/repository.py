@@ -66,6 +66,19 @@ class Gym(Base):
     created_at: Mapped[datetime] = _created()
 
 
+class GymInventory(Base):
+    """What a trainer set of a gym's equipment (the kinds left out keep their defaults),
+    and its version: +1 on every change, so copies elsewhere keep the newest."""
+
+    __tablename__ = "gym_inventories"
+
+    gym_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("gyms.id"), primary_key=True)
+    chain_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("chains.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Kiosk(Base):
     """A kiosk device bound to one gym; only the SHA-256 of its token is stored."""
 
@@ -191,6 +204,23 @@ class GatewayRepository(Protocol):
 
     def gym_by_name(self, chain_id: uuid.UUID, name: str) -> Gym | None:
         """The chain's gym of that name, if any."""
+        ...
+
+    def all_gyms(self) -> list[Gym]:
+        """Every gym of every chain (to send their equipment again to a consumer)."""
+        ...
+
+    def gym_inventory(self, gym_id: uuid.UUID, *, for_update: bool = False) -> GymInventory | None:
+        """What was set of the gym's equipment, if anything (changes are written at commit);
+        locked until the transaction ends if asked."""
+        ...
+
+    def gym_inventories(self) -> dict[uuid.UUID, GymInventory]:
+        """What was set of every gym's equipment, by gym."""
+        ...
+
+    def add_gym_inventory(self, inventory: GymInventory) -> None:
+        """Store the first equipment set for a gym."""
         ...
 
     def add_kiosk(self, kiosk: Kiosk) -> None:
@@ -321,6 +351,18 @@ class SqlGatewayRepository(GatewayRepository):
         return self.session.scalars(
             select(Gym).where(Gym.chain_id == chain_id, Gym.name == name)
         ).one_or_none()
+
+    def all_gyms(self) -> list[Gym]:
+        return list(self.session.scalars(select(Gym).order_by(Gym.chain_id, Gym.name)))
+
+    def gym_inventory(self, gym_id: uuid.UUID, *, for_update: bool = False) -> GymInventory | None:
+        return self.session.get(GymInventory, gym_id, with_for_update=for_update)
+
+    def gym_inventories(self) -> dict[uuid.UUID, GymInventory]:
+        return {row.gym_id: row for row in self.session.scalars(select(GymInventory))}
+
+    def add_gym_inventory(self, inventory: GymInventory) -> None:
+        self._store(inventory)
 
     def add_kiosk(self, kiosk: Kiosk) -> None:
         self._store(kiosk)

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gateway_service.handlers import events
-from myokine.events import MilestoneReached, PersonalRecord, StallDetected, TargetsUpdated
+from gateway_service.handlers import equipment, events
+from myokine.events import (
+    CatchUpRequested,
+    MilestoneReached,
+    PersonalRecord,
+    StallDetected,
+    TargetsUpdated,
+)
 
 if TYPE_CHECKING:
     from gateway_service.bootstrap import Dependencies
 
 
 def register(deps: Dependencies) -> None:
-    """Register the gateway's consumers of progression's events on its runtime."""
+    """Register the gateway's consumers on its runtime: progression's events, and the
+    requests of consumers to catch up on the gyms' equipment."""
 
     def on_news(event: PersonalRecord | StallDetected | MilestoneReached) -> None:
         events.on_member_news(deps.unit_of_work(), event)
@@ -22,3 +29,7 @@ def register(deps: Dependencies) -> None:
     consume(PersonalRecord, on_news)
     consume(StallDetected, on_news)
     consume(MilestoneReached, on_news)
+    consume(
+        CatchUpRequested,
+        lambda event: equipment.on_catch_up_requested(deps.unit_of_work(), event),
+    )

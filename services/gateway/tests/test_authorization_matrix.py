@@ -57,6 +57,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /v1/members/{member}/assignments": STAFF_OF_CHAIN | {"trainer": 201, "chain admin": 201},
     "GET /v1/members/{member}/progress": STAFF_OF_CHAIN,
     "GET /v1/gyms/{gym}/attention": STAFF_OF_CHAIN,
+    "GET /v1/gyms/{gym}/inventory": STAFF_OF_CHAIN,
+    "PUT /v1/gyms/{gym}/inventory": STAFF_OF_CHAIN,
     "GET /dashboard/api/overview": STAFF,
     "GET /dashboard/api/members/{member}/charts": STAFF_OF_CHAIN,
 }
@@ -175,6 +177,14 @@ def test_authorization_matrix(live_gate, world) -> None:
         ),
         "GET /v1/gyms/{gym}/attention": lambda t: client.get(
             f"/v1/gyms/{a.gym_ids[0]}/attention", headers=auth(t)
+        ),
+        "GET /v1/gyms/{gym}/inventory": lambda t: client.get(
+            f"/v1/gyms/{a.gym_ids[0]}/inventory", headers=auth(t)
+        ),
+        "PUT /v1/gyms/{gym}/inventory": lambda t: client.put(
+            f"/v1/gyms/{a.gym_ids[0]}/inventory",
+            json={"unit": "kg", "kettlebells": [8, 12, 16, 20, 24]},
+            headers=auth(t),
         ),
         "GET /dashboard/api/overview": lambda t: client.get(
             "/dashboard/api/overview", headers=auth(t)

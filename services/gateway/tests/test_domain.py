@@ -8,10 +8,13 @@ from decimal import Decimal
 from gateway_service.domain.loads import present_progress, present_set
 from gateway_service.domain.pin_lock import PinLockPolicy, PinState
 from gateway_service.domain.today import KnownTarget, build_today
+from myokine.inventory import default_inventory
 from myokine.units import Unit
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 POLICY = PinLockPolicy()
+
+KG_GYM = default_inventory(Unit.KG)
 
 
 def test_four_failures_do_not_lock_the_fifth_does() -> None:
@@ -110,7 +113,13 @@ def test_today_with_live_targets() -> None:
         "week": {"push": {"done": 1, "min": 2, "max": 3, "status": "below"}},
     }
     today = build_today(
-        PLAN, targets=targets, known={}, logged=SETS, unit=Unit.KG, local_date="2026-11-25"
+        PLAN,
+        targets=targets,
+        known={},
+        logged=SETS,
+        unit=Unit.KG,
+        local_date="2026-11-25",
+        inventory=KG_GYM,
     )
     bench, deadlift = today["exercises"]
     assert (bench["target_load_kg"], bench["target_reps"]) == (Decimal("62.5"), 6)
@@ -124,7 +133,13 @@ def test_today_with_live_targets() -> None:
 def test_today_without_progression_is_stale_with_last_known_targets() -> None:
     known = {"bench-press": KnownTarget(Decimal("60"), 9, 3)}
     today = build_today(
-        PLAN, targets=None, known=known, logged=SETS, unit=Unit.KG, local_date="2026-11-25"
+        PLAN,
+        targets=None,
+        known=known,
+        logged=SETS,
+        unit=Unit.KG,
+        local_date="2026-11-25",
+        inventory=KG_GYM,
     )
     bench, deadlift = today["exercises"]
     assert (bench["target_load_kg"], bench["target_reps"]) == (Decimal(60), 9)
@@ -136,7 +151,13 @@ def test_today_without_progression_is_stale_with_last_known_targets() -> None:
 
 def test_today_without_logging_still_shows_the_plan() -> None:
     today = build_today(
-        PLAN, targets=None, known={}, logged=None, unit=Unit.KG, local_date="2026-11-25"
+        PLAN,
+        targets=None,
+        known={},
+        logged=None,
+        unit=Unit.KG,
+        local_date="2026-11-25",
+        inventory=KG_GYM,
     )
     assert [e["logged"] for e in today["exercises"]] == [[], []]
     assert today["degraded"] == ["progression", "logging"]
@@ -146,7 +167,13 @@ def test_today_marks_a_program_saved_off_protocol() -> None:
     """docs/protocol.md §1: a program outside the protocol says so, with the trainer's reason."""
     plan = {"day": "A", "exercises": [], "exception_reason": "knee rehab: no hinge for 4 weeks"}
     today = build_today(
-        plan, targets=None, known={}, logged=[], unit=Unit.KG, local_date="2026-12-01"
+        plan,
+        targets=None,
+        known={},
+        logged=[],
+        unit=Unit.KG,
+        local_date="2026-12-01",
+        inventory=KG_GYM,
     )
     assert today["exception_reason"] == "knee rehab: no hinge for 4 weeks"
     conforming = build_today(
@@ -156,5 +183,6 @@ def test_today_marks_a_program_saved_off_protocol() -> None:
         logged=[],
         unit=Unit.KG,
         local_date="2026-12-01",
+        inventory=KG_GYM,
     )
     assert conforming["exception_reason"] is None

@@ -27,6 +27,8 @@ class Basis:
     ceiling: int | None = None
     days_since_last: int | None = None
     rep_min: int | None = None
+    intended_load_kg: Decimal | None = None
+    """With `roam`: the load the member's own progression intends."""
 
     @classmethod
     def of(cls, target: dict[str, Any], *, load_field: str = "load_kg") -> Basis | None:
@@ -43,6 +45,7 @@ class Basis:
             ceiling=target.get("ceiling"),
             days_since_last=target.get("days_since_last"),
             rep_min=target.get("rep_min"),
+            intended_load_kg=as_decimal(target.get("intended_load_kg")),
         )
 
 
@@ -94,7 +97,12 @@ def why(basis: Basis, unit: Unit) -> str:
             f"{sets} sets at {load} is the most this equipment allows: "
             "ask your trainer about the next exercise."
         ),
-        "roam": f"The nearest weight this gym has: {load}.",
+        "roam": (
+            f"Your next step is {_load(basis.intended_load_kg, unit)}; the nearest this gym's "
+            f"equipment makes is {load}."
+            if basis.intended_load_kg is not None
+            else f"The nearest weight this gym has: {load}."
+        ),
     }
     return sentences.get(basis.rule, f"Aim for {load} for {reps} reps.")
 

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from gateway_service.domain.loads import as_decimal, in_unit, present_set
 from gateway_service.domain.reasons import Basis, why
+from myokine.catalog import Equipment
+from myokine.inventory import Inventory
 from myokine.patterns import WEEKLY_RANGES
 from myokine.units import Unit
 
@@ -67,6 +69,18 @@ def _target_of(
     }
 
 
+def plates_for(
+    equipment: object, load_kg: Decimal | None, inventory: Inventory
+) -> dict[str, Any] | None:
+    """Plate math for a barbell target at a gym: its bar and the plates on each side."""
+    if equipment != Equipment.BARBELL.value or load_kg is None:
+        return None
+    per_side = inventory.plates_per_side(load_kg)
+    if per_side is None:
+        return None
+    return {"unit": inventory.unit.value, "bar": inventory.barbell.bar, "per_side": per_side}
+
+
 def build_today(
     plan: dict[str, Any],
     *,
@@ -75,12 +89,14 @@ def build_today(
     logged: list[dict[str, Any]] | None,
     unit: Unit,
     local_date: str,
+    inventory: Inventory,
 ) -> dict[str, Any]:
     """Today's plan for the kiosk.
 
     `targets` is progression's answer, or None when it did not answer: then each exercise
     shows its last `known` target and the plan is marked `stale`. `logged` is None when the
     logging service did not answer; the plan still shows, with `logging` in `degraded`.
+    `inventory` is the equipment of the kiosk's gym, for the plate math of barbell targets.
     """
     live = (targets or {}).get("exercises") or {}
     sets = logged or []
@@ -99,6 +115,7 @@ def build_today(
                 **target,
                 "target_rule": basis.rule if basis else None,
                 "target_why": why(basis, unit) if basis else None,
+                "plates": plates_for(planned.get("equipment"), target["target_load_kg"], inventory),
                 "target_load": in_unit(target["target_load_kg"], unit),
                 "unit": unit.value,
                 "rest_seconds": planned.get("rest_seconds"),

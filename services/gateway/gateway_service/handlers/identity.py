@@ -23,6 +23,7 @@ from gateway_service.domain.accounts import (
     check_unit,
 )
 from gateway_service.domain.pin_lock import PinLockPolicy, PinState
+from gateway_service.handlers.equipment import announce_new_gym
 from gateway_service.principals import KioskPrincipal, MemberPrincipal
 from gateway_service.repository import (
     Chain,
@@ -78,6 +79,7 @@ def create_gym(uow: Uow, chain_id: uuid.UUID, name: str, timezone: str, unit: st
             uow.repo.add_gym(gym)
         except DuplicateError as exc:
             raise Conflict(f"The chain has a gym named {name!r} already.") from exc
+        announce_new_gym(uow, gym)
         uow.commit()
         return GymOut.model_validate(gym, from_attributes=True)
 

@@ -19,11 +19,13 @@ from typing import Any, TypeVar
 from gateway_service.domain.loads import as_decimal, present_progress, present_set
 from gateway_service.domain.reasons import explain_progress
 from gateway_service.domain.today import NEWS_WINDOW, KnownTarget, build_today, local_date
+from gateway_service.handlers.equipment import inventory_of
 from gateway_service.principals import MemberPrincipal
 from gateway_service.repository import GatewayRepository
 from gateway_service.schemas.kiosk import FinishOut, SetIn, SetOut, SetPatch, TodayOut
 from gateway_service.schemas.progress import ProgressOut
 from gateway_service.service_clients import Services
+from myokine.inventory import default_inventory
 from myokine.problems import Problem
 from myokine.unit_of_work import UnitOfWork
 
@@ -101,9 +103,17 @@ def today(
             {"kind": n.kind, "occurred_at": n.occurred_at, **n.payload}
             for n in uow.repo.recent_member_news(member.member_id, now - NEWS_WINDOW)
         ]
+        gym = uow.repo.gym(member.kiosk.gym_id)
+        inventory = inventory_of(uow.repo, gym) if gym else default_inventory(member.unit)
         uow.commit()
     shown = build_today(
-        plan, targets=targets, known=known, logged=logged, unit=member.unit, local_date=date
+        plan,
+        targets=targets,
+        known=known,
+        logged=logged,
+        unit=member.unit,
+        local_date=date,
+        inventory=inventory,
     )
     return TodayOut.model_validate({**shown, "news": news})
 

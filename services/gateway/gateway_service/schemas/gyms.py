@@ -1,4 +1,5 @@
-"""Gyms of the trainer's chain (`/v1/gyms`): who needs attention this week."""
+"""Gyms of the trainer's chain (`/v1/gyms`): who needs attention this week, and each
+gym's equipment (the body of a PUT is `myokine.inventory.InventoryUpdate`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pydantic import ConfigDict, Field
 
 from gateway_service.schemas.base import Open
 from gateway_service.schemas.progress import WeekPattern
+from myokine.inventory import Inventory
 
 
 class AttentionMember(Open):
@@ -47,3 +49,29 @@ class AttentionOut(Open):
     gym_id: uuid.UUID
     gym_name: str
     members: list[AttentionMember]
+
+
+class InventoryOut(Inventory):
+    """A gym's whole equipment in its unit: what was set, and the defaults for the rest."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "gym_id": "9a1d3c5e-7f20-4b6a-8c4d-1e2f3a4b5c6d",
+                    "version": 2,
+                    "defaults": ["dumbbells", "machine", "bodyweight_step"],
+                    "unit": "kg",
+                    "barbell": {
+                        "bar": 20,
+                        "plates": [{"weight": 25, "pairs": 4}, {"weight": 1.25, "pairs": 2}],
+                    },
+                    "kettlebells": [8, 12, 16],
+                }
+            ]
+        }
+    )
+
+    gym_id: uuid.UUID
+    version: int = Field(description="0 while the gym has the defaults; +1 on every change.")
+    defaults: list[str] = Field(description="The kinds of equipment still at their default.")

@@ -138,6 +138,14 @@ class SetOut(Open):
     set_number: int
 
 
+class PlatesOut(Open):
+    """Plate math for a barbell target: the bar, and the plates on each side."""
+
+    unit: Unit = Field(description="The unit of the gym's bar and plates.")
+    bar: Number
+    per_side: list[Number] = Field(description="Heaviest first; empty for the bare bar.")
+
+
 class TodayExercise(Open):
     """One exercise of today's plan with its target and the sets logged so far."""
 
@@ -158,6 +166,11 @@ class TodayExercise(Open):
         "null when progression did not answer."
     )
     target_why: str | None = Field(description="The reason in one sentence, in the member's unit.")
+    plates: PlatesOut | None = Field(
+        default=None,
+        description="For a barbell target, the plates per side from this gym's inventory; "
+        "null for other equipment or a load its plates cannot make.",
+    )
     unit: Unit
     rest_seconds: int | None
     notes: str | None
@@ -194,6 +207,7 @@ _TODAY_EXAMPLE: dict[str, Any] = {
             "days_since_last": 2,
             "target_rule": "up",
             "target_why": "All 3 sets reached 12: up to 62.5 kg.",
+            "plates": {"unit": "kg", "bar": 20, "per_side": [20, 1.25]},
             "unit": "kg",
             "rest_seconds": 120,
             "notes": None,

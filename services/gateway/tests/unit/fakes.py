@@ -17,6 +17,7 @@ from gateway_service.repository import (
     Chain,
     DuplicateError,
     Gym,
+    GymInventory,
     Kiosk,
     LastTarget,
     Member,
@@ -36,6 +37,7 @@ class FakeGatewayRepository:
         self.chains: dict[uuid.UUID, Chain] = {}
         self.gyms: dict[uuid.UUID, Gym] = {}
         self.kiosks: dict[uuid.UUID, Kiosk] = {}
+        self.inventories: dict[uuid.UUID, GymInventory] = {}
         self.trainers: dict[uuid.UUID, Trainer] = {}
         self.members: dict[uuid.UUID, Member] = {}
         self.targets: dict[tuple[uuid.UUID, str], LastTarget] = {}
@@ -76,6 +78,18 @@ class FakeGatewayRepository:
         return next(
             (g for g in self.gyms.values() if g.chain_id == chain_id and g.name == name), None
         )
+
+    def all_gyms(self) -> list[Gym]:
+        return sorted(self.gyms.values(), key=lambda g: (str(g.chain_id), g.name))
+
+    def gym_inventory(self, gym_id: uuid.UUID, *, for_update: bool = False) -> GymInventory | None:
+        return self.inventories.get(gym_id)
+
+    def gym_inventories(self) -> dict[uuid.UUID, GymInventory]:
+        return dict(self.inventories)
+
+    def add_gym_inventory(self, inventory: GymInventory) -> None:
+        self.inventories[inventory.gym_id] = inventory
 
     def add_kiosk(self, kiosk: Kiosk) -> None:
         self._refuse_if(

@@ -8,6 +8,7 @@ import pytest
 
 from gateway_service.domain.reasons import Basis, explain_progress, why
 from gateway_service.domain.today import build_today
+from myokine.inventory import default_inventory
 from myokine.units import Unit
 
 D = Decimal
@@ -16,6 +17,8 @@ RULES = [
     "gap_hold", "gap_reduce", "add_set", "equipment_ceiling", "roam",
 ]  # fmt: skip
 CLAIMS = ("cure", "guarantee", "detox", "hormone", "boost")
+
+KG_GYM = default_inventory(Unit.KG)
 
 
 def basis(rule: str, **facts: object) -> Basis:
@@ -89,6 +92,7 @@ def test_today_carries_rule_and_reason_and_none_when_stale() -> None:
         logged=[],
         unit=Unit.KG,
         local_date="2026-12-01",
+        inventory=KG_GYM,
     )
     [exercise] = fresh["exercises"]
     assert (exercise["target_rule"], exercise["target_why"]) == (
@@ -96,7 +100,13 @@ def test_today_carries_rule_and_reason_and_none_when_stale() -> None:
         "All 3 sets reached 12: up to 62.5 kg.",
     )
     stale = build_today(
-        plan, targets=None, known={}, logged=[], unit=Unit.KG, local_date="2026-12-01"
+        plan,
+        targets=None,
+        known={},
+        logged=[],
+        unit=Unit.KG,
+        local_date="2026-12-01",
+        inventory=KG_GYM,
     )
     assert (stale["exercises"][0]["target_rule"], stale["exercises"][0]["target_why"]) == (
         None,
