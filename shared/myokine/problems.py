@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -123,8 +124,9 @@ def problem_response(problem: Problem, request: Request | None = None) -> JSONRe
     )
 
 
-def field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
-    """FastAPI's validation errors as `{"field", "message"}`, the field as a dotted path."""
+def field_errors(exc: RequestValidationError | ValidationError) -> list[dict[str, str]]:
+    """FastAPI's (or pydantic's) validation errors as `{"field", "message"}`, the field as
+    a dotted path."""
     errors = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]

@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
+from pydantic import ValidationError
 
 from gateway_service import credentials, demo, queries
 from gateway_service.bootstrap import Dependencies, bootstrap
-from gateway_service.handlers import identity
+from gateway_service.handlers import equipment, identity
 from gateway_service.schemas.identity import GymOut
-from myokine.problems import Problem
+from myokine.inventory import InventoryUpdate
+from myokine.problems import InvalidInput, Problem, field_errors
 
 SERVICES = ("gateway", "program", "logging", "progression")
 
@@ -177,6 +179,37 @@ def reset_pin(
     if pin is None:
         shown["pin"] = secret
     _out(shown)
+
+
+@app.command("show-inventory")
+def show_inventory(chain: ChainOpt, gym: GymOpt) -> None:
+    """Print a gym's equipment (as `GET /v1/gyms/{id}/inventory` answers it)."""
+    with _wired() as deps, _reported():
+        row = _gym(deps, chain, gym)
+        shown = equipment.gym_inventory(deps.unit_of_work(), row.chain_id, row.id)
+    _out(shown.model_dump(mode="json"))
+
+
+@app.command("set-inventory")
+def set_inventory(
+    chain: ChainOpt,
+    gym: GymOpt,
+    file: Annotated[
+        typer.FileText, typer.Argument(help="The inventory as JSON (`-` reads standard input).")
+    ],
+) -> None:
+    """Set a gym's equipment from a JSON file shaped as `PUT /v1/gyms/{id}/inventory`'s body
+    (a kind left out keeps its default); members' targets there follow within moments."""
+    with _wired() as deps, _reported():
+        try:
+            update = InventoryUpdate.model_validate_json(file.read())
+        except ValidationError as exc:
+            raise InvalidInput("The inventory is not valid.", errors=field_errors(exc)) from exc
+        row = _gym(deps, chain, gym)
+        saved = equipment.set_gym_inventory(
+            deps.unit_of_work(), row.chain_id, row.id, update, now=deps.clock()
+        )
+    _out(saved.model_dump(mode="json"))
 
 
 @app.command("seed-demo")

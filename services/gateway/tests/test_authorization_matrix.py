@@ -48,6 +48,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /v1/kiosk/finish": MEMBERS_ONLY,
     "GET /v1/kiosk/progress": MEMBERS_ONLY,
     "GET /v1/exercises": STAFF,
+    # Only a chain admin adds to or changes the chain's catalog.
+    "POST /v1/exercises": STAFF | {"trainer": 403, "trainer, other chain": 403, "chain admin": 201},
+    "PATCH /v1/exercises/{slug}": STAFF | {"trainer": 403, "trainer, other chain": 403},
     "GET /v1/programs": STAFF,
     "POST /v1/programs": STAFF | {"trainer": 201, "trainer, other chain": 201, "chain admin": 201},
     "POST /v1/programs/check": STAFF,
@@ -155,6 +158,14 @@ def test_authorization_matrix(live_gate, world) -> None:
         "POST /v1/kiosk/finish": lambda t: client.post("/v1/kiosk/finish", headers=auth(t) | key()),
         "GET /v1/kiosk/progress": lambda t: client.get("/v1/kiosk/progress", headers=auth(t)),
         "GET /v1/exercises": lambda t: client.get("/v1/exercises", headers=auth(t)),
+        "POST /v1/exercises": lambda t: client.post(
+            "/v1/exercises",
+            json={"name": "Matrix sled", "pattern": "squat", "equipment": "machine"},
+            headers=auth(t),
+        ),
+        "PATCH /v1/exercises/{slug}": lambda t: client.patch(
+            "/v1/exercises/matrix-sled", json={"equipment": "kettlebell"}, headers=auth(t)
+        ),
         "GET /v1/programs": lambda t: client.get("/v1/programs", headers=auth(t)),
         "POST /v1/programs": lambda t: client.post("/v1/programs", json=PROGRAM, headers=auth(t)),
         "POST /v1/programs/check": lambda t: client.post(
@@ -229,6 +240,7 @@ def test_the_matrix_covers_every_authenticated_endpoint(client) -> None:
         "{program_id}": "{program}",
         "{member_id}": "{member}",
         "{gym_id}": "{gym}",
+        "{slug}": "{slug}",
     }
     for name, short in placeholders.items():
         documented = {endpoint.replace(name, short) for endpoint in documented}

@@ -163,3 +163,20 @@ def test_seed_demo_is_idempotent_and_always_leaves_working_credentials(
     works(third)
     output.unlink()
     works(seed())
+
+
+def test_a_gyms_equipment_is_shown_and_set_from_a_file(tmp_path: Path) -> None:
+    _tenant()
+    where = ("--chain", "CLI Gyms", "--gym", "North")
+    shown = _run("show-inventory", *where)
+    assert (shown["unit"], shown["version"], shown["barbell"]["bar"]) == ("lb", 0, 45)
+    body = tmp_path / "north.json"
+    body.write_text(json.dumps({"unit": "lb", "kettlebells": [18, 26, 35, 44]}))
+    saved = _run("set-inventory", *where, str(body))
+    assert (saved["version"], saved["kettlebells"]) == (1, [18, 26, 35, 44])
+    assert _run("show-inventory", *where) == saved
+
+    body.write_text(json.dumps({"unit": "lb", "kettlebells": [-1]}))
+    refused = runner.invoke(app, ["set-inventory", *where, str(body)])
+    assert refused.exit_code == 1
+    assert "kettlebells.0" in refused.output

@@ -13,7 +13,7 @@ from gateway_service.domain.loads import as_decimal, in_unit, present_progress
 from gateway_service.domain.reasons import explain_progress
 from gateway_service.principals import TrainerPrincipal
 from gateway_service.repository import GatewayRepository
-from gateway_service.schemas.catalog import ExerciseOut
+from gateway_service.schemas.catalog import ExerciseIn, ExerciseOut, ExercisePatch
 from gateway_service.schemas.gyms import AttentionOut
 from gateway_service.schemas.identity import GymOut
 from gateway_service.schemas.members import AssignmentIn, AssignmentOut, MemberOut
@@ -38,6 +38,38 @@ def list_exercises(services: Services, trainer: TrainerPrincipal) -> list[Exerci
     """The chain's exercise catalog."""
     found = services.program.call("GET", "/exercises", trainer.caller())
     return [ExerciseOut.model_validate(e) for e in found]
+
+
+def add_exercise(
+    services: Services, trainer: TrainerPrincipal, body: ExerciseIn, idempotency_key: str | None
+) -> ExerciseOut:
+    """A chain admin's new exercise; the program service checks the role and the slug."""
+    added = services.program.call(
+        "POST",
+        "/exercises",
+        trainer.caller(),
+        json=body.model_dump(mode="json", exclude_none=True),
+        idempotency_key=_key(idempotency_key),
+    )
+    return ExerciseOut.model_validate(added)
+
+
+def change_exercise(
+    services: Services,
+    trainer: TrainerPrincipal,
+    slug: str,
+    body: ExercisePatch,
+    idempotency_key: str | None,
+) -> ExerciseOut:
+    """A chain admin's change to one of the chain's own exercises."""
+    changed = services.program.call(
+        "PATCH",
+        f"/exercises/{slug}",
+        trainer.caller(),
+        json=body.model_dump(mode="json", exclude_none=True),
+        idempotency_key=_key(idempotency_key),
+    )
+    return ExerciseOut.model_validate(changed)
 
 
 def list_programs(services: Services, trainer: TrainerPrincipal) -> list[ProgramOut]:

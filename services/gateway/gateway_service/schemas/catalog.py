@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict, Field
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from gateway_service.schemas.base import Number, Open
+from myokine.catalog import Equipment
+from myokine.patterns import Pattern
+
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+Step = Annotated[Decimal, Field(gt=0, le=50, decimal_places=2)]
 
 
 class ExerciseOut(Open):
@@ -34,3 +42,28 @@ class ExerciseOut(Open):
     load_step_kg: Number
     bodyweight: bool
     builtin: bool = Field(description="Part of the catalog every chain starts with.")
+
+
+class ExerciseIn(BaseModel):
+    """A chain admin's new exercise for the chain's catalog (its slug comes from the name
+    unless given, and never changes)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    pattern: Pattern
+    equipment: Equipment
+    slug: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)] | None = None
+    load_step_kg: Step | None = None
+    bodyweight: bool | None = None
+
+
+class ExercisePatch(BaseModel):
+    """A change to one of the chain's own exercises: the fields given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    pattern: Pattern | None = None
+    equipment: Equipment | None = None
+    load_step_kg: Step | None = None
