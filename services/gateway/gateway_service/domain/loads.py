@@ -42,6 +42,14 @@ def present_set(logged: dict[str, Any], unit: Unit) -> dict[str, Any]:
     return shown
 
 
+def _target(target: dict[str, Any], unit: Unit) -> dict[str, Any]:
+    return {
+        **target,
+        "load_kg": as_decimal(target.get("load_kg")),
+        "load": in_unit(target.get("load_kg"), unit),
+    }
+
+
 def present_progress(progress: dict[str, Any], unit: Unit) -> dict[str, Any]:
     """Progression's progress document (kg only), with the member's unit added beside kg."""
     shown = dict(progress)
@@ -62,11 +70,10 @@ def present_progress(progress: dict[str, Any], unit: Unit) -> dict[str, Any]:
         ]
         nxt = item.get("next")
         if isinstance(nxt, dict):
-            entry["next"] = {
-                **nxt,
-                "load_kg": as_decimal(nxt.get("load_kg")),
-                "load": in_unit(nxt.get("load_kg"), unit),
-            }
+            entry["next"] = _target(nxt, unit)
+        entry["decisions"] = [
+            _target(d, unit) for d in item.get("decisions") or [] if isinstance(d, dict)
+        ]
         exercises[slug] = entry
     shown["exercises"] = exercises
     shown["unit"] = unit.value

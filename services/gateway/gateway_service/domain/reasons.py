@@ -107,13 +107,22 @@ def why(basis: Basis, unit: Unit) -> str:
     return sentences.get(basis.rule, f"Aim for {load} for {reps} reps.")
 
 
+def _explained(target: dict[str, Any], unit: Unit) -> dict[str, Any]:
+    basis = Basis.of(target)
+    return {**target, "why": why(basis, unit)} if basis is not None else target
+
+
 def explain_progress(progress: dict[str, Any], unit: Unit) -> dict[str, Any]:
-    """A progress document with each exercise's `next.why` said in the member's unit."""
+    """A progress document with each exercise's `next.why`, and each of its decisions' `why`,
+    said in the member's unit."""
     exercises = {}
     for slug, item in (progress.get("exercises") or {}).items():
-        nxt = item.get("next") if isinstance(item, dict) else None
-        basis = Basis.of(nxt) if isinstance(nxt, dict) else None
-        if basis is not None and isinstance(nxt, dict):
-            item = {**item, "next": {**nxt, "why": why(basis, unit)}}
+        if isinstance(item, dict):
+            nxt = item.get("next")
+            item = {
+                **item,
+                "next": _explained(nxt, unit) if isinstance(nxt, dict) else nxt,
+                "decisions": [_explained(d, unit) for d in item.get("decisions") or []],
+            }
         exercises[slug] = item
     return {**progress, "exercises": exercises}

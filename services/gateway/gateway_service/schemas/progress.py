@@ -38,6 +38,12 @@ class ProgressNext(Open):
     why: str | None = Field(default=None, description="The reason in one sentence, for the member.")
 
 
+class ProgressDecision(ProgressNext):
+    """What one finished exposure decided: the target it led to, the rule and why."""
+
+    date: date
+
+
 class ProgressSeriesPoint(Open):
     """The best e1RM of one training day."""
 
@@ -68,6 +74,11 @@ class ProgressExercise(Open):
     best_e1rm: Number | None
     series: list[ProgressSeriesPoint]
     prs: list[ProgressRecord]
+    decisions: list[ProgressDecision] = Field(
+        default_factory=list,
+        description="Each finished exposure's decision, oldest first: the history a trainer "
+        "reads (exposures stored before decisions were kept have none).",
+    )
     stalled: bool
     calibrate: bool
     last_trained: date | None

@@ -121,3 +121,17 @@ def test_progress_says_why_for_each_next_target() -> None:
     assert shown["exercises"]["bench-press"]["next"]["why"] == (
         "Stay at 100 kg and aim for 9 reps on each set."
     )
+
+
+def test_each_past_decision_says_why_in_the_members_unit() -> None:
+    up = {"date": "2026-01-05", "load_kg": D("62.5"), "reps": 6, "sets": 3, "rule": "up",
+          "previous_load_kg": D(60), "ceiling": 12}  # fmt: skip
+    deload = {"date": "2026-01-07", "load_kg": D("55"), "reps": 6, "sets": 3,
+              "rule": "deload_miss", "previous_load_kg": D("62.5"), "rep_min": 6}  # fmt: skip
+    doc = {"exercises": {"bench-press": {"next": None, "decisions": [up, deload]}}}
+    shown = explain_progress(doc, Unit.KG)["exercises"]["bench-press"]["decisions"]
+    assert [d["why"] for d in shown] == [
+        "All 3 sets reached 12: up to 62.5 kg.",
+        "Two sessions in a row with a set under 6 reps: down from 62.5 kg to 55 kg to build "
+        "back up.",
+    ]
