@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -81,6 +82,26 @@ def plates_for(
     return {"unit": inventory.unit.value, "bar": inventory.barbell.bar, "per_side": per_side}
 
 
+NEARBY_RUNGS = 8
+"""How many makeable loads either side of the target the kiosk's load buttons step through."""
+
+
+def loads_near(
+    equipment: object, load_kg: Decimal | None, inventory: Inventory, unit: Unit
+) -> list[Decimal]:
+    """The loads this gym makes around a target (the lightest ones without a target), in the
+    member's unit, lightest first: the kiosk's minus and plus buttons step through these, so a pound
+    member at a kg gym steps 44.09 → 49.6 lb (20 → 22.5 kg), never to a load no plates make.
+    """
+    try:
+        ladder = inventory.loads_kg(str(equipment))
+    except ValueError:
+        return []
+    centre = bisect_left(ladder, load_kg) if load_kg is not None else 0
+    window = ladder[max(centre - NEARBY_RUNGS, 0) : centre + NEARBY_RUNGS + 1]
+    return [shown for kg in window if (shown := in_unit(kg, unit)) is not None]
+
+
 def build_today(
     plan: dict[str, Any],
     *,
@@ -116,6 +137,9 @@ def build_today(
                 "target_rule": basis.rule if basis else None,
                 "target_why": why(basis, unit) if basis else None,
                 "plates": plates_for(planned.get("equipment"), target["target_load_kg"], inventory),
+                "loads_near": loads_near(
+                    planned.get("equipment"), target["target_load_kg"], inventory, unit
+                ),
                 "target_load": in_unit(target["target_load_kg"], unit),
                 "unit": unit.value,
                 "rest_seconds": planned.get("rest_seconds"),

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from gateway_service.domain.reasons import Basis, why
-from gateway_service.domain.today import plates_for
+from gateway_service.domain.today import loads_near, plates_for
 from gateway_service.handlers import equipment, identity
 from myokine.events import ALL_CHAINS, CATALOG, INVENTORY, CatchUpRequested, InventoryChanged
 from myokine.inventory import Barbell, InventoryUpdate, PlatePairs, default_inventory
@@ -119,3 +119,13 @@ def test_a_roaming_target_says_what_it_stands_in_for() -> None:
     assert why(basis, Unit.LB) == (
         "Your next step is 137.79 lb; the nearest this gym's equipment makes is 140 lb."
     )
+
+
+def test_the_load_buttons_step_through_loads_the_gym_makes() -> None:
+    kg = default_inventory(Unit.KG)
+    # A pound member at a kg gym: 20 kg is 44.09 lb, and the next load is 22.5 kg (49.6 lb).
+    near = loads_near("barbell", D(20), kg, Unit.LB)
+    assert near[:2] == [D("44.09"), D("49.60")]
+    assert len(loads_near("barbell", D(100), kg, Unit.KG)) == 17
+    assert loads_near("kettlebell", None, kg, Unit.KG)[:3] == [8, 12, 16]
+    assert loads_near(None, D(20), kg, Unit.KG) == []
