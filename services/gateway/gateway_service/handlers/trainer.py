@@ -7,6 +7,9 @@ the trainer's chain before it asks a service anything about them.
 from __future__ import annotations
 
 import uuid
+from typing import Any
+
+from pydantic import BaseModel
 
 from gateway_service import queries
 from gateway_service.domain.loads import as_decimal, in_unit, present_progress
@@ -34,6 +37,24 @@ def _key(idempotency_key: str | None) -> str:
     return idempotency_key or f"gateway-{uuid.uuid4().hex}"
 
 
+def _write_to_program(
+    services: Services,
+    trainer: TrainerPrincipal,
+    method: str,
+    path: str,
+    body: BaseModel,
+    idempotency_key: str | None,
+) -> Any:
+    """A trainer's write to the program service, with the fields the trainer gave."""
+    return services.program.call(
+        method,
+        path,
+        trainer.caller(),
+        json=body.model_dump(mode="json", exclude_none=True),
+        idempotency_key=_key(idempotency_key),
+    )
+
+
 def list_exercises(services: Services, trainer: TrainerPrincipal) -> list[ExerciseOut]:
     """The chain's exercise catalog."""
     found = services.program.call("GET", "/exercises", trainer.caller())
@@ -44,13 +65,7 @@ def add_exercise(
     services: Services, trainer: TrainerPrincipal, body: ExerciseIn, idempotency_key: str | None
 ) -> ExerciseOut:
     """A chain admin's new exercise; the program service checks the role and the slug."""
-    added = services.program.call(
-        "POST",
-        "/exercises",
-        trainer.caller(),
-        json=body.model_dump(mode="json", exclude_none=True),
-        idempotency_key=_key(idempotency_key),
-    )
+    added = _write_to_program(services, trainer, "POST", "/exercises", body, idempotency_key)
     return ExerciseOut.model_validate(added)
 
 
@@ -62,13 +77,8 @@ def change_exercise(
     idempotency_key: str | None,
 ) -> ExerciseOut:
     """A chain admin's change to one of the chain's own exercises."""
-    changed = services.program.call(
-        "PATCH",
-        f"/exercises/{slug}",
-        trainer.caller(),
-        json=body.model_dump(mode="json", exclude_none=True),
-        idempotency_key=_key(idempotency_key),
-    )
+    path = f"/exercises/{slug}"
+    changed = _write_to_program(services, trainer, "PATCH", path, body, idempotency_key)
     return ExerciseOut.model_validate(changed)
 
 
@@ -88,13 +98,7 @@ def create_program(
     services: Services, trainer: TrainerPrincipal, body: ProgramIn, idempotency_key: str | None
 ) -> ProgramOut:
     """Save a program; the program service refuses one that does not conform (422)."""
-    saved = services.program.call(
-        "POST",
-        "/programs",
-        trainer.caller(),
-        json=body.model_dump(mode="json", exclude_none=True),
-        idempotency_key=_key(idempotency_key),
-    )
+    saved = _write_to_program(services, trainer, "POST", "/programs", body, idempotency_key)
     return ProgramOut.model_validate(saved)
 
 
