@@ -1,0 +1,66 @@
+"""The floor the load benchmark measures Myokine against: a bare FastAPI app that stores
+one set per request with SQLAlchemy, in one process, on the same PostgreSQL.
+
+It has none of Myokine's guarantees (no auth, no idempotency, no outbox, no validation
+beyond pydantic's), which is the point: it is the cost of "HTTP in, one INSERT, JSON out"
+on this machine. `FLOOR_DATABASE_URL` names its database; the table is made at start.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Uuid,
+    create_engine,
+    insert,
+)
+
+metadata = MetaData()
+sets = Table(
+    "floor_sets",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("exercise", String(100), nullable=False),
+    Column("load_kg", Numeric, nullable=False),
+    Column("reps", Integer, nullable=False),
+    Column("performed_at", DateTime(timezone=True), nullable=False),
+)
+engine = create_engine(os.environ["FLOOR_DATABASE_URL"], pool_size=10, max_overflow=20)
+metadata.create_all(engine)
+app = FastAPI()
+
+
+class SetIn(BaseModel):
+    """A set, as a kiosk would send it."""
+
+    exercise: str
+    load: Decimal
+    reps: int
+
+
+@app.post("/sets", status_code=201)
+def log_set(body: SetIn) -> dict[str, object]:
+    """Store one set and answer it."""
+    row = {
+        "id": uuid.uuid4(),
+        "exercise": body.exercise,
+        "load_kg": body.load,
+        "reps": body.reps,
+        "performed_at": datetime.now(UTC),
+    }
+    with engine.begin() as conn:
+        conn.execute(insert(sets).values(**row))
+    return {**row, "load_kg": float(body.load)}

@@ -1,0 +1,449 @@
+"""Load: the kiosk's calls through the whole system against a bare FastAPI floor, in one run.
+
+Run with `make bench` (needs Debian's `wrk`). In one run on this run's PostgreSQL:
+1. the floor (`load/floor_app.py`: FastAPI + SQLAlchemy, one INSERT a request, one process)
+   takes `POST /sets` from wrk;
+2. the whole system (every service's API, worker and relay, on a Redis of its own, kiosk
+   rate limits raised) takes `POST /v1/kiosk/sets`, `GET /v1/kiosk/today` and
+   `POST /v1/kiosk/identify` from wrk with the same connections;
+3. the end-to-end lag of the sets of the burst (logging's outbox row → progression's inbox
+   row), and once more at about half that rate.
+
+It prints req/s, p50 and p99 and the ratio to the floor for each call, the lag, and the CPU
+seconds each process spent per set. Ratios against the floor hold on any machine; absolute
+figures are this machine's. The targets (the performance issue) are printed beside the
+figures; the benchmark asserts only that the system answered (a benchmark measures, the
+numbers are read by people).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from statistics import quantiles
+from typing import Any
+
+import httpx
+import psutil
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from devstack.embedded import EmbeddedRedis, free_port
+from devstack.stack import ROOT, SERVICES, Stack
+from devstack.supervisor import Supervisor
+from gateway_service.bootstrap import bootstrap
+from gateway_service.demo import PROGRAM_PREFIX
+from gateway_service.handlers import identity
+from gateway_service.settings import Settings
+from myokine.db import ensure_database
+
+pytestmark = pytest.mark.bench
+
+HERE = Path(__file__).parent / "load"
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+THREADS = 2
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+BURST_SECONDS = int(os.environ.get("BENCH_BURST_SECONDS", "20"))
+MEMBERS = 32
+# No kiosk or sign-in limit gets in the way of the load (the limits are measured in the cost).
+UNLIMITED = {
+    "KIOSK_RATE_LIMIT_PER_MINUTE": "10000000",
+    "LOGIN_RATE_LIMIT_PER_MINUTE": "10000000",
+    "TRAINER_RATE_LIMIT_PER_MINUTE": "10000000",
+}
+
+
+@dataclass(frozen=True)
+class Load:
+    """What wrk measured of one call."""
+
+    name: str
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+    socket_errors: int
+
+    @property
+    def rps(self) -> float:
+        """Requests a second."""
+        return self.requests / self.seconds
+
+
+def wrk(
+    url: str,
+    script: str,
+    env: Mapping[str, str],
+    *,
+    seconds: int = SECONDS,
+    connections: int = CONNECTIONS,
+    name: str,
+) -> Load:
+    """Drive `url` with wrk and a script of `load/` (with the report appended)."""
+    binary = shutil.which("wrk")
+    if binary is None:
+        pytest.fail("the load benchmark needs wrk: apt-get install wrk")
+    combined = Path(os.environ.get("TMPDIR", "/tmp")) / f"myokine-{uuid.uuid4().hex}.lua"
+    combined.write_text((HERE / script).read_text() + (HERE / "report.lua").read_text())
+    try:
+        done = subprocess.run(
+            [
+                binary,
+                f"-t{THREADS}",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--timeout=10s",
+                "-s",
+                str(combined),
+                url,
+            ],
+            env={**os.environ, "RUN_ID": uuid.uuid4().hex[:8], **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        combined.unlink()
+    found = re.search(r"WRK_RESULT (\{.*\})", done.stdout)
+    assert found, done.stdout + done.stderr
+    r = json.loads(found.group(1))
+    return Load(
+        name,
+        r["requests"],
+        r["seconds"],
+        r["p50_us"] / 1000,
+        r["p99_us"] / 1000,
+        r["non_2xx"],
+        r["socket_errors"],
+    )
+
+
+def cpu_seconds(pids: Mapping[str, int]) -> dict[str, float]:
+    """CPU seconds (user + system) each process and its children have used so far."""
+    used = {}
+    for name, pid in pids.items():
+        process = psutil.Process(pid)
+        total = 0.0
+        for p in [process, *process.children(recursive=True)]:
+            try:
+                times = p.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        used[name] = total
+    return used
+
+
+def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """CPU seconds per process between two readings."""
+    return {name: after[name] - before[name] for name in after}
+
+
+def database_url(name: str) -> str:
+    """A database of this run's server, with the psycopg driver."""
+    url = make_url(os.environ["DATABASE_URL"]).set(drivername="postgresql+psycopg", database=name)
+    return url.render_as_string(hide_password=False)
+
+
+# --- the floor ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def floor(scratch_dir: Path) -> Iterator[tuple[str, int]]:
+    """The floor app, serving; its URL and pid."""
+    url = database_url(os.environ["DB_PREFIX"] + "bench_floor")
+    ensure_database(url)
+    port = free_port()
+    log = (scratch_dir / "floor.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            str(HERE),
+            "floor_app:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env={**os.environ, "FLOOR_DATABASE_URL": url},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"{base}/docs", timeout=1)
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise
+            time.sleep(0.2)
+    try:
+        yield base, process.pid
+    finally:
+        process.terminate()
+        process.wait(10)
+        log.close()
+
+
+# --- the system ---------------------------------------------------------------------------
+
+
+@dataclass
+class System:
+    """The running system, its kiosk, its members and their tokens."""
+
+    stack: Stack
+    supervisor: Supervisor
+    kiosk_token: str
+    badges: list[str]
+    pins: list[str]
+    tokens: list[str]
+
+    def pids(self) -> dict[str, int]:
+        """Every process of the system, by name."""
+        return {name: self.supervisor.pid(name) for name in self.supervisor.names}
+
+    def query(self, service: str, sql: str, **params: Any) -> list[Any]:
+        """Rows of a service's database."""
+        engine = create_engine(database_url(f"{self.stack.db_prefix}{service}"))
+        try:
+            with engine.connect() as conn:
+                return list(conn.execute(text(sql), params).all())
+        finally:
+            engine.dispose()
+
+
+def _add_members(stack: Stack, redis_url: str, credentials: dict[str, Any]) -> list[dict[str, str]]:
+    """`MEMBERS` members of the demo gym (made with the gateway's own use case, in-process),
+    each on the demo program (assigned through the trainer API)."""
+    settings = Settings(
+        database_url=stack.database_url, db_prefix=stack.db_prefix, redis_url=redis_url
+    )
+    deps = bootstrap(settings)
+    http = httpx.Client(base_url=stack.url("gateway"), timeout=15)
+    try:
+        token = http.post(
+            "/v1/auth/token",
+            data={
+                "username": credentials["trainer_email"],
+                "password": credentials["trainer_password"],
+            },
+        ).json()["access_token"]
+        http.headers["Authorization"] = f"Bearer {token}"
+        gym_id = uuid.UUID(http.get("/v1/members").json()[0]["home_gym_id"])
+        program = next(
+            p for p in http.get("/v1/programs").json() if p["name"].startswith(PROGRAM_PREFIX)
+        )
+        members = []
+        for i in range(MEMBERS):
+            badge, pin = f"BENCH{i:04d}", f"{271828 + 7919 * i:06d}"[-6:]
+            made = identity.create_member(
+                deps.unit_of_work(), gym_id, name=f"Bench {i}", badge=badge, pin=pin, unit="kg"
+            )
+            assigned = http.post(
+                f"/v1/members/{made.id}/assignments",
+                json={
+                    "program_id": program["id"],
+                    "start_date": date.today().isoformat(),
+                    "weekdays": [1, 2, 3, 4, 5, 6, 7],
+                },
+            )
+            assert assigned.status_code == 201, assigned.text
+            members.append({"badge": badge, "pin": pin})
+        return members
+    finally:
+        http.close()
+        deps.close()
+
+
+@pytest.fixture(scope="module")
+def system(scratch_dir: Path) -> Iterator[System]:
+    """The whole system with the demo chain and `MEMBERS` identified members."""
+    home = scratch_dir / "bench-system"
+    redis = EmbeddedRedis(home / "redis", free_port(), persistent=False).start()
+    stack = Stack(
+        os.environ["DATABASE_URL"],
+        redis.url,
+        home,
+        db_prefix=os.environ["DB_PREFIX"] + "bench_",
+        ports={s: free_port() for s in SERVICES},
+        environment="test",
+    )
+    log = (home / "processes.log").open("w")
+    supervisor = Supervisor(os.environ, log=log, cwd=ROOT)
+    try:
+        stack.migrate(os.environ)
+        for spec in stack.process_specs():
+            supervisor.add(replace(spec, env={**spec.env, **UNLIMITED}))
+        supervisor.start_all()
+        supervisor.wait_ready(timeout=120)
+        credentials = stack.seed_demo(os.environ, home / "demo-credentials.json")
+        members = _add_members(stack, redis.url, credentials)
+        gateway = stack.url("gateway")
+        tokens = []
+        with httpx.Client(base_url=gateway, timeout=15) as http:
+            for member in members:
+                answer = http.post(
+                    "/v1/kiosk/identify",
+                    json={"badge": member["badge"], "pin": member["pin"]},
+                    headers={"Authorization": f"Bearer {credentials['kiosk_token']}"},
+                )
+                assert answer.status_code == 200, answer.text
+                tokens.append(answer.json()["member_token"])
+        yield System(
+            stack,
+            supervisor,
+            credentials["kiosk_token"],
+            [m["badge"] for m in members],
+            [m["pin"] for m in members],
+            tokens,
+        )
+    finally:
+        supervisor.stop_all()
+        log.close()
+        redis.stop()
+
+
+def _lag(system: System, since: datetime) -> tuple[list[float], datetime | None]:
+    """Seconds from each SetLogged's outbox row (since `since`) to progression's inbox row,
+    and when the last one was applied; waits until every one is applied."""
+    events = dict(
+        system.query(
+            "logging",
+            "SELECT event_id, created_at FROM outbox "
+            "WHERE event_type = 'SetLogged' AND created_at >= :since",
+            since=since,
+        )
+    )
+    deadline = time.monotonic() + 300
+    while True:
+        applied = dict(
+            system.query(
+                "progression",
+                "SELECT event_id, processed_at FROM inbox "
+                "WHERE event_type = 'SetLogged' AND processed_at >= :since",
+                since=since,
+            )
+        )
+        if set(events) <= set(applied) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    missing = set(events) - set(applied)
+    assert not missing, f"{len(missing)} sets never reached progression"
+    lags = sorted((applied[e] - events[e]).total_seconds() for e in events)
+    last = max((applied[e] for e in events), default=None)
+    return lags, last
+
+
+def _percentile(values: list[float], p: int) -> float:
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+def test_load(floor: tuple[str, int], system: System) -> None:
+    """The whole benchmark, in one run, printed as one report."""
+    floor_url, floor_pid = floor
+    lines: list[str] = []
+
+    # The floor: POST /sets, one process.
+    wrk(floor_url, "post_sets.lua", {"BODY_PATH": "/sets"}, seconds=2, name="warm-up")
+    before = cpu_seconds({"floor": floor_pid})
+    floor_load = wrk(floor_url, "post_sets.lua", {"BODY_PATH": "/sets"}, name="floor")
+    floor_cpu = spent(before, cpu_seconds({"floor": floor_pid}))["floor"] / floor_load.requests
+
+    gateway = system.stack.url("gateway")
+    member_env = {"MEMBER_TOKENS": ",".join(system.tokens)}
+    wrk(gateway, "post_sets.lua", member_env, seconds=2, name="warm-up")
+
+    # Writes: the burst at full rate, with every process's CPU.
+    time.sleep(3)
+    started_at = datetime.now().astimezone()
+    before = cpu_seconds(system.pids())
+    sets = wrk(
+        gateway, "post_sets.lua", member_env, seconds=BURST_SECONDS, name="POST /v1/kiosk/sets"
+    )
+    burst_end = datetime.now().astimezone()
+    lags, last_applied = _lag(system, started_at)
+    cpu = spent(before, cpu_seconds(system.pids()))
+    stored = sets.requests - sets.non_2xx
+
+    # Half the rate: fewer connections, each waiting between requests.
+    time.sleep(3)
+    half_started = datetime.now().astimezone()
+    half = wrk(
+        gateway,
+        "post_sets.lua",
+        {**member_env, "DELAY_MS": str(int(1000 * CONNECTIONS / max(sets.rps, 1)))},
+        connections=CONNECTIONS // 2,
+        name="POST /v1/kiosk/sets, half rate",
+    )
+    half_lags, _ = _lag(system, half_started)
+
+    today = wrk(gateway, "get_today.lua", member_env, name="GET /v1/kiosk/today")
+    identify = wrk(
+        gateway,
+        "identify.lua",
+        {
+            "KIOSK_TOKEN": system.kiosk_token,
+            "BADGES": ",".join(system.badges),
+            "PINS": ",".join(system.pins),
+        },
+        name="POST /v1/kiosk/identify",
+    )
+
+    lines.append(f"load at {CONNECTIONS} connections, {THREADS} wrk threads, this machine")
+    lines.append(
+        f"{'call':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'of floor':>9} {'errors':>7}"
+    )
+    for load in (floor_load, sets, half, today, identify):
+        ratio = load.rps / floor_load.rps
+        lines.append(
+            f"{load.name:36} {load.rps:8.1f} {load.p50_ms:8.1f} {load.p99_ms:8.1f} "
+            f"{ratio:8.0%} {load.non_2xx + load.socket_errors:7d}"
+        )
+    lines.append(
+        f"lag, full rate ({len(lags)} sets): p50 {_percentile(lags, 50):.3f} s, "
+        f"p99 {_percentile(lags, 99):.3f} s, max {max(lags, default=0):.3f} s; "
+        f"last applied {(last_applied - burst_end).total_seconds() if last_applied else 0:.2f} s "
+        "after the burst's end (target: within 2 s)"
+    )
+    lines.append(
+        f"lag, half rate ({len(half_lags)} sets, {half.rps:.0f}/s): "
+        f"p50 {_percentile(half_lags, 50):.3f} s, p99 {_percentile(half_lags, 99):.3f} s "
+        "(target: p99 <= 1 s)"
+    )
+    total = sum(cpu.values())
+    lines.append(
+        f"CPU per set: {1000 * total / max(stored, 1):.1f} ms all processes, floor "
+        f"{1000 * floor_cpu:.1f} ms a request ({total / max(stored, 1) / floor_cpu:.1f}x; "
+        "target <= 3x)"
+    )
+    for name, seconds in sorted(cpu.items(), key=lambda item: -item[1]):
+        lines.append(f"  {name:24} {1000 * seconds / max(stored, 1):7.2f} ms")
+    lines.append(
+        "targets: POST sets >= 50% of the floor with p99 <= 100 ms; GET today p99 <= 50 ms"
+    )
+    report = "\n".join(lines)
+    print("\n" + report)
+    (Path(ROOT) / ".data").mkdir(exist_ok=True)
+    (Path(ROOT) / ".data" / "bench-load.txt").write_text(report + "\n")
+    assert stored > 0 and today.requests > 0 and identify.requests > 0
