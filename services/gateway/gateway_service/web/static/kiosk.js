@@ -298,6 +298,7 @@ function renderExercise(exercise) {
       el("strong", { "data-role": "target" }, target),
       el("span", { class: "sets", "data-role": "sets" }, setsLabel),
     ),
+    exercise.equipment === "barbell" ? platesLine(exercise.plates) : null,
     exercise.target_why
       ? el("p", { class: "note why", "data-role": "why", "data-rule": exercise.target_rule }, exercise.target_why)
       : exercise.calibrate
@@ -316,6 +317,15 @@ function renderExercise(exercise) {
       ),
     ),
   );
+}
+
+// What to put on the bar, in the gym's own plates (their unit may not be the member's).
+function platesLine(plates) {
+  if (!plates) return null;
+  const text = plates.per_side.length
+    ? `Bar ${fmt(plates.bar)} ${plates.unit} · each side: ${plates.per_side.map(fmt).join(" + ")}`
+    : `Empty bar, ${fmt(plates.bar)} ${plates.unit}`;
+  return el("p", { class: "plates", "data-role": "plates" }, text);
 }
 
 function adjust(exercise, field, delta, min) {
