@@ -24,9 +24,15 @@ def test_every_file_a_page_names_is_served_with_its_media_type(client: TestClien
         ".html": "text/html",
         ".svg": "image/svg+xml",
     }
-    assert {"kiosk.js", "outbox.js", "api.js", "dashboard.js", "common.css", "favicon.svg"} <= set(
-        SERVED
-    )
+    assert {
+        "kiosk.js",
+        "outbox.js",
+        "api.js",
+        "dashboard.js",
+        "equipment.js",
+        "common.css",
+        "favicon.svg",
+    } <= set(SERVED)
     for name, path in SERVED.items():
         answer = client.get(f"/static/{name}")
         assert answer.status_code == 200, name

@@ -1,15 +1,36 @@
-// The trainer dashboard: sign in, the gyms' members and their week, a member's charts,
-// a program builder with live conformance feedback, and assigning a program.
+// The trainer dashboard: sign in, the gyms' members and their week, a member's charts and
+// the history of their targets, each gym's equipment, a program builder with live
+// conformance feedback, and assigning a program.
 
 import { ApiError, el, fmt, newKey, request } from "./api.js";
+import { equipmentEditor } from "./equipment.js";
 
 const TOKEN_KEY = "myokine.dashboard.token";
 const PATTERNS = ["squat", "hinge", "push", "pull"];
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const CHECK_DELAY_MS = 300;
+const DECISIONS_SHOWN = 3;
+// docs/protocol.md §2's rules, as short labels; the arrows are the kiosk's (↑ heavier,
+// ↓ lighter, → same load).
+const RULES = {
+  calibrate: "Calibrate",
+  start: "Start",
+  up: "↑ Up",
+  bridge: "→ Bridge",
+  hold: "→ Hold",
+  deload_miss: "↓ Deload, missed",
+  deload_stall: "↓ Deload, stalled",
+  gap_hold: "→ Hold after a break",
+  gap_reduce: "↓ Lighter after a break",
+  add_set: "+ Set",
+  equipment_ceiling: "Heaviest load",
+  roam: "⇄ Other gym",
+};
 
 const $ = (id) => document.getElementById(id);
 let token = sessionStorage.getItem(TOKEN_KEY);
+// Gym names as the members page last listed them, for the equipment page's heading.
+const gymNames = new Map();
 
 // --- plumbing --------------------------------------------------------------------------
 
@@ -87,6 +108,7 @@ function route() {
     if (link.hasAttribute("aria-current")) link.setAttribute("aria-current", "page");
   }
   if (page === "builder") return builderPage();
+  if (page === "gyms" && id) return equipmentPage(id);
   if (page === "members" && id) return memberPage(id);
   return membersPage();
 }
@@ -121,6 +143,7 @@ async function membersPage() {
   view(el("h1", {}, "Members"), el("p", {}, "Loading…"));
   try {
     const overview = await api("GET", "/dashboard/api/overview");
+    for (const gym of overview.gyms) gymNames.set(gym.id, gym.name);
     const attention = await Promise.all(
       overview.gyms.map((gym) => api("GET", `/v1/gyms/${gym.id}/attention`).catch(() => null)),
     );
@@ -128,7 +151,12 @@ async function membersPage() {
       el(
         "section",
         { class: "panel", "aria-labelledby": `gym-${gym.id}` },
-        el("h2", { id: `gym-${gym.id}` }, `${gym.name || "Gym"} · week ${gym.week}`),
+        el(
+          "div",
+          { class: "gym-head" },
+          el("h2", { id: `gym-${gym.id}` }, `${gym.name || "Gym"} · week ${gym.week}`),
+          el("a", { href: `#/gyms/${gym.id}`, "aria-label": `Gym equipment of ${gym.name || "this gym"}` }, "Gym equipment"),
+        ),
         attentionList(attention[i]),
         el(
           "table",
@@ -170,14 +198,53 @@ function attentionList(answer) {
   );
 }
 
+// --- gym equipment -----------------------------------------------------------------------
+
+// Straight to a gym's page (a reload, a link), its name comes from the overview; the editor
+// works without it.
+async function rememberGymNames() {
+  try {
+    const overview = await api("GET", "/dashboard/api/overview");
+    for (const gym of overview.gyms) gymNames.set(gym.id, gym.name);
+  } catch {
+    // The heading then says "Gym".
+  }
+}
+
+async function equipmentPage(gymId) {
+  view(el("h1", {}, "Gym equipment"), el("p", {}, "Loading…"));
+  try {
+    const [inventory] = await Promise.all([
+      api("GET", `/v1/gyms/${gymId}/inventory`),
+      gymNames.has(gymId) ? null : rememberGymNames(),
+    ]);
+    view(
+      el("p", {}, el("a", { href: "#/members" }, "← Members")),
+      el("h1", {}, `Gym equipment · ${gymNames.get(gymId) || "Gym"}`),
+      el("p", { class: "note" }, "Targets at this gym are made of the loads this equipment makes; members' targets follow a change within moments."),
+      el(
+        "section",
+        { class: "panel", "aria-label": "Equipment" },
+        equipmentEditor(inventory, (body) => api("PUT", `/v1/gyms/${gymId}/inventory`, { json: body, key: newKey() })),
+      ),
+    );
+  } catch (error) {
+    view(el("h1", {}, "Gym equipment"), failure(error));
+  }
+}
+
+// --- a member ------------------------------------------------------------------------------
+
 async function memberPage(id) {
   view(el("h1", {}, "Member"), el("p", {}, "Loading…"));
   try {
-    const [member, charts, programs] = await Promise.all([
+    const [member, charts, programs, progress] = await Promise.all([
       api("GET", `/v1/members/${id}`),
       api("GET", `/dashboard/api/members/${id}/charts`),
       api("GET", "/v1/programs"),
+      api("GET", `/v1/members/${id}/progress`).catch(() => null),
     ]);
+    const programNote = el("p", { id: "member-program", class: "program-note", "aria-live": "polite" });
     const milestones = (charts.milestones || []).map((m) =>
       el("li", { class: "tag" }, `${m.milestone.replaceAll("_", " ")} · ${m.reached_on}`),
     );
@@ -186,6 +253,7 @@ async function memberPage(id) {
       el("p", {}, el("a", { href: "#/members" }, "← Members")),
       el("h1", {}, member.name),
       el("p", { class: "note" }, `Badge ${member.badge} · loads in ${charts.unit}. ${streaks}`),
+      programNote,
       milestones.length ? el("ul", { class: "milestones", "aria-label": "Milestones" }, milestones) : null,
       el("section", { class: "panel chart", "aria-label": "Weekly adherence" }, svg(charts.adherence)),
       charts.exercises.length ? null : el("p", { class: "note" }, "No lifts logged yet: charts appear after the first workout."),
@@ -194,18 +262,87 @@ async function memberPage(id) {
         { class: "charts", "aria-label": "e1RM per lift" },
         charts.exercises.map((c) =>
           el(
-            "figure",
-            { class: "panel chart", "data-exercise": c.exercise },
-            svg(c.svg),
-            el("figcaption", {}, `${c.name}: best e1RM ${fmt(c.best_e1rm)} ${charts.unit}${c.stalled ? " · stalled" : ""}`),
+            "article",
+            { class: "panel lift", "data-exercise": c.exercise },
+            el(
+              "figure",
+              { class: "chart", "data-exercise": c.exercise },
+              svg(c.svg),
+              el("figcaption", {}, `${c.name}: best e1RM ${fmt(c.best_e1rm)} ${charts.unit}${c.stalled ? " · stalled" : ""}`),
+            ),
+            progress ? decisionsTable(c.name, progress.exercises[c.exercise]?.decisions || [], progress.unit) : null,
           ),
         ),
       ),
-      el("section", { class: "panel", "aria-labelledby": "assign-title" }, el("h2", { id: "assign-title" }, "Assign a program"), assignForm({ programs, memberId: id })),
+      el(
+        "section",
+        { class: "panel", "aria-labelledby": "assign-title" },
+        el("h2", { id: "assign-title" }, "Assign a program"),
+        assignForm({ programs, memberId: id, onAssigned: (program) => programNote.replaceChildren(...programLine(program)) }),
+      ),
     );
   } catch (error) {
     view(el("h1", {}, "Member"), failure(error));
   }
+}
+
+// What each finished workout decided for one lift, newest first: a few, then all on demand.
+function decisionsTable(name, decisions, unit) {
+  const title = `Decisions for ${name}`;
+  if (decisions.length === 0) {
+    return el("p", { class: "note decisions-none" }, "No decisions yet: each finished workout adds one.");
+  }
+  const rows = [...decisions].reverse().map((d, i) =>
+    el(
+      "tr",
+      { "data-rule": d.rule || "", hidden: i >= DECISIONS_SHOWN },
+      el("td", { class: "date" }, d.date),
+      el(
+        "td",
+        {},
+        el("span", { class: "rule", "data-rule": d.rule || "" }, RULES[d.rule] || String(d.rule || "–").replaceAll("_", " ")),
+        " · ",
+        el("span", { class: "target" }, `${fmt(d.load)} ${unit} × ${d.reps ?? "–"}${d.sets ? `, ${d.sets} sets` : ""}`),
+        d.why ? el("span", { class: "why" }, d.why) : null,
+      ),
+    ),
+  );
+  const more = rows.length > DECISIONS_SHOWN;
+  const toggle = more
+    ? el("button", {
+        type: "button",
+        class: "ghost more",
+        "aria-expanded": "false",
+        onclick: () => {
+          const open = toggle.getAttribute("aria-expanded") !== "true";
+          rows.forEach((row, i) => { row.hidden = !open && i >= DECISIONS_SHOWN; });
+          toggle.setAttribute("aria-expanded", String(open));
+          toggle.textContent = open ? "Show the latest only" : `Show all ${rows.length}`;
+        },
+      }, `Show all ${rows.length}`)
+    : null;
+  return el(
+    "section",
+    { class: "decisions", "aria-label": title },
+    el(
+      "table",
+      {},
+      el("caption", {}, "Decisions, newest first"),
+      el("thead", {}, el("tr", {}, ["Date", "Target and why"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, rows),
+    ),
+    toggle,
+  );
+}
+
+// A program's name, marked as the program picker marks one saved off protocol, with the
+// trainer's reason.
+function programLine(program) {
+  const line = ["Program: ", el("strong", {}, program.name)];
+  if (program.exception_reason) {
+    line.push(" ", el("span", { class: "off-protocol" }, "(off protocol)"), ` · reason: ${program.exception_reason}`);
+  }
+  return line;
 }
 
 // The charts are drawn by the gateway (web/charts.py), which escapes every text in them.
@@ -217,7 +354,7 @@ function svg(markup) {
 
 // --- assigning ---------------------------------------------------------------------------
 
-function assignForm({ programs, members, memberId, programId }) {
+function assignForm({ programs, members, memberId, programId, onAssigned }) {
   const result = el("p", { class: "result", role: "status" });
   const programSelect = el(
     "select",
@@ -258,6 +395,7 @@ function assignForm({ programs, members, memberId, programId }) {
       });
       const who = memberSelect ? memberSelect.selectedOptions[0].textContent : "the member";
       result.textContent = `Assigned ${assignment.program_name || programSelect.selectedOptions[0].textContent} to ${who} from ${assignment.start_date}.`;
+      onAssigned?.(programs.find((p) => p.id === assignment.program_id) || { name: assignment.program_name });
     } catch (error) {
       result.classList.add("error");
       result.textContent = error.fields || error.message;
