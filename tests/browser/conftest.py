@@ -11,19 +11,25 @@ Without chromium the tests skip, except under CI=true, where they fail.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from devstack.embedded import EmbeddedRedis, free_port
 from devstack.stack import ROOT, SERVICES, Stack
 from devstack.supervisor import Supervisor
+from gateway_service.demo import CHAIN, GYM
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -56,6 +62,44 @@ class System:
     def log_tail(self, lines: int = 120) -> str:
         """What the processes logged last."""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def cli(self, *args: str) -> Any:
+        """The operator CLI (`myokine`) run against this system: what it printed, as JSON."""
+        done = subprocess.run(
+            [str(self.stack.python.parent / "myokine"), *args],
+            env={**os.environ, **self.stack.env()},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, f"myokine {' '.join(args)}: {done.stderr}"
+        return json.loads(done.stdout)
+
+    def new_member(self, name: str, *, gym: str = GYM, unit: str = "kg") -> dict[str, str]:
+        """A member of the demo chain for one test, so its workouts change no other test's."""
+        badge, pin = str(uuid.uuid4().int)[:9], "2468"
+        shown = self.cli(
+            "create-member",
+            *("--chain", CHAIN, "--gym", gym, "--name", name),
+            *("--badge", badge, "--pin", pin, "--unit", unit),
+        )
+        return {"id": str(shown["id"]), "badge": badge, "pin": pin, "name": name, "unit": unit}
+
+    @contextmanager
+    def trainer_api(self) -> Iterator[httpx.Client]:
+        """The API as the demo trainer."""
+        with httpx.Client(base_url=self.url, timeout=15) as client:
+            answer = client.post(
+                "/v1/auth/token",
+                data={
+                    "username": self.credentials["trainer_email"],
+                    "password": self.credentials["trainer_password"],
+                },
+            )
+            assert answer.status_code == 200, answer.text
+            client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+            yield client
 
 
 def _chromium_or_skip() -> Path:

@@ -165,7 +165,8 @@ def test_a_trainer_builds_checks_and_assigns_a_program(
     dashboard_page: Page, system: Any, screenshots: Path
 ) -> None:
     page = dashboard_page
-    expect(page.locator("tr[data-member]")).to_have_count(len(system.credentials["members"]))
+    for member in system.credentials["members"]:
+        expect(page.locator(f'tr[data-member="{member["id"]}"]')).to_have_count(1)
     # The gym's attention list answered (whoever is on it).
     expect(page.locator(".panel .attention, .panel p.ok")).to_have_count(1)
     page.screenshot(path=str(screenshots / "dashboard-members.png"))
@@ -345,9 +346,15 @@ def test_the_pages_fit_the_screen_work_by_keyboard_and_name_every_control(
         dashboard.get_by_label("Password").fill(system.credentials["trainer_password"])
         dashboard.keyboard.press("Enter")
         expect(dashboard.locator("tr[data-member]").first).to_be_visible()
-        for route in ("#/members", "#/builder"):
+        drawn = {
+            "#/members": "tr[data-member]",
+            "#/builder": "#verdict",
+            f"#/members/{member['id']}": "#assign-program",
+            f"#/gyms/{system.credentials['gym_id']}": "#save-equipment",
+        }
+        for route, sign in drawn.items():
             dashboard.goto(f"/dashboard{route}")
-            expect(dashboard.locator("#view h1")).to_be_visible()
+            expect(dashboard.locator(sign).first).to_be_visible()
             dashboard.wait_for_load_state("networkidle")
             assert dashboard.evaluate(UNNAMED_CONTROLS) == [], route
             assert dashboard.evaluate(OVERFLOW) <= 0, route
