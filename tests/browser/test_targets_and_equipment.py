@@ -324,3 +324,23 @@ def test_an_off_protocol_program_is_marked_on_the_member_page(
     note = page.locator("#member-program")
     expect(note).to_have_text(f"Program: {name} (off protocol) · reason: {reason}")
     expect(note.locator(".off-protocol")).to_have_text("(off protocol)")
+
+
+def test_the_load_buttons_step_through_loads_the_gym_makes(kiosk_page: Page, system: Any) -> None:
+    """A pound member at a kg gym: + from 20 kg (44.09 lb) goes to 22.5 kg (49.6 lb), a load
+    the plates make, not to 49.09 lb."""
+    member = system.new_member("Lee Pounds", unit="lb")
+    assign_demo_program(system, member)
+    with member_client(system, member) as api:
+        squat = next(
+            e for e in api.get("/v1/kiosk/today").json()["exercises"] if e["equipment"] == "barbell"
+        )
+    assert squat["target_load"] == 44.09
+    sign_in(kiosk_page, member)
+    card = kiosk_page.locator(f'li.exercise[data-exercise="{squat["exercise"]}"]')
+    card.get_by_role("button", name="More load").click()
+    expect(card.get_by_role("button", name="Log 49.6 lb", exact=False)).to_be_visible()
+    card.get_by_role("button", name="Less load").click()
+    card.get_by_role("button", name="Less load").click()
+    # Below the bar no load exists: the quick step takes over.
+    expect(card.get_by_role("button", name="Log 39.09 lb", exact=False)).to_be_visible()

@@ -14,7 +14,8 @@ const KG_PER_LB = 0.45359237;
 const TOKEN_KEY = "myokine.kiosk.token";
 const PR_KINDS = { e1rm: "estimated 1RM", load: "heaviest load", reps: "most reps" };
 const PATTERNS = ["squat", "hinge", "push", "pull"];
-// Quick-step sizes per equipment, in the member's unit (docs/protocol.md §2's makeable steps).
+// Quick-step sizes per equipment, in the member's unit (docs/protocol.md §2's default steps),
+// for loads beyond the makeable ones today's plan lists.
 const STEPS = {
   kg: { barbell: 2.5, dumbbell: 2.5, kettlebell: 4, machine: 5, bodyweight: 1.25, assisted: 5 },
   lb: { barbell: 5, dumbbell: 5, kettlebell: 9, machine: 10, bodyweight: 2.5, assisted: 10 },
@@ -328,9 +329,18 @@ function platesLine(plates) {
   return el("p", { class: "plates", "data-role": "plates" }, text);
 }
 
+// The next load the gym's equipment makes in the direction of `delta` (loads_near, from
+// today's plan); the quick step only past the ends of that list or without one.
+function nextLoad(exercise, current, delta) {
+  const near = (exercise.loads_near ?? []).map(Number);
+  const found = delta > 0 ? near.find((l) => l > current + 0.001) : near.findLast((l) => l < current - 0.001);
+  return found ?? Math.round((current + delta) * 100) / 100;
+}
+
 function adjust(exercise, field, delta, min) {
   const choice = pick(exercise);
-  const next = Math.round((choice[field] + delta) * 100) / 100;
+  const next =
+    field === "load" ? nextLoad(exercise, choice.load, delta) : Math.round((choice[field] + delta) * 100) / 100;
   choice[field] = Math.max(min, field === "reps" ? Math.min(100, next) : next);
   render();
 }
