@@ -36,6 +36,10 @@ class ProgressNext(Open):
         default=None, description="The rule of the protocol that made it (docs/protocol.md §2)."
     )
     why: str | None = Field(default=None, description="The reason in one sentence, for the member.")
+    previous_load_kg: Number | None = Field(
+        default=None, description="The load of the exposure the rule moved from."
+    )
+    ceiling: int | None = Field(default=None, description="The reps that earn the next load.")
 
 
 class ProgressDecision(ProgressNext):
