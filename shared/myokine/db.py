@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, text
+from psycopg.pq import ConnStatus
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 
 def make_engine(url: str, *, pool_size: int = 5) -> Engine:
-    """An engine with pre-ping, so a restarted PostgreSQL does not break the first request."""
-    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=10)
+    """An engine whose pool hands out no connection the server has closed, so a restarted
+    PostgreSQL does not break the first request.
+
+    SQLAlchemy's `pool_pre_ping` would ask the server (`SELECT 1`) on every checkout: a
+    round trip per transaction. A server that ends a connection (a restart, an idle
+    timeout, `pg_terminate_backend`) tells the client and closes the socket, so an idle
+    connection whose socket has something to read is dead; the pool drops it and takes
+    another, without asking the server.
+    """
+    engine = create_engine(url, pool_size=pool_size, max_overflow=10)
+    event.listen(engine, "checkout", _refuse_closed_connection)
+    return engine
+
+
+def _refuse_closed_connection(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is None:
+        return
+    if pgconn.status != ConnStatus.OK:
+        raise DisconnectionError("the connection is closed")
+    readable, _, _ = select.select([pgconn.socket], [], [], 0)
+    if readable:
+        raise DisconnectionError("the server ended the connection")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -1,0 +1,38 @@
+"""The engine's pool: a connection the server ended is never handed out, and a healthy one
+costs no round trip to check."""
+
+from __future__ import annotations
+
+from sqlalchemy import event, text
+
+from myokine.db import make_engine
+
+from .conftest import Scratch
+
+
+def test_a_connection_the_server_ended_is_replaced_without_an_error(scratch_db: Scratch) -> None:
+    engine = make_engine(scratch_db.url, pool_size=1)
+    try:
+        with engine.connect() as conn:
+            first = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        # What a restart does to every connection: the server ends it.
+        with scratch_db.engine.connect() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        with engine.connect() as conn:
+            second = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        assert second != first
+    finally:
+        engine.dispose()
+
+
+def test_checking_a_healthy_connection_asks_the_server_nothing(scratch_db: Scratch) -> None:
+    engine = make_engine(scratch_db.url, pool_size=1)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    try:
+        for _ in range(3):
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 42"))
+        assert statements == ["SELECT 42"] * 3
+    finally:
+        engine.dispose()
