@@ -50,14 +50,10 @@ def member_at_kiosk(
 ) -> MemberPrincipal | None:
     """The member of a member token, at the kiosk it is bound to; None if either is gone."""
     with uow:
-        member = uow.repo.member_in_chain(chain_id, member_id)
-        kiosk = uow.repo.kiosk(kiosk_id)
-        if member is None or kiosk is None or kiosk.revoked_at is not None:
+        found = uow.repo.member_at_kiosk(chain_id, member_id, kiosk_id)
+        if found is None:
             return None
-        if kiosk.chain_id != chain_id:
-            return None
-        gym = uow.repo.gym(kiosk.gym_id)
-        assert gym is not None, "a kiosk's gym is never removed"
+        member, kiosk, gym = found
         return MemberPrincipal(
             member_id=member.id,
             name=member.name,

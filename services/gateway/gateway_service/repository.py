@@ -239,6 +239,13 @@ class GatewayRepository(Protocol):
         """The gym's kiosk of that name, if any."""
         ...
 
+    def member_at_kiosk(
+        self, chain_id: uuid.UUID, member_id: uuid.UUID, kiosk_id: uuid.UUID
+    ) -> tuple[Member, Kiosk, Gym] | None:
+        """The chain's member, at the chain's active kiosk, with its gym (one statement:
+        every kiosk request asks it); None if either is gone."""
+        ...
+
     def add_trainer(self, trainer: Trainer) -> None:
         """Store a new trainer; DuplicateError when the email is taken."""
         ...
@@ -379,6 +386,21 @@ class SqlGatewayRepository(GatewayRepository):
         return self.session.scalars(
             select(Kiosk).where(Kiosk.gym_id == gym_id, Kiosk.name == name)
         ).one_or_none()
+
+    def member_at_kiosk(
+        self, chain_id: uuid.UUID, member_id: uuid.UUID, kiosk_id: uuid.UUID
+    ) -> tuple[Member, Kiosk, Gym] | None:
+        row = self.session.execute(
+            select(Member, Kiosk, Gym)
+            .join(Kiosk, (Kiosk.id == kiosk_id) & (Kiosk.chain_id == Member.chain_id))
+            .join(Gym, Gym.id == Kiosk.gym_id)
+            .where(
+                Member.id == member_id,
+                Member.chain_id == chain_id,
+                Kiosk.revoked_at.is_(None),
+            )
+        ).one_or_none()
+        return None if row is None else (row[0], row[1], row[2])
 
     def add_trainer(self, trainer: Trainer) -> None:
         self._store(trainer)

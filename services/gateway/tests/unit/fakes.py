@@ -79,6 +79,17 @@ class FakeGatewayRepository:
             (g for g in self.gyms.values() if g.chain_id == chain_id and g.name == name), None
         )
 
+    def member_at_kiosk(
+        self, chain_id: uuid.UUID, member_id: uuid.UUID, kiosk_id: uuid.UUID
+    ) -> tuple[Member, Kiosk, Gym] | None:
+        member = self.member_in_chain(chain_id, member_id)
+        kiosk = self.kiosks.get(kiosk_id)
+        if member is None or kiosk is None or kiosk.revoked_at is not None:
+            return None
+        if kiosk.chain_id != chain_id:
+            return None
+        return member, kiosk, self.gyms[kiosk.gym_id]
+
     def all_gyms(self) -> list[Gym]:
         return sorted(self.gyms.values(), key=lambda g: (str(g.chain_id), g.name))
 
