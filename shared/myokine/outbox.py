@@ -73,7 +73,7 @@ class OutboxRelay:
         batch at that row (later rows must not overtake it); the rows before it stay sent.
         """
         o = self._outbox
-        published = 0
+        sent: list[int] = []
         blocked = False
         with self._sessions() as session, session.begin():
             rows = session.execute(
@@ -99,11 +99,13 @@ class OutboxRelay:
                     )
                     blocked = True
                     break
+                sent.append(row.id)
+            if sent:
+                # One statement for the batch; the transaction makes it all-or-nothing anyway.
                 session.execute(
-                    update(o).where(o.c.id == row.id).values(published_at=datetime.now(UTC))
+                    update(o).where(o.c.id.in_(sent)).values(published_at=datetime.now(UTC))
                 )
-                published += 1
-        return RelayPass(published=published, blocked=blocked, full=len(rows) == self._batch_size)
+        return RelayPass(published=len(sent), blocked=blocked, full=len(rows) == self._batch_size)
 
     def run_forever(self, *, poll_interval: float, should_stop: Callable[[], bool]) -> None:
         """Relay until `should_stop()`; back off while the broker or the database is down."""
