@@ -56,6 +56,11 @@ THREADS = 2
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 BURST_SECONDS = int(os.environ.get("BENCH_BURST_SECONDS", "20"))
 MEMBERS = 32
+# BENCH_PROFILE=DIR: py-spy samples these processes (holding the GIL: their CPU, not their
+# waits) during the burst into DIR/<name>.txt
+# (collapsed stacks: one line a stack, then its sample count).
+PROFILE_DIR = os.environ.get("BENCH_PROFILE")
+PROFILED = ("gateway-api", "logging-api", "progression-worker", "logging-relay")
 # No kiosk or sign-in limit gets in the way of the load (the limits are measured in the cost).
 UNLIMITED = {
     "KIOSK_RATE_LIMIT_PER_MINUTE": "10000000",
@@ -149,6 +154,38 @@ def cpu_seconds(pids: Mapping[str, int]) -> dict[str, float]:
 def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
     """CPU seconds per process between two readings."""
     return {name: after[name] - before[name] for name in after}
+
+
+def profile(pids: Mapping[str, int], seconds: int) -> list[subprocess.Popen[bytes]]:
+    """Start py-spy on the processes of `PROFILED` (and their children) for `seconds`."""
+    if not PROFILE_DIR:
+        return []
+    out = Path(PROFILE_DIR)
+    out.mkdir(parents=True, exist_ok=True)
+    spy = str(Path(sys.executable).parent / "py-spy")
+    return [
+        subprocess.Popen(
+            [
+                spy,
+                "record",
+                "--pid",
+                str(pid),
+                "--subprocesses",
+                "--duration",
+                str(seconds),
+                "--format",
+                "raw",
+                "--gil",
+                "--nonblocking",
+                "-o",
+                str(out / f"{name}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name, pid in pids.items()
+        if name in PROFILED
+    ]
 
 
 def database_url(name: str) -> str:
@@ -378,9 +415,12 @@ def test_load(floor: tuple[str, int], system: System) -> None:
     time.sleep(3)
     started_at = datetime.now().astimezone()
     before = cpu_seconds(system.pids())
+    spies = profile(system.pids(), BURST_SECONDS)
     sets = wrk(
         gateway, "post_sets.lua", member_env, seconds=BURST_SECONDS, name="POST /v1/kiosk/sets"
     )
+    for spy in spies:
+        spy.wait(30)
     burst_end = datetime.now().astimezone()
     lags, last_applied = _lag(system, started_at)
     cpu = spent(before, cpu_seconds(system.pids()))
@@ -407,6 +447,9 @@ def test_load(floor: tuple[str, int], system: System) -> None:
             "BADGES": ",".join(system.badges),
             "PINS": ",".join(system.pins),
         },
+        # Each identify checks an argon2 PIN hash (tens of ms of CPU by design): a few
+        # seconds see few answers, so identify always gets ten.
+        seconds=max(SECONDS, 10),
         name="POST /v1/kiosk/identify",
     )
 
