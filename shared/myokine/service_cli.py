@@ -35,6 +35,9 @@ def _serve_api(runtime: ServiceRuntime, app_factory: str) -> None:
         port=s.http_port,
         log_config=None,
         access_log=False,
+        # More processes take more requests at once on a host with more cores; each one
+        # builds its own app (and its own database and Redis pools) from the factory.
+        workers=s.api_processes,
     )
 
 
@@ -57,6 +60,9 @@ def _run_worker(runtime: ServiceRuntime, concurrency: int, beat: bool) -> None:
             # A hook only asks for what the worker could have missed; the worker is still
             # worth starting, and its next start asks again.
             log.exception("a worker start hook failed")
+    # The pool's children are forked from this process: a connection a hook left in the
+    # engine's pool would be shared by all of them (one socket, several talkers).
+    runtime.engine.dispose()
     runtime.celery.worker_main(argv)
 
 
@@ -112,7 +118,9 @@ def main(runtime: ServiceRuntime, *, app_factory: str, argv: list[str] | None = 
     roles = parser.add_subparsers(dest="role", required=True)
     roles.add_parser("api", help="serve the HTTP API")
     worker = roles.add_parser("worker", help="consume this service's queue")
-    worker.add_argument("--concurrency", type=int, default=1)
+    worker.add_argument(
+        "--concurrency", type=int, default=None, help="tasks at once (WORKER_CONCURRENCY)"
+    )
     worker.add_argument("--beat", action="store_true", help="also run the periodic tasks")
     roles.add_parser("relay", help="publish the outbox")
     roles.add_parser("migrate", help="create and migrate this service's database")
@@ -129,7 +137,7 @@ def main(runtime: ServiceRuntime, *, app_factory: str, argv: list[str] | None = 
     if args.role == "api":
         _serve_api(runtime, app_factory)
     elif args.role == "worker":
-        _run_worker(runtime, args.concurrency, args.beat)
+        _run_worker(runtime, args.concurrency or s.worker_concurrency, args.beat)
     elif args.role == "relay":
         _run_relay(runtime)
     elif args.role == "dead-letters":

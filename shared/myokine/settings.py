@@ -46,6 +46,19 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
 
+    api_processes: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Processes serving this service's HTTP API (uvicorn workers) on one host.",
+    )
+    worker_concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Tasks this service's worker runs at once (Celery prefork children).",
+    )
+
     log_format: Literal["json", "console"] = "console"
     log_level: str = "INFO"
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 
 from devstack.embedded import EmbeddedRedis
 from myokine.celery_app import create_celery
-from myokine.consumers import RetryLater, register_consumer, retry_delay
+from myokine.consumers import ORDER_WAITS, RetryLater, order_delay, register_consumer, retry_delay
 from myokine.dead_letters import list_dead_letters, record_dead_letter
 from myokine.events import Event, LoggedSet, MemberEvent, SetCorrected, SetLogged, SetVoided
 from myokine.inbox import first_delivery
@@ -136,6 +136,12 @@ def dead(db: Any) -> list[dict[str, Any]]:
 def test_the_backoff_doubles_and_is_capped() -> None:
     assert [retry_delay(n) for n in range(4)] == [0.5, 1.0, 2.0, 4.0]
     assert retry_delay(30) == 60.0
+
+
+def test_an_early_event_is_looked_at_again_soon_for_minutes() -> None:
+    assert [order_delay(n) for n in range(3)] == [0.2, 0.4, 0.6000000000000001]
+    assert order_delay(50) == 2.0
+    assert 240 <= sum(order_delay(n) for n in range(ORDER_WAITS)) <= 360
 
 
 def test_a_task_delivered_twice_has_its_effect_once(

@@ -75,7 +75,7 @@ def test_every_setting_a_page_names_exists() -> None:
     name = re.compile(r"`([A-Z][A-Z0-9]*_[A-Z0-9_]+)(?:=[^`]*)?`")
     for page in PAGES:
         for found in name.findall(page_text(page)):
-            if found in NOT_SETTINGS or found.startswith("DEVSTACK_"):
+            if found in NOT_SETTINGS or found.startswith(("DEVSTACK_", "BENCH_")):
                 continue
             assert found in settings, f"{page.name} names a setting {found} no service reads"
 
@@ -85,6 +85,13 @@ def test_devstack_knobs_the_pages_name_exist() -> None:
     for page in PAGES:
         for knob in re.findall(r"`(DEVSTACK_[A-Z_]+)", page_text(page)):
             assert knob in source, f"{page.name} names {knob}, which devstack does not read"
+
+
+def test_benchmark_knobs_the_pages_name_exist() -> None:
+    source = "".join(page_text(p) for p in (REPO / "tests" / "bench").glob("*.py"))
+    for page in PAGES:
+        for knob in re.findall(r"`(BENCH_[A-Z_]+)", page_text(page)):
+            assert knob in source, f"{page.name} names {knob}, which no benchmark reads"
 
 
 def test_code_cites_the_repos_own_docs() -> None:
