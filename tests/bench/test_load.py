@@ -61,6 +61,10 @@ MEMBERS = 32
 # (collapsed stacks: one line a stack, then its sample count).
 PROFILE_DIR = os.environ.get("BENCH_PROFILE")
 PROFILED = ("gateway-api", "logging-api", "progression-worker", "logging-relay")
+# BENCH_API_PROCESSES=N serves the gateway and logging APIs with N processes each (the
+# services on the write path); 1 by default.
+API_PROCESSES = os.environ.get("BENCH_API_PROCESSES", "1")
+SCALED = ("gateway-api", "logging-api")
 # No kiosk or sign-in limit gets in the way of the load (the limits are measured in the cost).
 UNLIMITED = {
     "KIOSK_RATE_LIMIT_PER_MINUTE": "10000000",
@@ -329,7 +333,8 @@ def system(scratch_dir: Path) -> Iterator[System]:
     try:
         stack.migrate(os.environ)
         for spec in stack.process_specs():
-            supervisor.add(replace(spec, env={**spec.env, **UNLIMITED}))
+            scaled = {"API_PROCESSES": API_PROCESSES} if spec.name in SCALED else {}
+            supervisor.add(replace(spec, env={**spec.env, **UNLIMITED, **scaled}))
         supervisor.start_all()
         supervisor.wait_ready(timeout=120)
         credentials = stack.seed_demo(os.environ, home / "demo-credentials.json")
@@ -453,7 +458,10 @@ def test_load(floor: tuple[str, int], system: System) -> None:
         name="POST /v1/kiosk/identify",
     )
 
-    lines.append(f"load at {CONNECTIONS} connections, {THREADS} wrk threads, this machine")
+    lines.append(
+        f"load at {CONNECTIONS} connections, {THREADS} wrk threads, this machine; "
+        f"gateway and logging APIs with {API_PROCESSES} process(es) each"
+    )
     lines.append(
         f"{'call':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'of floor':>9} {'errors':>7}"
     )
