@@ -3,6 +3,9 @@
 Identity and tenancy commands work on the gateway's own database. `migrate` and
 `dead-letters` run each service's own command (`python -m <name>_service ...`) as a
 subprocess, so the gateway never imports another service or touches its database.
+
+Each command imports what it needs when it runs: the gateway's modules bring FastAPI,
+SQLAlchemy and pydantic, seconds of imports that `myokine --help` has no use for.
 """
 
 from __future__ import annotations
@@ -13,17 +16,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from pydantic import ValidationError
 
-from gateway_service import credentials, demo, queries
-from gateway_service.bootstrap import Dependencies, bootstrap
-from gateway_service.handlers import equipment, identity
-from gateway_service.schemas.identity import GymOut
-from myokine.inventory import InventoryUpdate
-from myokine.problems import InvalidInput, Problem, field_errors
+if TYPE_CHECKING:
+    from gateway_service.bootstrap import Dependencies
+    from gateway_service.schemas.identity import GymOut
 
 SERVICES = ("gateway", "program", "logging", "progression")
 
@@ -33,6 +32,8 @@ app = typer.Typer(help="Operate Myokine: tenants, credentials, migrations, dead 
 @contextmanager
 def _wired() -> Iterator[Dependencies]:
     """The gateway's wiring for one command, let go of when it ends."""
+    from gateway_service.bootstrap import bootstrap
+
     deps = bootstrap()
     try:
         yield deps
@@ -47,6 +48,8 @@ def _out(document: dict[str, Any]) -> None:
 @contextmanager
 def _reported() -> Iterator[None]:
     """Turn a refusal into a one-line message and exit status 1."""
+    from myokine.problems import Problem
+
     try:
         yield
     except Problem as exc:
@@ -57,6 +60,8 @@ def _reported() -> Iterator[None]:
 
 
 def _gym(deps: Dependencies, chain: str, gym: str) -> GymOut:
+    from gateway_service import queries
+
     uow = deps.unit_of_work()
     found = queries.gym_named(uow, queries.find_chain(uow, chain).id, gym)
     if found is None:
@@ -72,6 +77,8 @@ GymOpt = Annotated[str, typer.Option("--gym", help="The gym's name.")]
 @app.command("create-chain")
 def create_chain(name: Annotated[str, typer.Argument(help="The chain's name.")]) -> None:
     """Create a chain (a tenant)."""
+    from gateway_service.handlers import identity
+
     with _wired() as deps, _reported():
         chain = identity.create_chain(deps.unit_of_work(), name)
     _out({"id": chain.id, "name": chain.name})
@@ -85,6 +92,9 @@ def create_gym(
     unit: Annotated[str, typer.Option("--unit", help="kg or lb.")] = "kg",
 ) -> None:
     """Create a gym of a chain."""
+    from gateway_service import queries
+    from gateway_service.handlers import identity
+
     with _wired() as deps, _reported():
         uow = deps.unit_of_work()
         found = queries.find_chain(uow, chain)
@@ -99,6 +109,8 @@ def create_kiosk(
     name: Annotated[str, typer.Option("--name", help="The kiosk's name.")],
 ) -> None:
     """Create a kiosk bound to a gym; its device token is printed this once only."""
+    from gateway_service.handlers import identity
+
     with _wired() as deps, _reported():
         row = _gym(deps, chain, gym)
         kiosk, token = identity.create_kiosk(deps.unit_of_work(), row.id, name)
@@ -116,6 +128,9 @@ def create_trainer(
     ] = None,
 ) -> None:
     """Create a trainer (or chain admin) of a chain."""
+    from gateway_service import credentials, queries
+    from gateway_service.handlers import identity
+
     if role not in ("trainer", "chain_admin"):
         typer.echo("error: --role is trainer or chain_admin", err=True)
         raise typer.Exit(1)
@@ -149,6 +164,9 @@ def create_member(
     ] = None,
 ) -> None:
     """Create a member of a chain, at a home gym."""
+    from gateway_service import credentials
+    from gateway_service.handlers import identity
+
     secret = pin or credentials.new_pin()
     with _wired() as deps, _reported():
         row = _gym(deps, chain, gym)
@@ -170,6 +188,9 @@ def reset_pin(
     ] = None,
 ) -> None:
     """Give a member a new PIN and lift a lockout."""
+    from gateway_service import credentials, queries
+    from gateway_service.handlers import identity
+
     secret = pin or credentials.new_pin()
     with _wired() as deps, _reported():
         uow = deps.unit_of_work()
@@ -184,6 +205,8 @@ def reset_pin(
 @app.command("show-inventory")
 def show_inventory(chain: ChainOpt, gym: GymOpt) -> None:
     """Print a gym's equipment (as `GET /v1/gyms/{id}/inventory` answers it)."""
+    from gateway_service.handlers import equipment
+
     with _wired() as deps, _reported():
         row = _gym(deps, chain, gym)
         shown = equipment.gym_inventory(deps.unit_of_work(), row.chain_id, row.id)
@@ -200,6 +223,12 @@ def set_inventory(
 ) -> None:
     """Set a gym's equipment from a JSON file shaped as `PUT /v1/gyms/{id}/inventory`'s body
     (a kind left out keeps its default); members' targets there follow within moments."""
+    from pydantic import ValidationError
+
+    from gateway_service.handlers import equipment
+    from myokine.inventory import InventoryUpdate
+    from myokine.problems import InvalidInput, field_errors
+
     with _wired() as deps, _reported():
         try:
             update = InventoryUpdate.model_validate_json(file.read())
@@ -218,6 +247,8 @@ def seed_demo(
     gateway_url: Annotated[str, typer.Option("--gateway-url")] = "http://127.0.0.1:8000",
 ) -> None:
     """Seed the demo chain (idempotently) and write its credentials to OUTPUT."""
+    from gateway_service import demo
+
     with _wired() as deps, _reported():
         document = demo.seed_demo(
             deps.unit_of_work(), deps.services, gateway_url=gateway_url, output=output
