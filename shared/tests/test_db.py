@@ -3,6 +3,8 @@ costs no round trip to check."""
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import event, text
 
 from myokine.db import make_engine
@@ -15,9 +17,17 @@ def test_a_connection_the_server_ended_is_replaced_without_an_error(scratch_db: 
     try:
         with engine.connect() as conn:
             first = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
-        # What a restart does to every connection: the server ends it.
-        with scratch_db.engine.connect() as admin:
+        # What a restart does to every connection: the server ends it. The backend exits
+        # a moment after it is told to; the pool is asked only once it has.
+        # Autocommit: a transaction would see pg_stat_activity as of its first read.
+        with scratch_db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:
             admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+            deadline = time.monotonic() + 10
+            while admin.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": first}
+            ).scalar_one():
+                assert time.monotonic() < deadline, "the backend never ended"
+                time.sleep(0.05)
         with engine.connect() as conn:
             second = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
         assert second != first
