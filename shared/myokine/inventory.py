@@ -4,7 +4,8 @@ Every gym has an inventory in one unit (kg or lb): its barbell and plate pairs (
 many of each), fixed dumbbells and kettlebells, the machine stacks' step, range and
 add-on weights, and the step of added load for bodyweight exercises. A gym that sets
 none has the protocol's defaults in its unit; a kind left out of an update keeps its
-default.
+default. A gym may also say which kinds it does not have at all (`missing`: no
+kettlebells, say): a kiosk then offers no exercise on them as a substitute.
 
 The loads an inventory makes are given in exact kilograms (a pound gym's 135 lb is
 61.23496995 kg), lightest first, so progression compares them as rungs of a ladder and
@@ -18,7 +19,15 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from myokine.catalog import Equipment
 from myokine.units import Unit, to_kg
@@ -96,6 +105,21 @@ def _sorted_unique(values: Iterable[Decimal]) -> tuple[Decimal, ...]:
     return tuple(sorted(set(values)))
 
 
+Missing = Annotated[
+    tuple[Equipment, ...],
+    Field(
+        max_length=len(Equipment),
+        description="Kinds of equipment this gym does not have (bodyweight always is).",
+    ),
+]
+
+
+def _known_missing(missing: tuple[Equipment, ...]) -> tuple[Equipment, ...]:
+    if Equipment.BODYWEIGHT in missing:
+        raise ValueError("every gym has bodyweight exercises")
+    return tuple(sorted(set(missing)))
+
+
 class InventoryUpdate(_Frozen):
     """What a trainer sets for a gym: its unit, and the kinds it names (the rest default)."""
 
@@ -105,6 +129,12 @@ class InventoryUpdate(_Frozen):
     kettlebells: tuple[Weight, ...] | None = Field(default=None, min_length=1, max_length=50)
     machine: MachineStack | None = None
     bodyweight_step: Annotated[Amount, Field(gt=0, le=20, decimal_places=2)] | None = None
+    missing: Missing = ()
+
+    @field_validator("missing")
+    @classmethod
+    def _bodyweight_is_never_missing(cls, missing: tuple[Equipment, ...]) -> tuple[Equipment, ...]:
+        return _known_missing(missing)
 
     @model_validator(mode="after")
     def _fits_a_bar(self) -> Self:
@@ -128,6 +158,7 @@ class InventoryUpdate(_Frozen):
             ),
             machine=self.machine or default.machine,
             bodyweight_step=self.bodyweight_step or default.bodyweight_step,
+            missing=self.missing,
         )
 
 
@@ -140,6 +171,14 @@ class Inventory(_Frozen):
     kettlebells: tuple[Amount, ...]
     machine: MachineStack
     bodyweight_step: Amount
+    missing: Missing = ()
+
+    def has(self, equipment: Equipment | str) -> bool:
+        """Whether the gym has this kind of equipment (assistance comes from the machines)."""
+        kind = Equipment(equipment)
+        if kind is Equipment.ASSISTED:
+            kind = Equipment.MACHINE
+        return kind not in self.missing
 
     def loads_kg(self, equipment: Equipment | str) -> tuple[Decimal, ...]:
         """Every load this gym makes on `equipment`, in exact kg, lightest first.

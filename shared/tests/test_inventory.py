@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
+from myokine.catalog import Equipment
 from myokine.inventory import Barbell, InventoryUpdate, PlatePairs, default_inventory
 from myokine.units import KG_PER_LB, Unit
 
@@ -59,6 +60,15 @@ def test_a_kind_left_out_keeps_its_default() -> None:
     assert InventoryUpdate(unit=Unit.LB).resolved() == default_inventory(Unit.LB)
 
 
+def test_a_gym_says_which_kinds_it_does_not_have() -> None:
+    gym = InventoryUpdate.model_validate({"unit": "kg", "missing": ["kettlebell", "machine"]})
+    inventory = gym.resolved()
+    assert not inventory.has("kettlebell")
+    assert not inventory.has(Equipment.ASSISTED)  # assistance is a machine's stack
+    assert inventory.has("barbell") and inventory.has("bodyweight")
+    assert default_inventory(Unit.KG).has("kettlebell")
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -73,6 +83,8 @@ def test_a_kind_left_out_keeps_its_default() -> None:
         ),
         ({"unit": "kg", "machine": {"step": 5, "min": 50, "max": 10}}, "machine"),
         ({"unit": "kg", "forklift": [1]}, "forklift"),
+        ({"unit": "kg", "missing": ["bodyweight"]}, "missing"),
+        ({"unit": "kg", "missing": ["forklift"]}, "missing"),
     ],
 )
 def test_an_impossible_inventory_is_refused(body: dict[str, object], field: str) -> None:

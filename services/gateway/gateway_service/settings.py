@@ -22,7 +22,15 @@ class Settings(ServiceSettings):
 
     jwt_secret: str = DEV_SECRET
     trainer_token_ttl_seconds: int = 900
-    member_token_ttl_seconds: int = 900
+    # A member token serves a whole visit (several sets with long rests between); the
+    # kiosk, not the token, signs an idle member out.
+    member_token_ttl_seconds: int = 14400
+    # The kiosk signs a member out after this long without a touch: the longest rest a
+    # program prescribes (5 min) and a margin. The last seconds show a countdown.
+    kiosk_idle_seconds: int = Field(default=600, ge=60)
+    kiosk_idle_warning_seconds: int = Field(default=20, ge=5)
+    # Members signed in at one kiosk at once (sharing a rack, alternating sets).
+    kiosk_open_members: int = Field(default=3, ge=1, le=8)
 
     # Reads fan out and must answer a kiosk quickly; a write may wait a little longer
     # for its service before the gateway gives up with 503.

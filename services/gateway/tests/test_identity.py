@@ -33,6 +33,17 @@ def test_identify_answers_a_member_token_and_the_member(gate, world) -> None:
     assert body["member_token"].count(".") == 2
 
 
+def test_a_member_token_outlives_the_visit_and_the_kiosk_is_told_when_to_sign_out(
+    gate, world
+) -> None:
+    status, body = _identify(gate.client, world.a.kiosk_tokens[0], "A1", world.a.pins[0])
+    assert status == 200
+    # Rests of up to 5 minutes between sets: the token lasts hours, the kiosk's idle
+    # limit covers the longest rest with a margin.
+    assert body["expires_in"] == 4 * 3600
+    assert body["session"] == {"idle_seconds": 600, "warning_seconds": 20, "open_members": 3}
+
+
 def test_a_member_identifies_at_any_gym_of_their_chain(gate, world) -> None:
     status, _ = _identify(gate.client, world.a.kiosk_tokens[1], "A1", world.a.pins[0])
     assert status == 200

@@ -167,3 +167,71 @@ def test_the_request_id_travels_to_the_services(live_gate, lb_member, scratch_di
     for service in ("program", "logging", "progression"):
         log = (scratch_dir / f"gateway-tests-{service}.log").read_text()
         assert f"req={request_id}" in log, service
+
+
+def test_a_member_without_a_program_gets_an_empty_plan_and_logs_any_exercise(
+    live_gate, world
+) -> None:
+    member = live_gate.identify(world.a.kiosk_tokens[0], world.a.badges[0], world.a.pins[0])
+    auth = {"Authorization": f"Bearer {member}"}
+    today = live_gate.client.get("/v1/kiosk/today", headers=auth)
+    assert today.status_code == 200, today.text
+    plan = today.json()
+    assert (plan["no_program"], plan["program_id"], plan["exercises"]) == (True, None, [])
+    assert set(plan["week"]) == {"squat", "hinge", "push", "pull"}
+    card = live_gate.client.get("/v1/kiosk/exercises/goblet-squat", headers=auth)
+    assert card.status_code == 200, card.text
+    goblet = card.json()
+    assert (goblet["pattern"], goblet["equipment"], goblet["logged"]) == ("squat", "kettlebell", [])
+    assert goblet["target_rule"] == "calibrate"
+    assert (goblet["rep_min"], goblet["rep_max"]) == (6, 12)
+    logged = live_gate.client.post(
+        "/v1/kiosk/sets",
+        json={"exercise": "goblet-squat", "load": 16, "reps": 10},
+        headers=auth | {"Idempotency-Key": "np-1"},
+    )
+    assert logged.status_code == 201, logged.text
+    again = live_gate.client.get("/v1/kiosk/exercises/goblet-squat", headers=auth).json()
+    assert [s["reps"] for s in again["logged"]] == [10]
+    assert [s["exercise"] for s in live_gate.client.get("/v1/kiosk/today", headers=auth).json()[
+        "other_logged"
+    ]] == ["goblet-squat"]
+
+
+def test_an_exercise_not_in_the_catalog_has_no_card(live_gate, world) -> None:
+    member = live_gate.identify(world.a.kiosk_tokens[0], world.a.badges[0], world.a.pins[0])
+    answer = live_gate.client.get(
+        "/v1/kiosk/exercises/forklift-curl", headers={"Authorization": f"Bearer {member}"}
+    )
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert "forklift-curl" in answer.json()["detail"]
+
+
+def test_substitutes_are_the_patterns_other_exercises_this_gym_has(
+    live_gate, world, lb_member
+) -> None:
+    admin = live_gate.sign_in(world.a.admin_email)
+    no_bells = live_gate.client.put(
+        f"/v1/gyms/{world.a.gym_ids[0]}/inventory",
+        json={"unit": "kg", "missing": ["kettlebell"]},
+        headers={"Authorization": f"Bearer {admin}"},
+    )
+    assert no_bells.status_code == 200, no_bells.text
+    assert no_bells.json()["missing"] == ["kettlebell"]
+    auth = {"Authorization": f"Bearer {lb_member}"}
+    plan = live_gate.client.get("/v1/kiosk/today", headers=auth).json()
+    squat = next(e for e in plan["exercises"] if e["exercise"] == "barbell-back-squat")
+    swaps = [s["exercise"] for s in squat["substitutes"]]
+    assert "front-squat" in swaps and "leg-press" in swaps
+    assert "goblet-squat" not in swaps  # this gym has no kettlebells
+    assert "barbell-back-squat" not in swaps
+    squats = live_gate.client.get("/v1/kiosk/exercises", params={"pattern": "squat"}, headers=auth)
+    assert squats.status_code == 200, squats.text
+    listed = {e["exercise"]: e["pattern"] for e in squats.json()}
+    assert set(listed.values()) == {"squat"}
+    assert "goblet-squat" not in listed and "barbell-back-squat" in listed
+    everything = live_gate.client.get("/v1/kiosk/exercises", headers=auth).json()
+    assert {e["pattern"] for e in everything} == {"squat", "hinge", "push", "pull"}
+    wrong = live_gate.client.get("/v1/kiosk/exercises", params={"pattern": "curl"}, headers=auth)
+    assert wrong.status_code == 422

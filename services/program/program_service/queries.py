@@ -19,6 +19,7 @@ from program_service.domain import conformance, rotation
 from program_service.handlers import draft_plan, ensure_chain
 from program_service.problems import NoAssignment
 from program_service.schemas import (
+    Alternative,
     AssignmentOut,
     CheckOut,
     ExerciseOut,
@@ -147,7 +148,10 @@ def todays_plan(
         plan = version.to_plan()
         index = rotation.next_day_index(assignment.last_day_index, len(plan.days))
         day = plan.days[index]
-        catalog = repo.exercises_by_slug(caller.chain_id, {slot.exercise for slot in day.slots})
+        # The whole catalog in one read: a chain's is a few dozen rows, and each slot's
+        # alternatives are its pattern's other exercises.
+        whole = repo.catalog(caller.chain_id)
+        catalog = {e.slug: e for e in whole}
         return TodayOut(
             assignment_id=assignment.id,
             program_id=assignment.program_id,
@@ -181,6 +185,11 @@ def todays_plan(
                         if slot.exercise in assignment.starting_loads
                         else None
                     ),
+                    alternatives=[
+                        Alternative(exercise=e.slug, name=e.name, equipment=Equipment(e.equipment))
+                        for e in whole
+                        if e.pattern == slot.pattern and e.slug != slot.exercise
+                    ],
                 )
                 for slot in day.slots
             ],

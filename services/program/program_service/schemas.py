@@ -363,6 +363,14 @@ class AssignmentOut(BaseModel):
         )
 
 
+class Alternative(BaseModel):
+    """An exercise of the same pattern that may stand in for a planned one."""
+
+    exercise: str
+    name: str
+    equipment: Equipment
+
+
 class TodayExercise(BaseModel):
     """One exercise of today's plan, with what the kiosk needs to show and log it."""
 
@@ -378,6 +386,10 @@ class TodayExercise(BaseModel):
     rest_seconds: int
     notes: str | None
     starting_load_kg: Kg | None
+    alternatives: list[Alternative] = Field(
+        description="The chain's other exercises of this pattern, in catalog order: the "
+        "substitutes a kiosk offers when the equipment is taken (it keeps those its gym has)."
+    )
 
 
 class TodayOut(BaseModel):

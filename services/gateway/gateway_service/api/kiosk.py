@@ -21,14 +21,18 @@ from gateway_service.schemas.kiosk import (
     FinishOut,
     IdentifyIn,
     IdentifyOut,
+    KioskExercise,
+    KioskSessionOut,
     MemberBrief,
     SetIn,
     SetOut,
     SetPatch,
+    TodayExercise,
     TodayOut,
 )
 from gateway_service.schemas.progress import ProgressOut
 from gateway_service.tokens import issue_token
+from myokine.patterns import Pattern
 
 router = APIRouter(prefix="/v1/kiosk", tags=["kiosk"])
 
@@ -58,10 +62,16 @@ def identify(
         ttl_seconds=ttl,
         kiosk_id=kiosk_.kiosk_id,
     )
+    settings = deps.settings
     return IdentifyOut(
         member_token=token,
         expires_in=ttl,
         member=MemberBrief(id=member.member_id, name=member.name, unit=member.unit),
+        session=KioskSessionOut(
+            idle_seconds=settings.kiosk_idle_seconds,
+            warning_seconds=settings.kiosk_idle_warning_seconds,
+            open_members=settings.kiosk_open_members,
+        ),
     )
 
 
@@ -73,6 +83,36 @@ def identify(
 def today(deps: DepsDep, uow: UowDep, member: MemberDep, now: NowDep) -> TodayOut:
     """Today's plan at the kiosk's gym, in the gym's local day."""
     return kiosk.today(uow, deps.services, member, now=now)
+
+
+@router.get(
+    "/exercises",
+    summary="The exercises this gym has the equipment for",
+    description="The chain's catalog (of one pattern, if given) less the exercises on "
+    "equipment the kiosk's gym does not have: what a member picks to swap an exercise, or "
+    "to train without a program.",
+    responses=problems(401, 403, 422),
+)
+def gym_exercises(
+    deps: DepsDep, uow: UowDep, member: MemberDep, pattern: Pattern | None = None
+) -> list[KioskExercise]:
+    """Exercises the member may log at this gym."""
+    return kiosk.gym_exercises(uow, deps.services, member, pattern)
+
+
+@router.get(
+    "/exercises/{slug}",
+    summary="One exercise as a card of today",
+    description="Any exercise of the chain's catalog with this member's target at this gym, "
+    "its plate math and the sets of it logged today: the card of a swapped exercise, or of "
+    "one a member without a program picked.",
+    responses=problems(401, 403, 404),
+)
+def exercise_today(
+    deps: DepsDep, uow: UowDep, member: MemberDep, slug: str, now: NowDep
+) -> TodayExercise:
+    """Today's card of one exercise."""
+    return kiosk.exercise_today(uow, deps.services, member, slug, now=now)
 
 
 @router.post(

@@ -102,6 +102,51 @@ def loads_near(
     return [shown for kg in window if (shown := in_unit(kg, unit)) is not None]
 
 
+def substitutes(planned: dict[str, Any], inventory: Inventory) -> list[dict[str, Any]]:
+    """The planned exercise's alternatives (same pattern, from the program's catalog) that
+    this gym's equipment allows: what a member may swap to when the rack is taken."""
+    return [
+        {"exercise": a["exercise"], "name": a["name"], "equipment": a["equipment"]}
+        for a in planned.get("alternatives") or []
+        if inventory.has(a["equipment"])
+    ]
+
+
+def exercise_card(
+    planned: dict[str, Any],
+    *,
+    live: dict[str, Any] | None,
+    known: KnownTarget | None,
+    logged: list[dict[str, Any]],
+    unit: Unit,
+    inventory: Inventory,
+) -> dict[str, Any]:
+    """One exercise as the kiosk shows it: the plan's prescription, the target (progression's
+    `live` answer, else the last `known` one), plate math and nearby loads at this gym,
+    substitutes, and the sets of it logged today."""
+    slug = str(planned["exercise"])
+    target = _target_of(planned, live, known)
+    basis = target.pop("basis")
+    equipment = planned.get("equipment")
+    return {
+        "exercise": slug,
+        "name": planned.get("name"),
+        "pattern": planned.get("pattern"),
+        "equipment": equipment,
+        **target,
+        "target_rule": basis.rule if basis else None,
+        "target_why": why(basis, unit) if basis else None,
+        "plates": plates_for(equipment, target["target_load_kg"], inventory),
+        "loads_near": loads_near(equipment, target["target_load_kg"], inventory, unit),
+        "target_load": in_unit(target["target_load_kg"], unit),
+        "unit": unit.value,
+        "rest_seconds": planned.get("rest_seconds"),
+        "notes": planned.get("notes"),
+        "substitutes": substitutes(planned, inventory),
+        "logged": [present_set(s, unit) for s in logged if s.get("exercise") == slug],
+    }
+
+
 def build_today(
     plan: dict[str, Any],
     *,
@@ -114,39 +159,27 @@ def build_today(
 ) -> dict[str, Any]:
     """Today's plan for the kiosk.
 
+    `plan` is the program service's, or empty when the member has no program yet: then
+    there is nothing planned (`no_program`), and the member logs exercises of the catalog.
     `targets` is progression's answer, or None when it did not answer: then each exercise
     shows its last `known` target and the plan is marked `stale`. `logged` is None when the
     logging service did not answer; the plan still shows, with `logging` in `degraded`.
-    `inventory` is the equipment of the kiosk's gym, for the plate math of barbell targets.
+    `inventory` is the equipment of the kiosk's gym, for plate math and substitutes.
     """
     live = (targets or {}).get("exercises") or {}
     sets = logged or []
     planned_slugs = [str(e["exercise"]) for e in plan.get("exercises", [])]
-    exercises = []
-    for planned in plan.get("exercises", []):
-        slug = str(planned["exercise"])
-        target = _target_of(planned, live.get(slug) if targets else None, known.get(slug))
-        basis = target.pop("basis")
-        exercises.append(
-            {
-                "exercise": slug,
-                "name": planned.get("name"),
-                "pattern": planned.get("pattern"),
-                "equipment": planned.get("equipment"),
-                **target,
-                "target_rule": basis.rule if basis else None,
-                "target_why": why(basis, unit) if basis else None,
-                "plates": plates_for(planned.get("equipment"), target["target_load_kg"], inventory),
-                "loads_near": loads_near(
-                    planned.get("equipment"), target["target_load_kg"], inventory, unit
-                ),
-                "target_load": in_unit(target["target_load_kg"], unit),
-                "unit": unit.value,
-                "rest_seconds": planned.get("rest_seconds"),
-                "notes": planned.get("notes"),
-                "logged": [present_set(s, unit) for s in sets if s.get("exercise") == slug],
-            }
+    exercises = [
+        exercise_card(
+            planned,
+            live=live.get(str(planned["exercise"])) if targets else None,
+            known=known.get(str(planned["exercise"])),
+            logged=sets,
+            unit=unit,
+            inventory=inventory,
         )
+        for planned in plan.get("exercises", [])
+    ]
     degraded = [
         name for name, answer in (("progression", targets), ("logging", logged)) if answer is None
     ]
@@ -155,6 +188,7 @@ def build_today(
         "day_index": plan.get("day_index"),
         "program_id": plan.get("program_id"),
         "program_name": plan.get("program_name"),
+        "no_program": not plan,
         # A program saved outside the protocol with a trainer's reason says so everywhere.
         "exception_reason": plan.get("exception_reason"),
         "local_date": local_date,

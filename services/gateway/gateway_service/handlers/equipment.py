@@ -75,7 +75,10 @@ def set_gym_inventory(
 
     Setting what is set already answers the same and sends nothing.
     """
-    settings = update.model_dump(mode="json", exclude_none=True)
+    # Kinds left out and no missing kinds are not stored, so an unchanged update compares
+    # equal to what a gym saved before `missing` existed.
+    settings = update.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    settings["unit"] = update.unit.value
     with uow:
         gym = _gym(uow.repo, chain_id, gym_id)
         # Locked: two trainers saving at once get one version each, in turn.

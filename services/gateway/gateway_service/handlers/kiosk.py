@@ -18,20 +18,38 @@ from typing import Any, TypeVar
 
 from gateway_service.domain.loads import as_decimal, present_progress, present_set
 from gateway_service.domain.reasons import explain_progress
-from gateway_service.domain.today import NEWS_WINDOW, KnownTarget, build_today, local_date
+from gateway_service.domain.today import (
+    NEWS_WINDOW,
+    KnownTarget,
+    build_today,
+    exercise_card,
+    local_date,
+)
 from gateway_service.handlers.equipment import inventory_of
 from gateway_service.principals import MemberPrincipal
 from gateway_service.repository import GatewayRepository
-from gateway_service.schemas.kiosk import FinishOut, SetIn, SetOut, SetPatch, TodayOut
+from gateway_service.schemas.kiosk import (
+    FinishOut,
+    KioskExercise,
+    SetIn,
+    SetOut,
+    SetPatch,
+    TodayExercise,
+    TodayOut,
+)
 from gateway_service.schemas.progress import ProgressOut
-from gateway_service.service_clients import Services
-from myokine.inventory import default_inventory
-from myokine.problems import Problem
+from gateway_service.service_clients import ServiceProblem, Services
+from myokine.inventory import Inventory, default_inventory
+from myokine.patterns import Pattern
+from myokine.problems import NotFound, Problem
 from myokine.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+NO_ASSIGNMENT = "no-assignment"
+"""The program service's problem type for a member without a program."""
 
 
 def _degradable(fetch: Callable[[], T], what: str) -> Callable[[], T | None]:
@@ -47,32 +65,33 @@ def _degradable(fetch: Callable[[], T], what: str) -> Callable[[], T | None]:
     return run
 
 
-def _both(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]:
-    """Run two calls at once, each in a copy of this context (so the request id follows)."""
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        a = pool.submit(contextvars.copy_context().run, first)
-        b = pool.submit(contextvars.copy_context().run, second)
-        return a.result(), b.result()
+def _together(*calls: Callable[[], Any]) -> list[Any]:
+    """Run calls at once, each in a copy of this context (so the request id follows)."""
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        running = [pool.submit(contextvars.copy_context().run, call) for call in calls]
+        return [r.result() for r in running]
 
 
-def today(
-    uow: UnitOfWork[GatewayRepository],
-    services: Services,
-    member: MemberPrincipal,
-    *,
-    now: datetime,
-) -> TodayOut:
-    """Today's plan with its targets and the sets logged so far.
+def _plan(services: Services, member: MemberPrincipal) -> dict[str, Any]:
+    """The member's next session from the program service; empty when they have no program."""
+    try:
+        plan: dict[str, Any] = services.program.call(
+            "GET", f"/members/{member.member_id}/today", member.caller()
+        )
+    except ServiceProblem as exc:
+        if exc.kind != NO_ASSIGNMENT:
+            raise
+        return {}
+    return plan
 
-    The plan must come from the program service (its problem passes through); targets
-    and logged sets are fetched at once, and either may be missing: without progression
-    the plan shows the last known targets with `stale: true`.
-    """
+
+def _fetchers(
+    services: Services, member: MemberPrincipal, slugs: list[str], date: str
+) -> tuple[Callable[[], dict[str, Any] | None], Callable[[], list[dict[str, Any]] | None]]:
+    """Fetch the targets of `slugs` (with the week) and the sets of `date`, each None when
+    its service does not answer."""
     caller = member.caller()
     base = f"/members/{member.member_id}"
-    date = local_date(member.kiosk.timezone, now)
-    plan = services.program.call("GET", f"{base}/today", caller)
-    slugs = [str(e["exercise"]) for e in plan.get("exercises", [])]
 
     def fetch_targets() -> dict[str, Any]:
         params = {"exercises": ",".join(slugs), "local_date": date}
@@ -87,9 +106,27 @@ def today(
         )
         return answer
 
-    targets, logged = _both(
-        _degradable(fetch_targets, "progression"), _degradable(fetch_sets, "logging")
-    )
+    return _degradable(fetch_targets, "progression"), _degradable(fetch_sets, "logging")
+
+
+def today(
+    uow: UnitOfWork[GatewayRepository],
+    services: Services,
+    member: MemberPrincipal,
+    *,
+    now: datetime,
+) -> TodayOut:
+    """Today's plan with its targets and the sets logged so far.
+
+    The plan must come from the program service (its problem passes through; a member
+    without a program gets an empty plan, `no_program`); targets and logged sets are
+    fetched at once, and either may be missing: without progression the plan shows the
+    last known targets with `stale: true`.
+    """
+    date = local_date(member.kiosk.timezone, now)
+    plan = _plan(services, member)
+    slugs = [str(e["exercise"]) for e in plan.get("exercises", [])]
+    targets, logged = _together(*_fetchers(services, member, slugs, date))
     with uow:
         known: dict[str, KnownTarget] = {}
         if targets is not None:
@@ -103,8 +140,7 @@ def today(
             {"kind": n.kind, "occurred_at": n.occurred_at, **n.payload}
             for n in uow.repo.recent_member_news(member.member_id, now - NEWS_WINDOW)
         ]
-        gym = uow.repo.gym(member.kiosk.gym_id)
-        inventory = inventory_of(uow.repo, gym) if gym else default_inventory(member.unit)
+        inventory = _kiosk_inventory(uow.repo, member)
         uow.commit()
     shown = build_today(
         plan,
@@ -116,6 +152,76 @@ def today(
         inventory=inventory,
     )
     return TodayOut.model_validate({**shown, "news": news})
+
+
+def _kiosk_inventory(repo: GatewayRepository, member: MemberPrincipal) -> Inventory:
+    gym = repo.gym(member.kiosk.gym_id)
+    return inventory_of(repo, gym) if gym else default_inventory(member.unit)
+
+
+def _catalog(services: Services, member: MemberPrincipal) -> list[dict[str, Any]]:
+    catalog: list[dict[str, Any]] = services.program.call("GET", "/exercises", member.caller())
+    return catalog
+
+
+def gym_exercises(
+    uow: UnitOfWork[GatewayRepository],
+    services: Services,
+    member: MemberPrincipal,
+    pattern: Pattern | None,
+) -> list[KioskExercise]:
+    """The chain's exercises (of one pattern, if given) that the kiosk's gym has the
+    equipment for, in catalog order: what a member without a program, or one swapping an
+    exercise, may pick."""
+    catalog = _catalog(services, member)
+    with uow:
+        inventory = _kiosk_inventory(uow.repo, member)
+    return [
+        KioskExercise(
+            exercise=e["slug"], name=e["name"], pattern=e["pattern"], equipment=e["equipment"]
+        )
+        for e in catalog
+        if (pattern is None or e["pattern"] == pattern.value) and inventory.has(e["equipment"])
+    ]
+
+
+def exercise_today(
+    uow: UnitOfWork[GatewayRepository],
+    services: Services,
+    member: MemberPrincipal,
+    slug: str,
+    *,
+    now: datetime,
+) -> TodayExercise:
+    """Any exercise of the catalog as a card of today: its target for this member at this
+    gym, plate math, and the sets of it logged today. For a swap, or a member without a
+    program. Without progression the card has no target (null), as today's plan would."""
+    date = local_date(member.kiosk.timezone, now)
+    fetch_targets, fetch_sets = _fetchers(services, member, [slug], date)
+    catalog, targets, logged = _together(
+        lambda: _catalog(services, member), fetch_targets, fetch_sets
+    )
+    entry = next((e for e in catalog if e["slug"] == slug), None)
+    if entry is None:
+        raise NotFound(f"The chain's catalog has no exercise '{slug}'.")
+    with uow:
+        inventory = _kiosk_inventory(uow.repo, member)
+    planned = {
+        "exercise": slug,
+        "name": entry["name"],
+        "pattern": entry["pattern"],
+        "equipment": entry["equipment"],
+        "alternatives": [
+            {"exercise": e["slug"], "name": e["name"], "equipment": e["equipment"]}
+            for e in catalog
+            if e["pattern"] == entry["pattern"] and e["slug"] != slug
+        ],
+    }
+    live = ((targets or {}).get("exercises") or {}).get(slug)
+    card = exercise_card(
+        planned, live=live, known=None, logged=logged or [], unit=member.unit, inventory=inventory
+    )
+    return TodayExercise.model_validate(card)
 
 
 def _remember_targets(

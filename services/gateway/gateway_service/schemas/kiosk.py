@@ -31,20 +31,29 @@ class MemberBrief(BaseModel):
     unit: Unit
 
 
+class KioskSessionOut(BaseModel):
+    """How the kiosk keeps a member signed in (the gateway's settings)."""
+
+    idle_seconds: int = Field(description="Sign the member out after this long untouched.")
+    warning_seconds: int = Field(description="Show a countdown for the idle limit's last seconds.")
+    open_members: int = Field(description="Members signed in at this kiosk at once, at most.")
+
+
 class IdentifyOut(BaseModel):
-    """A member token, bound to this kiosk, and who it is for."""
+    """A member token, bound to this kiosk, who it is for, and the kiosk's session rules."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
                     "member_token": "eyJhbGciOi...",
-                    "expires_in": 900,
+                    "expires_in": 14400,
                     "member": {
                         "id": "3f2c1a9e-8d6b-4c1e-9a7f-2b5d8e0c4a11",
                         "name": "Ada Demo",
                         "unit": "kg",
                     },
+                    "session": {"idle_seconds": 600, "warning_seconds": 20, "open_members": 3},
                 }
             ]
         }
@@ -53,6 +62,7 @@ class IdentifyOut(BaseModel):
     member_token: str
     expires_in: int = Field(description="Seconds until the member token expires.")
     member: MemberBrief
+    session: KioskSessionOut
 
 
 class SetIn(BaseModel):
@@ -146,8 +156,26 @@ class PlatesOut(Open):
     per_side: list[Number] = Field(description="Heaviest first; empty for the bare bar.")
 
 
+class Substitute(Open):
+    """An exercise of the same pattern that this gym's equipment allows."""
+
+    exercise: str
+    name: str
+    equipment: str
+
+
+class KioskExercise(Open):
+    """An exercise of the chain's catalog that this gym's equipment allows."""
+
+    exercise: str
+    name: str
+    pattern: str
+    equipment: str
+
+
 class TodayExercise(Open):
-    """One exercise of today's plan with its target and the sets logged so far."""
+    """One exercise of today's plan (or one the member picked) with its target and the sets
+    of it logged today."""
 
     exercise: str
     name: str | None
@@ -174,6 +202,10 @@ class TodayExercise(Open):
     unit: Unit
     rest_seconds: int | None
     notes: str | None
+    substitutes: list[Substitute] = Field(
+        description="Exercises of the same pattern this gym has, to swap to when the "
+        "equipment is taken; a set of one is logged as that exercise."
+    )
     logged: list[SetOut]
 
 
@@ -189,6 +221,7 @@ _TODAY_EXAMPLE: dict[str, Any] = {
     "day_index": 0,
     "program_id": "3d0f6a52-6c8e-4a8f-9a3e-2f1b7c9d0e11",
     "program_name": "Myokine Protocol A/B",
+    "no_program": False,
     "local_date": "2026-11-25",
     "unit": "kg",
     "exercises": [
@@ -211,6 +244,10 @@ _TODAY_EXAMPLE: dict[str, Any] = {
             "unit": "kg",
             "rest_seconds": 120,
             "notes": None,
+            "substitutes": [
+                {"exercise": "front-squat", "name": "Front squat", "equipment": "barbell"},
+                {"exercise": "leg-press", "name": "Leg press", "equipment": "machine"},
+            ],
             "logged": [],
         }
     ],
@@ -236,6 +273,10 @@ class TodayOut(Open):
     day_index: int | None
     program_id: uuid.UUID | None
     program_name: str | None
+    no_program: bool = Field(
+        description="The member has no program yet: nothing is planned, and any exercise "
+        "of the catalog may be logged (a trainer will assign a program)."
+    )
     exception_reason: str | None = Field(
         default=None,
         description="Set when the program is off protocol: the trainer's reason for it.",

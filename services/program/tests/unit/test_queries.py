@@ -79,6 +79,22 @@ def test_today_starts_on_the_first_day_with_the_starting_loads(
     assert squat.starting_load_kg is None
 
 
+def test_each_planned_exercise_names_the_other_exercises_of_its_pattern(
+    uow: Uow, chain_id: uuid.UUID
+) -> None:
+    member = uuid.uuid4()
+    assign(uow, chain_id, member, ready_made(uow, chain_id, 3))
+    plan = queries.todays_plan(uow, caller(chain_id), member)
+    squat = next(e for e in plan.exercises if e.exercise == "barbell-back-squat")
+    swaps = {a.exercise: a.equipment.value for a in squat.alternatives}
+    assert "barbell-back-squat" not in swaps
+    assert swaps["goblet-squat"] == "kettlebell"
+    assert swaps["leg-press"] == "machine"
+    patterns = {e.slug: e.pattern for e in uow.repo.catalog(chain_id)}
+    for planned in plan.exercises:
+        assert {patterns[a.exercise] for a in planned.alternatives} == {planned.pattern}
+
+
 def test_a_member_sees_only_their_own_plan(uow: Uow, chain_id: uuid.UUID) -> None:
     member = uuid.uuid4()
     assign(uow, chain_id, member, ready_made(uow, chain_id, 3))
