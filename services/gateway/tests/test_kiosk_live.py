@@ -193,9 +193,10 @@ def test_a_member_without_a_program_gets_an_empty_plan_and_logs_any_exercise(
     assert logged.status_code == 201, logged.text
     again = live_gate.client.get("/v1/kiosk/exercises/goblet-squat", headers=auth).json()
     assert [s["reps"] for s in again["logged"]] == [10]
-    assert [s["exercise"] for s in live_gate.client.get("/v1/kiosk/today", headers=auth).json()[
-        "other_logged"
-    ]] == ["goblet-squat"]
+    assert [
+        s["exercise"]
+        for s in live_gate.client.get("/v1/kiosk/today", headers=auth).json()["other_logged"]
+    ] == ["goblet-squat"]
 
 
 def test_an_exercise_not_in_the_catalog_has_no_card(live_gate, world) -> None:
@@ -235,3 +236,17 @@ def test_substitutes_are_the_patterns_other_exercises_this_gym_has(
     assert {e["pattern"] for e in everything} == {"squat", "hinge", "push", "pull"}
     wrong = live_gate.client.get("/v1/kiosk/exercises", params={"pattern": "curl"}, headers=auth)
     assert wrong.status_code == 422
+
+
+def test_a_new_members_timeline_points_at_the_first_workout(live_gate, world) -> None:
+    member = live_gate.identify(world.a.kiosk_tokens[0], world.a.badges[1], world.a.pins[1])
+    answer = live_gate.client.get(
+        "/v1/kiosk/timeline", headers={"Authorization": f"Bearer {member}"}
+    )
+    assert answer.status_code == 200, answer.text
+    timeline = answer.json()
+    assert timeline["unit"] == "lb"
+    assert (timeline["weeks_on_protocol"], timeline["milestones"], timeline["lifts"]) == (0, [], [])
+    assert timeline["next_milestone"]["milestone"] == "first_session"
+    assert [c["unlocked"] for c in timeline["education"]] == [False] * 4
+    assert all(c["text"].startswith("Research suggests") for c in timeline["education"])

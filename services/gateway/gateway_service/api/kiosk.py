@@ -30,7 +30,7 @@ from gateway_service.schemas.kiosk import (
     TodayExercise,
     TodayOut,
 )
-from gateway_service.schemas.progress import ProgressOut
+from gateway_service.schemas.progress import ProgressOut, TimelineOut
 from gateway_service.tokens import issue_token
 from myokine.patterns import Pattern
 
@@ -179,3 +179,16 @@ def finish(deps: DepsDep, member: MemberDep, key: RequiredIdempotencyKey) -> Fin
 def progress(deps: DepsDep, member: MemberDep) -> ProgressOut:
     """Progress of the identified member, in kg and in their unit."""
     return kiosk.progress(deps.services, member)
+
+
+@router.get(
+    "/timeline",
+    summary="The member's timeline",
+    description="Milestones reached and the next one with what it needs, weeks on protocol "
+    "and streaks, each pattern's main lift (e1RM over time, records, change since the first "
+    "weeks) and the education cards the milestones opened (docs/protocol.md §4).",
+    responses=problems(401, 403),
+)
+def timeline(deps: DepsDep, member: MemberDep, now: NowDep) -> TimelineOut:
+    """The identified member's timeline, loads in their unit."""
+    return kiosk.timeline(deps.services, member, now=now)

@@ -13,11 +13,12 @@ import logging
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from gateway_service.domain.loads import as_decimal, present_progress, present_set
 from gateway_service.domain.reasons import explain_progress
+from gateway_service.domain.timeline import Lift, build_timeline
 from gateway_service.domain.today import (
     NEWS_WINDOW,
     KnownTarget,
@@ -37,7 +38,7 @@ from gateway_service.schemas.kiosk import (
     TodayExercise,
     TodayOut,
 )
-from gateway_service.schemas.progress import ProgressOut
+from gateway_service.schemas.progress import ProgressOut, TimelineOut
 from gateway_service.service_clients import ServiceProblem, Services
 from myokine.inventory import Inventory, default_inventory
 from myokine.patterns import Pattern
@@ -313,3 +314,16 @@ def progress(services: Services, member: MemberPrincipal) -> ProgressOut:
     return ProgressOut.model_validate(
         explain_progress(present_progress(doc, member.unit), member.unit)
     )
+
+
+def timeline(services: Services, member: MemberPrincipal, *, now: datetime) -> TimelineOut:
+    """The member's timeline: milestones and the next one, streaks, main lifts, education."""
+    progress_doc, catalog = _together(
+        lambda: services.progression.call(
+            "GET", f"/members/{member.member_id}/progress", member.caller()
+        ),
+        lambda: _catalog(services, member),
+    )
+    lifts = {e["slug"]: Lift(name=e["name"], pattern=e["pattern"]) for e in catalog}
+    today_here = date.fromisoformat(local_date(member.kiosk.timezone, now))
+    return TimelineOut.model_validate(build_timeline(progress_doc, lifts, member.unit, today_here))

@@ -154,3 +154,117 @@ class ProgressOut(Open):
     weeks: list[ProgressWeek]
     milestones: list[Milestone]
     streaks: Streaks
+
+
+class TimelineMilestone(Open):
+    """A milestone reached, with its title."""
+
+    milestone: str
+    title: str
+    reached_on: date
+    detail: dict[str, Any]
+
+
+class NextMilestone(Open):
+    """The next milestone and, in words, what it still needs."""
+
+    milestone: str
+    title: str
+    needs: str
+
+
+class TimelinePoint(Open):
+    """The best e1RM of one training day, in the member's unit."""
+
+    date: date
+    e1rm: Number | None
+
+
+class TimelineRecord(Open):
+    """A record of a main lift: `value` in the member's unit (reps for a reps record)."""
+
+    kind: str
+    date: date
+    value: Number | None
+    reps: int
+    load: Number | None
+
+
+class StrengthChange(Open):
+    """The best e1RM of the first two weeks against the best of the last two."""
+
+    from_: Number | None = Field(alias="from")
+    to: Number | None
+    change_pct: Number
+
+
+class TimelineLift(Open):
+    """A pattern's main lift (the one trained on most days): its e1RM over time, records."""
+
+    pattern: str
+    exercise: str
+    name: str
+    best_e1rm: Number | None
+    series: list[TimelinePoint]
+    prs: list[TimelineRecord]
+    change: StrengthChange | None = Field(
+        description="Null until the first and the last two weeks of the series are apart."
+    )
+
+
+class EducationCardOut(Open):
+    """One stage's education card (docs/protocol.md §4); `unlocked` once its milestone is."""
+
+    stage: str
+    title: str
+    text: str
+    source: str
+    unlocked: bool
+
+
+class TimelineOut(Open):
+    """The member's timeline: milestones, streaks, main lifts and education cards."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "unit": "kg",
+                    "weeks_on_protocol": 1,
+                    "streaks": {"current": 1, "longest": 1},
+                    "milestones": [
+                        {
+                            "milestone": "first_session",
+                            "title": "First workout",
+                            "reached_on": "2026-11-02",
+                            "detail": {},
+                        }
+                    ],
+                    "next_milestone": {
+                        "milestone": "initial_adaptation",
+                        "title": "Four weeks on protocol in a row",
+                        "needs": "1 of 4 weeks on protocol in a row so far.",
+                    },
+                    "lifts": [],
+                    "education": [
+                        {
+                            "stage": "first_session",
+                            "title": "After one session",
+                            "text": "Research suggests that ...",
+                            "source": "\u201cYour Body\u2019s Internal Pharmacy\u201d, ...",
+                            "unlocked": True,
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
+    unit: Unit
+    weeks_on_protocol: int
+    streaks: Streaks
+    milestones: list[TimelineMilestone]
+    next_milestone: NextMilestone | None = Field(description="Null once every one is reached.")
+    lifts: list[TimelineLift] = Field(description="One per pattern trained, squat to pull.")
+    education: list[EducationCardOut]
