@@ -147,6 +147,18 @@ def member_names(
         }
 
 
+def gym_members_and_names(
+    uow: Uow, trainer: TrainerPrincipal, gym_id: uuid.UUID, others: Collection[uuid.UUID]
+) -> tuple[list[uuid.UUID], dict[uuid.UUID, str]]:
+    """The members whose home is the gym, and the names of those and of `others` (members
+    of the trainer's chain seen at the gym), by id."""
+    with uow:
+        home = uow.repo.home_members(trainer.chain_id, gym_id)
+        rest = [m for m in others if m not in home]
+        names = {m: row.name for m, row in uow.repo.members_by_ids(trainer.chain_id, rest).items()}
+        return list(home), {**home, **names}
+
+
 def chain_named(uow: Uow, name: str) -> ChainOut | None:
     """The chain of that name, if any."""
     with uow:

@@ -282,6 +282,10 @@ class GatewayRepository(Protocol):
         """The chain's members among `member_ids`, by id."""
         ...
 
+    def home_members(self, chain_id: uuid.UUID, gym_id: uuid.UUID) -> dict[uuid.UUID, str]:
+        """The names of the members whose home is this gym of the chain, by id."""
+        ...
+
     def last_targets(self, member_id: uuid.UUID, exercises: list[str]) -> dict[str, LastTarget]:
         """The member's last known targets of these exercises, by slug."""
         ...
@@ -439,6 +443,14 @@ class SqlGatewayRepository(GatewayRepository):
                 select(Member).where(Member.chain_id == chain_id).order_by(Member.name, Member.id)
             )
         )
+
+    def home_members(self, chain_id: uuid.UUID, gym_id: uuid.UUID) -> dict[uuid.UUID, str]:
+        rows = self.session.execute(
+            select(Member.id, Member.name).where(
+                Member.chain_id == chain_id, Member.home_gym_id == gym_id
+            )
+        )
+        return {member_id: name for member_id, name in rows}
 
     def members_by_ids(
         self, chain_id: uuid.UUID, member_ids: Collection[uuid.UUID]

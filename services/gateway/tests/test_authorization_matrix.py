@@ -47,6 +47,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     # Each member finishes their own session (both logged a set above).
     "POST /v1/kiosk/finish": MEMBERS_ONLY,
     "GET /v1/kiosk/progress": MEMBERS_ONLY,
+    "GET /v1/kiosk/timeline": MEMBERS_ONLY,
+    "GET /v1/kiosk/exercises": MEMBERS_ONLY,
+    "GET /v1/kiosk/exercises/{slug}": MEMBERS_ONLY,
     "GET /v1/exercises": STAFF,
     # Only a chain admin adds to or changes the chain's catalog.
     "POST /v1/exercises": STAFF | {"trainer": 403, "trainer, other chain": 403, "chain admin": 201},
@@ -157,6 +160,11 @@ def test_authorization_matrix(live_gate, world) -> None:
         ),
         "POST /v1/kiosk/finish": lambda t: client.post("/v1/kiosk/finish", headers=auth(t) | key()),
         "GET /v1/kiosk/progress": lambda t: client.get("/v1/kiosk/progress", headers=auth(t)),
+        "GET /v1/kiosk/timeline": lambda t: client.get("/v1/kiosk/timeline", headers=auth(t)),
+        "GET /v1/kiosk/exercises": lambda t: client.get("/v1/kiosk/exercises", headers=auth(t)),
+        "GET /v1/kiosk/exercises/{slug}": lambda t: client.get(
+            "/v1/kiosk/exercises/bench-press", headers=auth(t)
+        ),
         "GET /v1/exercises": lambda t: client.get("/v1/exercises", headers=auth(t)),
         "POST /v1/exercises": lambda t: client.post(
             "/v1/exercises",

@@ -250,3 +250,17 @@ def test_a_new_members_timeline_points_at_the_first_workout(live_gate, world) ->
     assert timeline["next_milestone"]["milestone"] == "first_session"
     assert [c["unlocked"] for c in timeline["education"]] == [False] * 4
     assert all(c["text"].startswith("Research suggests") for c in timeline["education"])
+
+
+def test_the_attention_list_names_the_member_who_needs_a_program(
+    live_gate, world, lb_member
+) -> None:
+    trainer = live_gate.sign_in(world.a.trainer_email)
+    answer = live_gate.client.get(
+        f"/v1/gyms/{world.a.gym_ids[0]}/attention",
+        headers={"Authorization": f"Bearer {trainer}"},
+    )
+    assert answer.status_code == 200, answer.text
+    needs = {m["name"]: m["no_program"] for m in answer.json()["members"]}
+    # A2 has the program lb_member assigned; A1 has none.
+    assert needs == {"Member A1": True}

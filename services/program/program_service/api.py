@@ -19,6 +19,7 @@ from program_service.schemas import (
     ExerciseChange,
     ExerciseIn,
     ExerciseOut,
+    MembersIn,
     ProgramIn,
     ProgramOut,
     TodayOut,
@@ -153,6 +154,16 @@ def end_assignment(
 ) -> AssignmentOut:
     """End the active assignment; `404` (`no-assignment`) when there is none."""
     return handlers.end_assignment(uow, caller, member_id, idempotency, now=now)
+
+
+@router.post(
+    "/assignments/active",
+    tags=["assignments"],
+    summary="The active assignments of several members",
+)
+def active_assignments(caller: CallerDep, uow: UowDep, body: MembersIn) -> list[AssignmentOut]:
+    """A read sent as POST so that thousands of member ids fit: those without one are absent."""
+    return queries.active_assignments(uow, caller, body.member_ids)
 
 
 @router.get("/members/{member_id}/today", tags=["assignments"], summary="A member's next session")

@@ -125,6 +125,22 @@ def assignment_history(
     )
 
 
+def active_assignments(
+    uow: UnitOfWork[ProgramRepository], caller: Caller, member_ids: list[uuid.UUID]
+) -> list[AssignmentOut]:
+    """The active assignment of each of these members who has one (staff only): a trainer's
+    lists mark the members who still need a program."""
+    require_staff(caller)
+    return _read(
+        uow,
+        caller.chain_id,
+        lambda repo: [
+            AssignmentOut.of(assignment, version)
+            for assignment, version in repo.active_assignments(caller.chain_id, member_ids)
+        ],
+    )
+
+
 def _may_see_member(caller: Caller, member_id: uuid.UUID) -> None:
     if caller.is_staff or caller.role == "kiosk":
         return

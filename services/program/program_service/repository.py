@@ -365,6 +365,12 @@ class ProgramRepository(Protocol):
         """The member's assignments with the version each refers to, newest first."""
         ...
 
+    def active_assignments(
+        self, chain_id: uuid.UUID, member_ids: list[uuid.UUID]
+    ) -> list[tuple[Assignment, ProgramVersion]]:
+        """The active assignments of these members (those without one are absent)."""
+        ...
+
 
 class SqlProgramRepository(ProgramRepository):
     """The program service's rows in its PostgreSQL database, within one session.
@@ -623,6 +629,24 @@ class SqlProgramRepository(ProgramRepository):
             )
             .where(Assignment.chain_id == chain_id, Assignment.member_id == member_id)
             .order_by(Assignment.created_at.desc())
+        )
+        return [(assignment, version) for assignment, version in rows]
+
+    def active_assignments(
+        self, chain_id: uuid.UUID, member_ids: list[uuid.UUID]
+    ) -> list[tuple[Assignment, ProgramVersion]]:
+        rows = self.session.execute(
+            select(Assignment, ProgramVersion)
+            .join(
+                ProgramVersion,
+                (ProgramVersion.program_id == Assignment.program_id)
+                & (ProgramVersion.version == Assignment.program_version),
+            )
+            .where(
+                Assignment.chain_id == chain_id,
+                Assignment.member_id.in_(member_ids),
+                Assignment.ended_at.is_(None),
+            )
         )
         return [(assignment, version) for assignment, version in rows]
 

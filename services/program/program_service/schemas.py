@@ -371,6 +371,12 @@ class Alternative(BaseModel):
     equipment: Equipment
 
 
+class MembersIn(Input):
+    """Members asked about at once."""
+
+    member_ids: list[uuid.UUID] = Field(max_length=10_000)
+
+
 class TodayExercise(BaseModel):
     """One exercise of today's plan, with what the kiosk needs to show and log it."""
 

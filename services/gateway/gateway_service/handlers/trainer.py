@@ -171,18 +171,30 @@ def progress_at_home(
 def gym_attention(
     uow: Uow, services: Services, trainer: TrainerPrincipal, gym_id: uuid.UUID
 ) -> AttentionOut:
-    """Members of a gym of the chain who stalled or are off protocol this week, named."""
+    """Members of a gym of the chain who stalled, are off protocol this week, or have no
+    program yet (those whose home it is, and those progression saw training there), named."""
     gym = queries.gym_of_chain(uow, trainer, gym_id)
     doc = services.progression.call(
         "GET", f"/gyms/{gym_id}/attention", trainer.caller(gym.id, gym.timezone)
     )
-    entries = doc.get("members") or []
-    ids = [uuid.UUID(str(entry["member_id"])) for entry in entries]
-    names = queries.member_names(uow, trainer, ids)
-    named = [
-        {**entry, "name": names.get(member_id)}
-        for member_id, entry in zip(ids, entries, strict=True)
-    ]
+    flagged = {uuid.UUID(str(entry["member_id"])): entry for entry in doc.get("members") or []}
+    home, names = queries.gym_members_and_names(uow, trainer, gym_id, list(flagged))
+    everyone = list(dict.fromkeys([*flagged, *home]))
+    assigned = services.program.call(
+        "POST",
+        "/assignments/active",
+        trainer.caller(gym.id, gym.timezone),
+        json={"member_ids": [str(m) for m in everyone]},
+    )
+    with_program = {uuid.UUID(str(a["member_id"])) for a in assigned}
+    members = []
+    for member_id in everyone:
+        entry = flagged.get(member_id)
+        no_program = member_id not in with_program
+        if entry is None and not no_program:
+            continue
+        base = entry or {"member_id": member_id, "stalled": [], "week": {}, "on_protocol": None}
+        members.append({**base, "name": names.get(member_id), "no_program": no_program})
     return AttentionOut.model_validate(
-        {**doc, "gym_id": gym_id, "gym_name": gym.name, "members": named}
+        {**doc, "gym_id": gym_id, "gym_name": gym.name, "members": members}
     )

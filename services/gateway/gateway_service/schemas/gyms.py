@@ -20,6 +20,7 @@ class AttentionMember(Open):
     stalled: list[str]
     week: dict[str, WeekPattern]
     on_protocol: bool | None
+    no_program: bool = Field(description="No program assigned yet: a trainer should assign one.")
 
 
 class AttentionOut(Open):
@@ -38,6 +39,7 @@ class AttentionOut(Open):
                             "name": "Ada Demo",
                             "stalled": ["bench-press"],
                             "on_protocol": False,
+                            "no_program": False,
                             "week": {"hinge": {"done": 0, "min": 1, "max": 2, "status": "below"}},
                         }
                     ],

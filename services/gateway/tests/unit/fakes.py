@@ -162,6 +162,13 @@ class FakeGatewayRepository:
             key=lambda m: (m.name, str(m.id)),
         )
 
+    def home_members(self, chain_id: uuid.UUID, gym_id: uuid.UUID) -> dict[uuid.UUID, str]:
+        return {
+            m.id: m.name
+            for m in self.members.values()
+            if m.chain_id == chain_id and m.home_gym_id == gym_id
+        }
+
     def members_by_ids(
         self, chain_id: uuid.UUID, member_ids: Collection[uuid.UUID]
     ) -> dict[uuid.UUID, Member]:

@@ -764,12 +764,36 @@ def test_attention_names_the_members(uow: Uow, services: Services, tenant: Tenan
             ]
         },
     )
+    fake(services.program).answer(
+        "POST",
+        "/assignments/active",
+        [{"member_id": str(tenant.member.id)}, {"member_id": str(gone)}],
+    )
     shown = trainer.gym_attention(uow, services, tenant.signed_in, tenant.gym.id)
     assert (shown.gym_id, shown.gym_name) == (tenant.gym.id, tenant.gym.name)
-    assert [(m.member_id, m.name) for m in shown.members] == [
-        (tenant.member.id, tenant.member.name),
-        (gone, None),
+    assert [(m.member_id, m.name, m.no_program) for m in shown.members] == [
+        (tenant.member.id, tenant.member.name, False),
+        (gone, None, False),
     ]
+
+
+def test_attention_names_home_members_without_a_program(
+    uow: Uow, services: Services, tenant: Tenant
+) -> None:
+    fake(services.progression).answer("GET", f"/gyms/{tenant.gym.id}/attention", {"members": []})
+    program = fake(services.program)
+    program.answer("POST", "/assignments/active", [])
+    shown = trainer.gym_attention(uow, services, tenant.signed_in, tenant.gym.id)
+    assert program.calls[0].json == {"member_ids": [str(tenant.member.id)]}
+    (needs,) = shown.members
+    assert (needs.member_id, needs.no_program, needs.stalled, needs.on_protocol) == (
+        tenant.member.id,
+        True,
+        [],
+        None,
+    )
+    program.answer("POST", "/assignments/active", [{"member_id": str(tenant.member.id)}])
+    assert trainer.gym_attention(uow, services, tenant.signed_in, tenant.gym.id).members == []
 
 
 # --- events ---------------------------------------------------------------------------

@@ -363,6 +363,9 @@ def test_today_starts_on_the_first_day_with_what_the_kiosk_needs(
         "barbell-row",
     ]
     bench = plan["exercises"][1]
+    swaps = bench.pop("alternatives")
+    assert {"exercise": "push-up", "name": "Push-up", "equipment": "bodyweight"} in swaps
+    assert "bench-press" not in [s["exercise"] for s in swaps]
     assert bench == {
         "exercise": "bench-press",
         "name": "Bench press",

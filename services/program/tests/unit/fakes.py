@@ -268,3 +268,14 @@ class FakeProgramRepository(ProgramRepository):
             (row, self.versions[(row.program_id, row.program_version)])
             for row in sorted(mine, key=lambda row: row.created_at, reverse=True)
         ]
+
+    def active_assignments(
+        self, chain_id: uuid.UUID, member_ids: list[uuid.UUID]
+    ) -> list[tuple[Assignment, ProgramVersion]]:
+        """The active assignments of these members."""
+        wanted = set(member_ids)
+        return [
+            (row, self.versions[(row.program_id, row.program_version)])
+            for row in self.assignments
+            if row.chain_id == chain_id and row.member_id in wanted and row.ended_at is None
+        ]

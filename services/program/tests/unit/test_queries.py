@@ -116,3 +116,13 @@ def test_the_history_is_for_staff(uow: Uow, chain_id: uuid.UUID) -> None:
     member = uuid.uuid4()
     with pytest.raises(Forbidden):
         queries.assignment_history(uow, caller(chain_id, "member", str(member)), member)
+
+
+def test_active_assignments_name_only_members_with_one(uow: Uow, chain_id: uuid.UUID) -> None:
+    assigned, without = uuid.uuid4(), uuid.uuid4()
+    assign(uow, chain_id, assigned, ready_made(uow, chain_id, 3))
+    active = queries.active_assignments(uow, caller(chain_id), [assigned, without])
+    assert [a.member_id for a in active] == [assigned]
+    assert queries.active_assignments(uow, caller(uuid.uuid4()), [assigned]) == []
+    with pytest.raises(Forbidden):
+        queries.active_assignments(uow, caller(chain_id, "member", str(assigned)), [assigned])

@@ -177,7 +177,8 @@ async function membersPage() {
   }
 }
 
-// Members who trained at this gym last and are stalled or off protocol this week.
+// Members of this gym (home, or trained here last) who need a program, are stalled or are
+// off protocol this week; those without a program first, as they cannot train to targets.
 function attentionList(answer) {
   if (!answer) return el("p", { class: "note" }, "Who needs attention is not available right now.");
   if (answer.members.length === 0) return el("p", { class: "ok" }, "✓ Nobody here needs attention this week.");
@@ -188,10 +189,11 @@ function attentionList(answer) {
     el(
       "ul",
       {},
-      answer.members.map((m) => {
+      [...answer.members].sort((a, b) => Number(b.no_program) - Number(a.no_program)).map((m) => {
         const why = [];
+        if (m.no_program) why.push("needs a program");
         if (m.stalled.length) why.push(`stalled on ${m.stalled.join(", ")}`);
-        if (!m.on_protocol) why.push("off protocol this week");
+        if (m.on_protocol === false) why.push("off protocol this week");
         return el("li", {}, el("a", { href: `#/members/${m.member_id}` }, m.name || "A member"), ` · ${why.join("; ")}`);
       }),
     ),
