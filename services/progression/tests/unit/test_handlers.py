@@ -184,6 +184,19 @@ def test_an_assignment_stores_one_plan_per_exercise(uow: Uow, member: MemberScri
     assert uow.outbox == []
 
 
+def test_a_substitute_counts_for_its_pattern_and_leaves_the_planned_lift_alone(
+    uow: Uow, member: MemberScript
+) -> None:
+    # The rack is taken: the member swaps the planned back squat for goblet squats.
+    deliver(uow, member.assign(planned(SQUAT, "squat", "barbell", "2.5"), start=MON))
+    deliver(uow, *member.workout(MON, *[("goblet-squat", "24", 10)] * 3))
+    repo = fake(uow)
+    assert repo.week_days(member.member_id, MON) == {"squat": 1}
+    assert repo.exercise_standing(member.member_id, SQUAT) is None
+    moved = sent(uow, TargetsUpdated)
+    assert {e.exercise for e in moved} == {"goblet-squat"}
+
+
 def test_a_late_assignment_refolds_the_days_it_covers(uow: Uow, member: MemberScript) -> None:
     deliver(uow, *member.workout(MON, *[(SQUAT, "60", 10)] * 3))
     assert [(e.load_kg, e.reps) for e in sent(uow, TargetsUpdated)] == [(Decimal(60), 11)]
