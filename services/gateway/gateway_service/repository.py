@@ -14,15 +14,18 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     UniqueConstraint,
     func,
     select,
+    true,
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.exc import IntegrityError
@@ -106,6 +109,34 @@ class Trainer(Base):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
+    # A deactivated trainer's tokens stop working at once (each request reads this row).
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    created_at: Mapped[datetime] = _created()
+
+
+class TrainerGym(Base):
+    """A gym a trainer works in: they manage its members (a chain admin needs none)."""
+
+    __tablename__ = "trainer_gyms"
+
+    trainer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("trainers.id", ondelete="CASCADE"), primary_key=True
+    )
+    gym_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("gyms.id"), primary_key=True)
+
+
+class RefreshToken(Base):
+    """A trainer's refresh token, stored as its SHA-256; used once, then replaced."""
+
+    __tablename__ = "refresh_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    trainer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("trainers.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _created()
 
 
@@ -115,6 +146,7 @@ class Member(Base):
     __tablename__ = "members"
     __table_args__ = (
         UniqueConstraint("chain_id", "badge"),
+        UniqueConstraint("chain_id", "external_id", name="members_chain_external_id"),
         CheckConstraint("unit IN ('kg', 'lb')", name="members_unit"),
     )
 
@@ -127,7 +159,25 @@ class Member(Base):
     unit: Mapped[str] = mapped_column(String(2))
     failed_pins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A deactivated member's badge stops working; their history stays.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The chain's own id for the member (its CRM's), unique in the chain: imports match on it.
+    external_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = _created()
+
+
+class MemberVisit(Base):
+    """When a member last identified at a kiosk of a gym: a trainer of that gym sees them
+    for 30 days after."""
+
+    __tablename__ = "member_visits"
+    __table_args__ = (Index("member_visits_gym_seen", "gym_id", "last_seen_at"),)
+
+    member_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    gym_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("gyms.id"), primary_key=True)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class LastTarget(Base):
