@@ -16,11 +16,13 @@ import os
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -29,7 +31,9 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from devstack.embedded import EmbeddedRedis, free_port
 from devstack.stack import ROOT, SERVICES, Stack
 from devstack.supervisor import Supervisor
-from gateway_service.demo import CHAIN, GYM
+from gateway_service.demo import CHAIN, GYM, GYM_TIMEZONE, PROGRAM_PREFIX
+from myokine.internal_auth import Caller, sign_internal_token
+from myokine.settings import ServiceSettings
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -85,6 +89,53 @@ class System:
             *("--badge", badge, "--pin", pin, "--unit", unit),
         )
         return {"id": str(shown["id"]), "badge": badge, "pin": pin, "name": name, "unit": unit}
+
+    def assign_program(
+        self,
+        member: Mapping[str, str],
+        *,
+        program_id: str | None = None,
+        starting_loads: Mapping[str, float] | None = None,
+    ) -> None:
+        """A program (the demo chain's 3-a-week one unless `program_id`) from today, as the
+        trainer assigns it, with starting loads in kg if given."""
+        today = datetime.now(ZoneInfo(GYM_TIMEZONE)).date().isoformat()
+        with self.trainer_api() as api:
+            if program_id is None:
+                programs = api.get("/v1/programs").json()
+                program_id = next(p["id"] for p in programs if p["name"].startswith(PROGRAM_PREFIX))
+            body: dict[str, Any] = {
+                "program_id": program_id,
+                "start_date": today,
+                "weekdays": [1, 3, 5],
+            }
+            if starting_loads:
+                body["starting_loads"] = dict(starting_loads)
+            answer = api.post(
+                f"/v1/members/{member['id']}/assignments",
+                json=body,
+                headers={"Idempotency-Key": uuid.uuid4().hex},
+            )
+            assert answer.status_code == 201, answer.text
+
+    def stored_set(self, member_id: str, set_id: str) -> dict[str, Any]:
+        """A set as logging keeps it (voided ones too), with its audit trail in `changes`.
+
+        The public API shows no audit trail, so this asks the logging service as the
+        system, with an internal token like the gateway's.
+        """
+        caller = Caller(
+            sub="browser-tests", role="system", chain_id=uuid.UUID(self.credentials["chain_id"])
+        )
+        token = sign_internal_token(caller, ServiceSettings().internal_token_secret, ttl_seconds=60)
+        answer = httpx.get(
+            f"{self.stack.url('logging')}/internal/v1/members/{member_id}/sets/{set_id}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=15,
+        )
+        assert answer.status_code == 200, answer.text
+        stored: dict[str, Any] = answer.json()
+        return stored
 
     @contextmanager
     def trainer_api(self) -> Iterator[httpx.Client]:
@@ -193,6 +244,29 @@ def kiosk_page(browser: Browser, system: System) -> Iterator[Page]:
         context.close()
 
 
+MemberApi = Callable[[Mapping[str, str]], AbstractContextManager[httpx.Client]]
+"""`with member_api(member) as api:` the public API as that member at the demo kiosk."""
+
+
+@pytest.fixture
+def member_api(system: System) -> MemberApi:
+    """The API as a member (badge and PIN) at the demo kiosk, to see what the server stored."""
+
+    @contextmanager
+    def signed_in(member: Mapping[str, str]) -> Iterator[httpx.Client]:
+        with httpx.Client(base_url=system.url, timeout=15) as client:
+            answer = client.post(
+                "/v1/kiosk/identify",
+                json={"badge": member["badge"], "pin": member["pin"]},
+                headers={"Authorization": f"Bearer {system.credentials['kiosk_token']}"},
+            )
+            assert answer.status_code == 200, answer.text
+            client.headers["Authorization"] = f"Bearer {answer.json()['member_token']}"
+            yield client
+
+    return signed_in
+
+
 @pytest.fixture
 def dashboard_page(browser: Browser, system: System) -> Iterator[Page]:
     """The dashboard in landscape, signed in as the demo trainer."""
@@ -207,6 +281,38 @@ def dashboard_page(browser: Browser, system: System) -> Iterator[Page]:
         yield page
     finally:
         context.close()
+
+
+LAYOUT_PROBLEMS = """(minTarget) => {
+  const shown = [...document.querySelectorAll("input, select, button, textarea, a")]
+    .filter((e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== "hidden");
+  const unnamed = shown
+    .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute("aria-label")
+      && !e.getAttribute("aria-labelledby") && !e.textContent.trim())
+    .map((e) => `unnamed: ${e.outerHTML.slice(0, 120)}`);
+  const small = shown
+    .filter((e) => e.tagName === "BUTTON")
+    .map((e) => [e, e.getBoundingClientRect()])
+    .filter(([, r]) => r.width < minTarget - 0.5 || r.height < minTarget - 0.5)
+    .map(([e, r]) => `${Math.round(r.width)}x${Math.round(r.height)}: ${e.outerHTML.slice(0, 90)}`);
+  const wider = document.documentElement.scrollWidth - window.innerWidth;
+  return [...unnamed, ...small, ...(wider > 0 ? [`${wider} px wider than the window`] : [])];
+}"""
+
+LayoutProblems = Callable[..., list[str]]
+"""`layout_problems(page, min_target=64)`: what is wrong with the page as drawn now."""
+
+
+@pytest.fixture
+def layout_problems() -> LayoutProblems:
+    """Controls without a name, buttons smaller than `min_target` px (gloved fingers at the
+    kiosk), and a page wider than its window: each as one line, none when all is well."""
+
+    def problems(page: Page, min_target: int = 0) -> list[str]:
+        found: list[str] = page.evaluate(LAYOUT_PROBLEMS, min_target)
+        return found
+
+    return problems
 
 
 @pytest.fixture(scope="session")

@@ -5,59 +5,19 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from gateway_service.demo import CHAIN, GYM_TIMEZONE, PROGRAM_PREFIX
+from gateway_service.demo import CHAIN, GYM_TIMEZONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.timeout(600)]
 
 PROGRESSION_TIMEOUT_S = 60
-
-
-def assign_demo_program(
-    system: Any, member: dict[str, str], starting_loads: dict[str, float] | None = None
-) -> None:
-    """The demo program from today, as the trainer assigns it (with starting loads)."""
-    today = datetime.now(ZoneInfo(GYM_TIMEZONE)).date().isoformat()
-    with system.trainer_api() as api:
-        programs = api.get("/v1/programs").json()
-        program = next(p for p in programs if p["name"].startswith(PROGRAM_PREFIX))
-        body: dict[str, Any] = {
-            "program_id": program["id"],
-            "start_date": today,
-            "weekdays": [1, 3, 5],
-        }
-        if starting_loads:
-            body["starting_loads"] = starting_loads
-        answer = api.post(
-            f"/v1/members/{member['id']}/assignments",
-            json=body,
-            headers={"Idempotency-Key": uuid.uuid4().hex},
-        )
-        assert answer.status_code == 201, answer.text
-
-
-@contextmanager
-def member_client(system: Any, member: dict[str, str]) -> Iterator[httpx.Client]:
-    """The API as `member` at the demo kiosk."""
-    with httpx.Client(base_url=system.url, timeout=15) as client:
-        answer = client.post(
-            "/v1/kiosk/identify",
-            json={"badge": member["badge"], "pin": member["pin"]},
-            headers={"Authorization": f"Bearer {system.credentials['kiosk_token']}"},
-        )
-        assert answer.status_code == 200, answer.text
-        client.headers["Authorization"] = f"Bearer {answer.json()['member_token']}"
-        yield client
 
 
 def sign_in(page: Page, member: dict[str, str]) -> None:
@@ -80,12 +40,12 @@ def plates_text(plates: dict[str, Any]) -> str:
 
 
 def test_a_barbell_card_shows_the_plates_on_each_side(
-    kiosk_page: Page, system: Any, screenshots: Path
+    kiosk_page: Page, system: Any, screenshots: Path, member_api: Any
 ) -> None:
     member = system.new_member("Pat Plates")
     # Squat from 62.5 kg and bench from 40 kg; the row is calibrated from the empty bar.
-    assign_demo_program(system, member, {"barbell-back-squat": 62.5, "bench-press": 40})
-    with member_client(system, member) as api:
+    system.assign_program(member, starting_loads={"barbell-back-squat": 62.5, "bench-press": 40})
+    with member_api(member) as api:
         # The starting loads reach progression as an event, a moment after the assignment.
         deadline = time.monotonic() + PROGRESSION_TIMEOUT_S
         while True:
@@ -226,14 +186,14 @@ def test_a_trainer_sets_a_gyms_equipment(
 
 
 def test_a_trainer_reads_each_lifts_decisions_newest_first(
-    dashboard_page: Page, system: Any
+    dashboard_page: Page, system: Any, member_api: Any
 ) -> None:
     page = dashboard_page
     member = system.new_member("Dana Decisions")
-    assign_demo_program(system, member)
+    system.assign_program(member)
     slug = "barbell-back-squat"
     now = datetime.now(ZoneInfo(GYM_TIMEZONE))
-    with member_client(system, member) as api:
+    with member_api(member) as api:
         # Four workouts on four days up to today: a set of another day finishes the session
         # before it, and finishing ends today's.
         for days_ago in (3, 2, 1, 0):
@@ -326,12 +286,14 @@ def test_an_off_protocol_program_is_marked_on_the_member_page(
     expect(note.locator(".off-protocol")).to_have_text("(off protocol)")
 
 
-def test_the_load_buttons_step_through_loads_the_gym_makes(kiosk_page: Page, system: Any) -> None:
+def test_the_load_buttons_step_through_loads_the_gym_makes(
+    kiosk_page: Page, system: Any, member_api: Any
+) -> None:
     """A pound member at a kg gym: + from 20 kg (44.09 lb) goes to 22.5 kg (49.6 lb), a load
     the plates make, not to 49.09 lb."""
     member = system.new_member("Lee Pounds", unit="lb")
-    assign_demo_program(system, member)
-    with member_client(system, member) as api:
+    system.assign_program(member)
+    with member_api(member) as api:
         squat = next(
             e for e in api.get("/v1/kiosk/today").json()["exercises"] if e["equipment"] == "barbell"
         )

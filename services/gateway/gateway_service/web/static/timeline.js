@@ -83,6 +83,13 @@ function record(pr, unit) {
   return `${PR_WORDS[pr.kind] || pr.kind}: ${value}${from}`;
 }
 
+// The strength check of docs/protocol.md §4: best e1RM of the first two weeks against the last two.
+function change(lift, unit) {
+  const { from, to, change_pct: pct } = lift.change;
+  const sign = Number(pct) > 0 ? "+" : "";
+  return `Since your first two weeks: ${fmt(from)} → ${fmt(to)} ${unit} (${sign}${fmt(pct)}%)`;
+}
+
 function stat(value, label, role) {
   return el("div", { class: "stat", "data-role": role }, el("strong", {}, String(value)), el("span", {}, label));
 }
@@ -149,6 +156,7 @@ function lifts(timeline) {
                   ? `Best estimated 1RM: ${fmt(lift.best_e1rm)} ${unit}`
                   : "No estimated 1RM yet",
               ),
+              lift.change ? el("p", { class: "change", "data-role": "change" }, change(lift, unit)) : null,
               e1rmChart(lift, unit),
               (lift.prs || []).length
                 ? el(
@@ -166,6 +174,8 @@ function lifts(timeline) {
 
 function education(timeline) {
   const cards = timeline.education || [];
+  // The "over months" card points at the member's own strength change.
+  const changes = (timeline.lifts || []).filter((lift) => lift.change);
   if (cards.length === 0) return null;
   return el(
     "section",
@@ -178,9 +188,12 @@ function education(timeline) {
         el(
           "article",
           { class: `lesson${card.unlocked ? " unlocked" : ""}`, "data-stage": card.stage },
-          el("p", { class: "stage" }, card.unlocked ? `✓ ${card.stage}` : `Later · ${card.stage}`),
+          el("p", { class: "stage" }, card.unlocked ? "✓ Unlocked" : "Later on your timeline"),
           el("h3", {}, card.title),
           el("p", {}, card.text),
+          card.stage === "months" && card.unlocked && changes.length
+            ? el("ul", { class: "changes" }, changes.map((lift) => el("li", {}, `${lift.name}: ${change(lift, timeline.unit)}`)))
+            : null,
           card.source ? el("p", { class: "source" }, `Source: ${card.source}`) : null,
         ),
       ),
