@@ -126,8 +126,16 @@ def create_trainer(
     password: Annotated[
         str | None, typer.Option("--password", help="Printed generated one when left out.")
     ] = None,
+    gyms: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--gym",
+            help="A gym the trainer works in (repeat for several); every gym of the chain "
+            "when left out.",
+        ),
+    ] = None,
 ) -> None:
-    """Create a trainer (or chain admin) of a chain."""
+    """Create a trainer (or chain admin) of a chain, working in some of its gyms."""
     from gateway_service import credentials, queries
     from gateway_service.handlers import identity
 
@@ -141,10 +149,20 @@ def create_trainer(
     with _wired() as deps, _reported():
         uow = deps.unit_of_work()
         found = queries.find_chain(uow, chain)
-        trainer = identity.create_trainer(
-            uow, found.id, email=email, name=name, password=secret, role=chosen
+        works_in = (
+            [_gym(deps, chain, g).id for g in gyms]
+            if gyms
+            else [g.id for g in queries.gyms_named(uow, found.id)]
         )
-    shown: dict[str, Any] = {"id": trainer.id, "email": trainer.email, "role": trainer.role}
+        trainer = identity.create_trainer(
+            uow, found.id, email=email, name=name, password=secret, role=chosen, gym_ids=works_in
+        )
+    shown: dict[str, Any] = {
+        "id": trainer.id,
+        "email": trainer.email,
+        "role": trainer.role,
+        "gym_ids": trainer.gym_ids,
+    }
     if password is None:
         shown["password"] = secret
     _out(shown)
@@ -206,10 +224,11 @@ def reset_pin(
 def show_inventory(chain: ChainOpt, gym: GymOpt) -> None:
     """Print a gym's equipment (as `GET /v1/gyms/{id}/inventory` answers it)."""
     from gateway_service.handlers import equipment
+    from gateway_service.principals import operator
 
     with _wired() as deps, _reported():
         row = _gym(deps, chain, gym)
-        shown = equipment.gym_inventory(deps.unit_of_work(), row.chain_id, row.id)
+        shown = equipment.gym_inventory(deps.unit_of_work(), operator(row.chain_id), row.id)
     _out(shown.model_dump(mode="json"))
 
 
@@ -226,6 +245,7 @@ def set_inventory(
     from pydantic import ValidationError
 
     from gateway_service.handlers import equipment
+    from gateway_service.principals import operator
     from myokine.inventory import InventoryUpdate
     from myokine.problems import InvalidInput, field_errors
 
@@ -236,7 +256,7 @@ def set_inventory(
             raise InvalidInput("The inventory is not valid.", errors=field_errors(exc)) from exc
         row = _gym(deps, chain, gym)
         saved = equipment.set_gym_inventory(
-            deps.unit_of_work(), row.chain_id, row.id, update, now=deps.clock()
+            deps.unit_of_work(), operator(row.chain_id), row.id, update, now=deps.clock()
         )
     _out(saved.model_dump(mode="json"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal
 
 from myokine.internal_auth import Caller
@@ -57,13 +58,32 @@ class MemberPrincipal:
         )
 
 
+MEMBERS_SEEN_FOR = timedelta(days=30)
+"""A trainer manages the members who trained at one of their gyms this recently."""
+
+
 @dataclass(frozen=True)
 class TrainerPrincipal:
-    """A trainer or chain admin signed in with an access token."""
+    """A trainer or chain admin signed in with an access token.
+
+    A chain admin manages the whole chain. A trainer manages the gyms they work in
+    (`gym_ids`): the members whose home is one of them, and those who identified at one
+    of them in the last `MEMBERS_SEEN_FOR`.
+    """
 
     trainer_id: uuid.UUID
     chain_id: uuid.UUID
     role: Literal["trainer", "chain_admin"]
+    gym_ids: frozenset[uuid.UUID] = frozenset()
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether this is a chain admin."""
+        return self.role == "chain_admin"
+
+    def works_in(self, gym_id: uuid.UUID) -> bool:
+        """Whether the trainer manages this gym (a chain admin manages every gym)."""
+        return self.is_admin or gym_id in self.gym_ids
 
     def caller(self, gym_id: uuid.UUID | None = None, timezone: str | None = None) -> Caller:
         """The trainer as the services see them; about a gym, with its time zone.
@@ -78,6 +98,11 @@ class TrainerPrincipal:
             gym_id=gym_id,
             gym_timezone=timezone,
         )
+
+
+def operator(chain_id: uuid.UUID) -> TrainerPrincipal:
+    """The operator's CLI acting on one chain with a chain admin's reach."""
+    return TrainerPrincipal(trainer_id=uuid.UUID(int=0), chain_id=chain_id, role="chain_admin")
 
 
 def system_caller(chain_id: uuid.UUID) -> Caller:

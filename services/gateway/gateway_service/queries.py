@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from datetime import UTC, datetime
 from typing import cast
 
 from gateway_service import credentials
-from gateway_service.principals import KioskPrincipal, MemberPrincipal, TrainerPrincipal
-from gateway_service.repository import GatewayRepository, Gym, Kiosk, Trainer
+from gateway_service.principals import (
+    MEMBERS_SEEN_FOR,
+    KioskPrincipal,
+    MemberPrincipal,
+    TrainerPrincipal,
+)
+from gateway_service.repository import GatewayRepository, Gym, Kiosk, Member, Trainer
 from gateway_service.schemas.identity import ChainOut, GymOut, KioskOut, TrainerOut, TrainerRole
 from gateway_service.schemas.members import MemberOut
-from myokine.problems import NotFound, Unauthorized
+from myokine.problems import Forbidden, NotFound, Unauthorized
 from myokine.unit_of_work import UnitOfWork
 from myokine.units import Unit
 
@@ -28,10 +34,51 @@ def _kiosk_principal(kiosk: Kiosk, gym: Gym) -> KioskPrincipal:
     )
 
 
-def _trainer_principal(trainer: Trainer) -> TrainerPrincipal:
+def _trainer_principal(repo: GatewayRepository, trainer: Trainer) -> TrainerPrincipal:
+    gyms = repo.trainer_gym_ids([trainer.id]).get(trainer.id, set())
     return TrainerPrincipal(
-        trainer_id=trainer.id, chain_id=trainer.chain_id, role=cast(TrainerRole, trainer.role)
+        trainer_id=trainer.id,
+        chain_id=trainer.chain_id,
+        role=cast(TrainerRole, trainer.role),
+        gym_ids=frozenset(gyms),
     )
+
+
+def _not_yours() -> Forbidden:
+    return Forbidden("This member is not of a gym you work in.")
+
+
+def _in_scope(repo: GatewayRepository, trainer: TrainerPrincipal, member: Member) -> bool:
+    """Whether the trainer manages the member: any, for a chain admin; else the members of
+    their gyms and those seen at one of them lately."""
+    if trainer.works_in(member.home_gym_id):
+        return True
+    since = datetime.now(UTC) - MEMBERS_SEEN_FOR
+    return member.id in repo.members_seen_at(trainer.gym_ids, since, [member.id])
+
+
+def managed_member(
+    repo: GatewayRepository, trainer: TrainerPrincipal, member_id: uuid.UUID
+) -> Member:
+    """A member the trainer manages, inside a unit of work: NotFound for another chain's,
+    Forbidden for one of the chain the trainer does not manage."""
+    member = repo.member_in_chain(trainer.chain_id, member_id)
+    if member is None:
+        raise NotFound("No such member.")
+    if not _in_scope(repo, trainer, member):
+        raise _not_yours()
+    return member
+
+
+def managed_gym(repo: GatewayRepository, trainer: TrainerPrincipal, gym_id: uuid.UUID) -> Gym:
+    """A gym the trainer works in, inside a unit of work: NotFound for another chain's,
+    Forbidden for one of the chain they do not work in."""
+    gym = repo.gym_in_chain(trainer.chain_id, gym_id)
+    if gym is None:
+        raise NotFound("No such gym.")
+    if not trainer.works_in(gym.id):
+        raise Forbidden("This gym is not one you work in.")
+    return gym
 
 
 def authenticate_kiosk(uow: Uow, token: str) -> KioskPrincipal | None:
@@ -66,9 +113,9 @@ def trainer_exists(uow: Uow, trainer_id: uuid.UUID, chain_id: uuid.UUID) -> Trai
     """The trainer of an access token as they stand now; None if removed or moved."""
     with uow:
         trainer = uow.repo.trainer(trainer_id)
-        if trainer is None or trainer.chain_id != chain_id:
+        if trainer is None or trainer.chain_id != chain_id or not trainer.active:
             return None
-        return _trainer_principal(trainer)
+        return _trainer_principal(uow.repo, trainer)
 
 
 def authenticate_trainer(uow: Uow, email: str, password: str) -> TrainerPrincipal:
@@ -76,7 +123,7 @@ def authenticate_trainer(uow: Uow, email: str, password: str) -> TrainerPrincipa
     with uow:
         trainer = uow.repo.trainer_by_email(email)
         stored = trainer.password_hash if trainer else None
-        principal = _trainer_principal(trainer) if trainer else None
+        principal = _trainer_principal(uow.repo, trainer) if trainer and trainer.active else None
     # Verified either way, so a wrong email takes as long as a wrong password.
     if not credentials.verify_secret(stored, password) or principal is None:
         raise Unauthorized("Wrong email or password.", headers={"WWW-Authenticate": "Bearer"})
@@ -84,31 +131,32 @@ def authenticate_trainer(uow: Uow, email: str, password: str) -> TrainerPrincipa
 
 
 def list_members(uow: Uow, trainer: TrainerPrincipal) -> list[MemberOut]:
-    """The members of the trainer's chain, by name."""
+    """The members the trainer manages (a chain admin: the whole chain), by name."""
     with uow:
-        return [
-            MemberOut.model_validate(m, from_attributes=True)
-            for m in uow.repo.members_of_chain(trainer.chain_id)
-        ]
+        members = uow.repo.members_of_chain(trainer.chain_id)
+        if not trainer.is_admin:
+            since = datetime.now(UTC) - MEMBERS_SEEN_FOR
+            seen = uow.repo.members_seen_at(trainer.gym_ids, since)
+            members = [m for m in members if trainer.works_in(m.home_gym_id) or m.id in seen]
+        return [MemberOut.model_validate(m, from_attributes=True) for m in members]
 
 
 def get_member(uow: Uow, trainer: TrainerPrincipal, member_id: uuid.UUID) -> MemberOut:
-    """One member of the trainer's chain; NotFound for another chain's."""
+    """One member the trainer manages; NotFound for another chain's, Forbidden for one of
+    a gym they do not work in."""
     with uow:
-        member = uow.repo.member_in_chain(trainer.chain_id, member_id)
-        if member is None:
-            raise NotFound("No such member.")
+        member = managed_member(uow.repo, trainer, member_id)
         return MemberOut.model_validate(member, from_attributes=True)
 
 
 def member_and_home_gym(
     uow: Uow, trainer: TrainerPrincipal, member_id: uuid.UUID
 ) -> tuple[MemberOut, GymOut]:
-    """A member of the trainer's chain and their home gym; NotFound for another chain's."""
+    """A member the trainer manages and their home gym (NotFound, Forbidden as above)."""
     with uow:
-        member = uow.repo.member_in_chain(trainer.chain_id, member_id)
-        home = uow.repo.gym(member.home_gym_id) if member else None
-        if member is None or home is None:
+        member = managed_member(uow.repo, trainer, member_id)
+        home = uow.repo.gym(member.home_gym_id)
+        if home is None:
             raise NotFound("No such member.")
         return (
             MemberOut.model_validate(member, from_attributes=True),
@@ -117,12 +165,9 @@ def member_and_home_gym(
 
 
 def gym_of_chain(uow: Uow, trainer: TrainerPrincipal, gym_id: uuid.UUID) -> GymOut:
-    """A gym of the trainer's chain; NotFound for another chain's."""
+    """A gym the trainer works in; NotFound for another chain's, Forbidden for another."""
     with uow:
-        gym = uow.repo.gym_in_chain(trainer.chain_id, gym_id)
-        if gym is None:
-            raise NotFound("No such gym.")
-        return GymOut.model_validate(gym, from_attributes=True)
+        return GymOut.model_validate(managed_gym(uow.repo, trainer, gym_id), from_attributes=True)
 
 
 def gyms_of_chain(
@@ -172,6 +217,14 @@ def find_chain(uow: Uow, name: str) -> ChainOut:
     if chain is None:
         raise NotFound(f"No chain named {name!r}.")
     return chain
+
+
+def gyms_named(uow: Uow, chain_id: uuid.UUID) -> list[GymOut]:
+    """Every gym of the chain, by name."""
+    with uow:
+        return [
+            GymOut.model_validate(g, from_attributes=True) for g in uow.repo.gyms_of_chain(chain_id)
+        ]
 
 
 def gym_named(uow: Uow, chain_id: uuid.UUID, name: str) -> GymOut | None:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Numeric,
     String,
     UniqueConstraint,
+    delete,
     func,
     select,
     true,
@@ -256,6 +257,10 @@ class GatewayRepository(Protocol):
         """The chain's gym of that name, if any."""
         ...
 
+    def gyms_of_chain(self, chain_id: uuid.UUID) -> list[Gym]:
+        """Every gym of the chain, by name."""
+        ...
+
     def all_gyms(self) -> list[Gym]:
         """Every gym of every chain (to send their equipment again to a consumer)."""
         ...
@@ -306,6 +311,50 @@ class GatewayRepository(Protocol):
 
     def trainer_by_email(self, email: str) -> Trainer | None:
         """The trainer signing in with that email (compared case-insensitively)."""
+        ...
+
+    def trainers_of_chain(self, chain_id: uuid.UUID) -> list[Trainer]:
+        """The chain's trainers and admins, by name."""
+        ...
+
+    def trainer_gym_ids(
+        self, trainer_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, set[uuid.UUID]]:
+        """The gyms each of these trainers works in (those with none are absent)."""
+        ...
+
+    def set_trainer_gyms(self, trainer_id: uuid.UUID, gym_ids: Collection[uuid.UUID]) -> None:
+        """The trainer now works in exactly these gyms."""
+        ...
+
+    def add_refresh_token(self, token: RefreshToken) -> None:
+        """Store a new refresh token."""
+        ...
+
+    def refresh_token_by_hash(self, token_hash: str) -> RefreshToken | None:
+        """The refresh token with that hash, locked until the transaction ends (used once)."""
+        ...
+
+    def kiosks_of_chain(self, chain_id: uuid.UUID) -> list[Kiosk]:
+        """The chain's kiosks, revoked ones too, by gym and name."""
+        ...
+
+    def record_visit(self, member_id: uuid.UUID, gym_id: uuid.UUID, at: datetime) -> None:
+        """The member identified at a kiosk of the gym at `at`."""
+        ...
+
+    def members_seen_at(
+        self,
+        gym_ids: Collection[uuid.UUID],
+        since: datetime,
+        member_ids: Collection[uuid.UUID] | None = None,
+    ) -> set[uuid.UUID]:
+        """The members (among `member_ids`, if given) who identified at one of the gyms
+        since `since`."""
+        ...
+
+    def member_by_external_id(self, chain_id: uuid.UUID, external_id: str) -> Member | None:
+        """The chain's member with that external id."""
         ...
 
     def add_member(self, member: Member) -> None:
@@ -413,6 +462,11 @@ class SqlGatewayRepository(GatewayRepository):
             select(Gym).where(Gym.chain_id == chain_id, Gym.name == name)
         ).one_or_none()
 
+    def gyms_of_chain(self, chain_id: uuid.UUID) -> list[Gym]:
+        return list(
+            self.session.scalars(select(Gym).where(Gym.chain_id == chain_id).order_by(Gym.name))
+        )
+
     def all_gyms(self) -> list[Gym]:
         return list(self.session.scalars(select(Gym).order_by(Gym.chain_id, Gym.name)))
 
@@ -451,6 +505,7 @@ class SqlGatewayRepository(GatewayRepository):
             .where(
                 Member.id == member_id,
                 Member.chain_id == chain_id,
+                Member.active.is_(True),
                 Kiosk.revoked_at.is_(None),
             )
         ).one_or_none()
@@ -465,6 +520,80 @@ class SqlGatewayRepository(GatewayRepository):
     def trainer_by_email(self, email: str) -> Trainer | None:
         return self.session.scalars(
             select(Trainer).where(func.lower(Trainer.email) == email.lower())
+        ).one_or_none()
+
+    def trainers_of_chain(self, chain_id: uuid.UUID) -> list[Trainer]:
+        return list(
+            self.session.scalars(
+                select(Trainer)
+                .where(Trainer.chain_id == chain_id)
+                .order_by(Trainer.name, Trainer.email)
+            )
+        )
+
+    def trainer_gym_ids(
+        self, trainer_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, set[uuid.UUID]]:
+        if not trainer_ids:
+            return {}
+        rows = self.session.execute(
+            select(TrainerGym.trainer_id, TrainerGym.gym_id).where(
+                TrainerGym.trainer_id.in_(list(trainer_ids))
+            )
+        )
+        gyms: dict[uuid.UUID, set[uuid.UUID]] = {}
+        for trainer_id, gym_id in rows:
+            gyms.setdefault(trainer_id, set()).add(gym_id)
+        return gyms
+
+    def set_trainer_gyms(self, trainer_id: uuid.UUID, gym_ids: Collection[uuid.UUID]) -> None:
+        self.session.execute(delete(TrainerGym).where(TrainerGym.trainer_id == trainer_id))
+        for gym_id in gym_ids:
+            self.session.add(TrainerGym(trainer_id=trainer_id, gym_id=gym_id))
+        self.session.flush()
+
+    def add_refresh_token(self, token: RefreshToken) -> None:
+        self._store(token)
+
+    def refresh_token_by_hash(self, token_hash: str) -> RefreshToken | None:
+        return self.session.scalars(
+            select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update()
+        ).one_or_none()
+
+    def kiosks_of_chain(self, chain_id: uuid.UUID) -> list[Kiosk]:
+        return list(
+            self.session.scalars(
+                select(Kiosk).where(Kiosk.chain_id == chain_id).order_by(Kiosk.gym_id, Kiosk.name)
+            )
+        )
+
+    def record_visit(self, member_id: uuid.UUID, gym_id: uuid.UUID, at: datetime) -> None:
+        statement = insert(MemberVisit).values(member_id=member_id, gym_id=gym_id, last_seen_at=at)
+        self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[MemberVisit.member_id, MemberVisit.gym_id],
+                set_={"last_seen_at": func.greatest(MemberVisit.last_seen_at, at)},
+            )
+        )
+
+    def members_seen_at(
+        self,
+        gym_ids: Collection[uuid.UUID],
+        since: datetime,
+        member_ids: Collection[uuid.UUID] | None = None,
+    ) -> set[uuid.UUID]:
+        if not gym_ids:
+            return set()
+        query = select(MemberVisit.member_id).where(
+            MemberVisit.gym_id.in_(list(gym_ids)), MemberVisit.last_seen_at >= since
+        )
+        if member_ids is not None:
+            query = query.where(MemberVisit.member_id.in_(list(member_ids)))
+        return set(self.session.scalars(query))
+
+    def member_by_external_id(self, chain_id: uuid.UUID, external_id: str) -> Member | None:
+        return self.session.scalars(
+            select(Member).where(Member.chain_id == chain_id, Member.external_id == external_id)
         ).one_or_none()
 
     def add_member(self, member: Member) -> None:

@@ -187,7 +187,10 @@ def _tenant(deps: Dependencies, tag: str, gyms: int, members: int, *, admin: boo
     ]
     tokens = [identity.create_kiosk(uow, g.id, "kiosk")[1] for g in gym_rows]
     trainer = f"trainer@{tag.lower()}.example"
-    identity.create_trainer(uow, chain.id, email=trainer, name="T", password=PASSWORD)
+    # The trainer works in the first gym only: the members' home (a chain admin has all).
+    identity.create_trainer(
+        uow, chain.id, email=trainer, name="T", password=PASSWORD, gym_ids=[gym_rows[0].id]
+    )
     admin_email = None
     if admin:
         admin_email = f"admin@{tag.lower()}.example"

@@ -20,6 +20,7 @@ CALLERS = (
     "kiosk, other gym",
     "kiosk, other chain",
     "trainer",
+    "trainer, other gym",
     "trainer, other chain",
     "chain admin",
 )
@@ -29,10 +30,16 @@ MEMBERS_ONLY = KIOSK_ONLY | {"member": 200, "another member": 200}
 STAFF = {c: 403 for c in CALLERS} | {
     "anonymous": 401,
     "trainer": 200,
+    "trainer, other gym": 200,
     "trainer, other chain": 200,
     "chain admin": 200,
 }
+# Member A1's home is gym 1, and the identify cell has them train at gym 2 (the other
+# gym's trainer works there): every trainer of the chain manages them, so gym 2's trainer
+# is refused only what belongs to gym 1 itself.
 STAFF_OF_CHAIN = STAFF | {"trainer, other chain": 404}
+STAFF_OF_GYM = STAFF_OF_CHAIN | {"trainer, other gym": 403}
+ADMIN_ONLY = {c: 403 for c in CALLERS} | {"anonymous": 401, "chain admin": 200}
 
 EXPECTED: dict[str, dict[str, int]] = {
     # A member of chain A identifies at a kiosk of the other gym of the chain; a kiosk of
@@ -52,19 +59,31 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /v1/kiosk/exercises/{slug}": MEMBERS_ONLY,
     "GET /v1/exercises": STAFF,
     # Only a chain admin adds to or changes the chain's catalog.
-    "POST /v1/exercises": STAFF | {"trainer": 403, "trainer, other chain": 403, "chain admin": 201},
-    "PATCH /v1/exercises/{slug}": STAFF | {"trainer": 403, "trainer, other chain": 403},
+    "POST /v1/exercises": STAFF
+    | {"trainer": 403, "trainer, other gym": 403, "trainer, other chain": 403, "chain admin": 201},
+    "PATCH /v1/exercises/{slug}": STAFF
+    | {"trainer": 403, "trainer, other gym": 403, "trainer, other chain": 403},
     "GET /v1/programs": STAFF,
-    "POST /v1/programs": STAFF | {"trainer": 201, "trainer, other chain": 201, "chain admin": 201},
+    "POST /v1/programs": STAFF
+    | {"trainer": 201, "trainer, other gym": 201, "trainer, other chain": 201, "chain admin": 201},
     "POST /v1/programs/check": STAFF,
     "GET /v1/programs/{program}": STAFF_OF_CHAIN,
     "GET /v1/members": STAFF,
     "GET /v1/members/{member}": STAFF_OF_CHAIN,
-    "POST /v1/members/{member}/assignments": STAFF_OF_CHAIN | {"trainer": 201, "chain admin": 201},
+    "POST /v1/members/{member}/assignments": STAFF_OF_CHAIN
+    | {"trainer": 201, "trainer, other gym": 201, "chain admin": 201},
     "GET /v1/members/{member}/progress": STAFF_OF_CHAIN,
-    "GET /v1/gyms/{gym}/attention": STAFF_OF_CHAIN,
-    "GET /v1/gyms/{gym}/inventory": STAFF_OF_CHAIN,
-    "PUT /v1/gyms/{gym}/inventory": STAFF_OF_CHAIN,
+    "GET /v1/gyms/{gym}/attention": STAFF_OF_GYM,
+    "GET /v1/gyms/{gym}/inventory": STAFF_OF_GYM,
+    "PUT /v1/gyms/{gym}/inventory": STAFF_OF_GYM,
+    "GET /v1/gyms": STAFF,
+    "GET /v1/trainers": ADMIN_ONLY,
+    "POST /v1/trainers": ADMIN_ONLY | {"chain admin": 201},
+    "PATCH /v1/trainers/{trainer}": ADMIN_ONLY,
+    "GET /v1/kiosks": ADMIN_ONLY,
+    "POST /v1/kiosks": ADMIN_ONLY | {"chain admin": 201},
+    "POST /v1/kiosks/{kiosk}/rotate": ADMIN_ONLY,
+    "DELETE /v1/kiosks/{kiosk}": ADMIN_ONLY,
     "GET /dashboard/api/overview": STAFF,
     "GET /dashboard/api/members/{member}/charts": STAFF_OF_CHAIN,
 }
@@ -102,6 +121,26 @@ def test_authorization_matrix(live_gate, world) -> None:
     trainer = gate.sign_in(a.trainer_email)
     admin = gate.sign_in(a.admin_email)
     other_trainer = gate.sign_in(b.trainer_email)
+    made = client.post(
+        "/v1/trainers",
+        json={
+            "email": "gym2@a.example",
+            "name": "Gym 2",
+            "gym_ids": [a.gym_ids[1]],
+            "password": "correct horse battery",
+        },
+        headers={"Authorization": f"Bearer {admin}"},
+    )
+    assert made.status_code == 201, made.text
+    gym2_trainer_id = made.json()["id"]
+    gym2_trainer = gate.sign_in("gym2@a.example", "correct horse battery")
+    spare = client.post(
+        "/v1/kiosks",
+        json={"gym_id": a.gym_ids[0], "name": "spare"},
+        headers={"Authorization": f"Bearer {admin}"},
+    )
+    assert spare.status_code == 201, spare.text
+    spare_kiosk = spare.json()["id"]
     tokens: dict[str, str | None] = {
         "anonymous": None,
         "member": member,
@@ -109,6 +148,7 @@ def test_authorization_matrix(live_gate, world) -> None:
         "kiosk, other gym": a.kiosk_tokens[1],
         "kiosk, other chain": b.kiosk_tokens[0],
         "trainer": trainer,
+        "trainer, other gym": gym2_trainer,
         "trainer, other chain": other_trainer,
         "chain admin": admin,
     }
@@ -205,6 +245,28 @@ def test_authorization_matrix(live_gate, world) -> None:
             json={"unit": "kg", "kettlebells": [8, 12, 16, 20, 24]},
             headers=auth(t),
         ),
+        "GET /v1/gyms": lambda t: client.get("/v1/gyms", headers=auth(t)),
+        "GET /v1/trainers": lambda t: client.get("/v1/trainers", headers=auth(t)),
+        "POST /v1/trainers": lambda t: client.post(
+            "/v1/trainers",
+            json={"email": f"t{next(counter)}@a.example", "name": "New", "gym_ids": []},
+            headers=auth(t),
+        ),
+        "PATCH /v1/trainers/{trainer}": lambda t: client.patch(
+            f"/v1/trainers/{gym2_trainer_id}", json={"name": "Gym two"}, headers=auth(t)
+        ),
+        "GET /v1/kiosks": lambda t: client.get("/v1/kiosks", headers=auth(t)),
+        "POST /v1/kiosks": lambda t: client.post(
+            "/v1/kiosks",
+            json={"gym_id": a.gym_ids[0], "name": f"kiosk {next(counter)}"},
+            headers=auth(t),
+        ),
+        "POST /v1/kiosks/{kiosk}/rotate": lambda t: client.post(
+            f"/v1/kiosks/{spare_kiosk}/rotate", headers=auth(t)
+        ),
+        "DELETE /v1/kiosks/{kiosk}": lambda t: client.delete(
+            f"/v1/kiosks/{spare_kiosk}", headers=auth(t)
+        ),
         "GET /dashboard/api/overview": lambda t: client.get(
             "/dashboard/api/overview", headers=auth(t)
         ),
@@ -249,6 +311,8 @@ def test_the_matrix_covers_every_authenticated_endpoint(client) -> None:
         "{member_id}": "{member}",
         "{gym_id}": "{gym}",
         "{slug}": "{slug}",
+        "{trainer_id}": "{trainer}",
+        "{kiosk_id}": "{kiosk}",
     }
     for name, short in placeholders.items():
         documented = {endpoint.replace(name, short) for endpoint in documented}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway_service.api import auth, catalog, gyms, kiosk, members, programs
+from gateway_service.api import auth, catalog, gyms, kiosk, members, programs, staff
 
 router = APIRouter()
-for _resource in (auth, kiosk, catalog, programs, members, gyms):
+for _resource in (auth, kiosk, catalog, programs, members, gyms, staff):
     router.include_router(_resource.router)

@@ -35,7 +35,7 @@ def inventory(uow: UowDep, trainer: TrainerDep, gym_id: uuid.UUID) -> InventoryO
     """The gym's bars and plates, dumbbells, kettlebells, machine stacks and added-load step,
     in its unit: targets there are made of the loads these make. `defaults` names the
     kinds nobody set, which keep the protocol's defaults."""
-    return equipment.gym_inventory(uow, trainer.chain_id, gym_id)
+    return equipment.gym_inventory(uow, trainer, gym_id)
 
 
 @router.put(
@@ -48,4 +48,4 @@ def set_inventory(
 ) -> InventoryOut:
     """Set the gym's equipment; a kind left out keeps its default. Members' targets there
     follow within moments (the change travels to progression as an event)."""
-    return equipment.set_gym_inventory(uow, trainer.chain_id, gym_id, body, now=now)
+    return equipment.set_gym_inventory(uow, trainer, gym_id, body, now=now)

@@ -12,11 +12,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from gateway_service.principals import TrainerPrincipal
+from gateway_service.queries import managed_gym
 from gateway_service.repository import GatewayRepository, Gym, GymInventory
 from gateway_service.schemas.gyms import InventoryOut
 from myokine.events import INVENTORY, CatchUpRequested, InventoryChanged
 from myokine.inventory import Inventory, InventoryUpdate, default_inventory
-from myokine.problems import NotFound
 from myokine.unit_of_work import UnitOfWork
 from myokine.units import Unit
 
@@ -49,23 +50,16 @@ def inventory_of(repo: GatewayRepository, gym: Gym) -> Inventory:
     return _settings(repo.gym_inventory(gym.id), gym).resolved()
 
 
-def _gym(repo: GatewayRepository, chain_id: uuid.UUID, gym_id: uuid.UUID) -> Gym:
-    gym = repo.gym_in_chain(chain_id, gym_id)
-    if gym is None:
-        raise NotFound("No such gym.")
-    return gym
-
-
-def gym_inventory(uow: Uow, chain_id: uuid.UUID, gym_id: uuid.UUID) -> InventoryOut:
-    """A gym of the chain: its equipment, and which kinds are still the defaults."""
+def gym_inventory(uow: Uow, trainer: TrainerPrincipal, gym_id: uuid.UUID) -> InventoryOut:
+    """A gym the trainer works in: its equipment, and which kinds are still the defaults."""
     with uow:
-        gym = _gym(uow.repo, chain_id, gym_id)
+        gym = managed_gym(uow.repo, trainer, gym_id)
         return _answer(gym, uow.repo.gym_inventory(gym.id))
 
 
 def set_gym_inventory(
     uow: Uow,
-    chain_id: uuid.UUID,
+    trainer: TrainerPrincipal,
     gym_id: uuid.UUID,
     update: InventoryUpdate,
     *,
@@ -80,7 +74,7 @@ def set_gym_inventory(
     settings = update.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     settings["unit"] = update.unit.value
     with uow:
-        gym = _gym(uow.repo, chain_id, gym_id)
+        gym = managed_gym(uow.repo, trainer, gym_id)
         # Locked: two trainers saving at once get one version each, in turn.
         row = uow.repo.gym_inventory(gym.id, for_update=True)
         if row is not None and row.settings == settings:

@@ -7,10 +7,10 @@ commands create the tenants and credentials; kiosks identify members.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Literal
+from typing import Literal, cast
 
 from gateway_service import credentials
 from gateway_service.domain.accounts import (
@@ -127,8 +127,9 @@ def create_trainer(
     name: str,
     password: str,
     role: TrainerRole = "trainer",
+    gym_ids: Collection[uuid.UUID] = (),
 ) -> TrainerOut:
-    """A new trainer (or chain admin) of a chain."""
+    """A new trainer (or chain admin) of a chain, working in `gym_ids` (gyms of the chain)."""
     with _fields_checked():
         stored_email = check_email(email)
         check_password(password)
@@ -136,6 +137,7 @@ def create_trainer(
     with uow:
         if uow.repo.chain(chain_id) is None:
             raise NotFound("No such chain.")
+        check_gyms_of_chain(uow.repo, chain_id, gym_ids)
         if uow.repo.trainer_by_email(email) is not None:
             raise taken
         trainer = Trainer(
@@ -150,8 +152,35 @@ def create_trainer(
             uow.repo.add_trainer(trainer)
         except DuplicateError as exc:
             raise taken from exc
+        uow.repo.set_trainer_gyms(trainer.id, gym_ids)
         uow.commit()
-        return TrainerOut.model_validate(trainer, from_attributes=True)
+        return trainer_out(trainer, set(gym_ids))
+
+
+def check_gyms_of_chain(
+    repo: GatewayRepository, chain_id: uuid.UUID, gym_ids: Collection[uuid.UUID]
+) -> None:
+    """InvalidInput naming `gym_ids` unless every one is a gym of the chain."""
+    known = {g.id for g in repo.gyms_in_chain(chain_id, gym_ids)}
+    unknown = [str(g) for g in gym_ids if g not in known]
+    if unknown:
+        raise InvalidInput(
+            "Not gyms of this chain.",
+            errors=[{"field": "gym_ids", "message": f"no such gym: {', '.join(unknown)}"}],
+        )
+
+
+def trainer_out(trainer: Trainer, gym_ids: Collection[uuid.UUID]) -> TrainerOut:
+    """A trainer as answered, with the gyms they work in."""
+    return TrainerOut(
+        id=trainer.id,
+        chain_id=trainer.chain_id,
+        email=trainer.email,
+        name=trainer.name,
+        role=cast(TrainerRole, trainer.role),
+        gym_ids=sorted(gym_ids, key=str),
+        active=trainer.active is not False,
+    )
 
 
 def set_trainer_password(uow: Uow, email: str, password: str) -> None:
@@ -236,11 +265,16 @@ def identify_member(
     chain is simply not found: the same 401 as a wrong PIN.
     """
     with uow:
-        member = uow.repo.member_by_badge(kiosk.chain_id, badge, for_update=True)
+        found = uow.repo.member_by_badge(kiosk.chain_id, badge, for_update=True)
+        # A deactivated member's badge works no more: the same answer as an unknown one.
+        member = found if found is not None and found.active else None
         verdict, state = _check_pin(member, pin, now, policy)
         if member is None:
             raise Unauthorized("Wrong badge or PIN.")
         _keep(member, state)
+        if verdict == "ok":
+            # Where members train lately decides which trainers manage them.
+            uow.repo.record_visit(member.id, kiosk.gym_id, now)
         identified = MemberPrincipal(
             member_id=member.id, name=member.name, unit=Unit(member.unit), kiosk=kiosk
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from myokine.units import Unit
 
@@ -42,10 +42,15 @@ class KioskOut(BaseModel):
 
 
 class TrainerOut(BaseModel):
-    """A trainer or chain admin (never their password)."""
+    """A trainer or chain admin (never their password), and the gyms they work in."""
 
     id: uuid.UUID
     chain_id: uuid.UUID
     email: str
     name: str
     role: TrainerRole
+    gym_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        description="The gyms whose members the trainer manages (a chain admin manages all).",
+    )
+    active: bool = True

@@ -89,7 +89,12 @@ class Tenant:
 
     @property
     def signed_in(self) -> TrainerPrincipal:
-        return TrainerPrincipal(trainer_id=self.trainer.id, chain_id=self.chain.id, role="trainer")
+        return TrainerPrincipal(
+            trainer_id=self.trainer.id,
+            chain_id=self.chain.id,
+            role="trainer",
+            gym_ids=frozenset({self.gym.id}),
+        )
 
 
 def store_tenant(repo: FakeGatewayRepository, tag: str) -> Tenant:
@@ -116,6 +121,7 @@ def store_tenant(repo: FakeGatewayRepository, tag: str) -> Tenant:
         role="trainer",
     )
     repo.add_trainer(trainer)
+    repo.set_trainer_gyms(trainer.id, [gym.id])
     member = Member(
         id=uuid.uuid4(),
         chain_id=chain.id,

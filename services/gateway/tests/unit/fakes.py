@@ -22,6 +22,7 @@ from gateway_service.repository import (
     LastTarget,
     Member,
     MemberNews,
+    RefreshToken,
     Trainer,
 )
 from gateway_service.service_clients import Services
@@ -42,6 +43,9 @@ class FakeGatewayRepository:
         self.members: dict[uuid.UUID, Member] = {}
         self.targets: dict[tuple[uuid.UUID, str], LastTarget] = {}
         self.news: list[MemberNews] = []
+        self.trainer_gyms: dict[uuid.UUID, set[uuid.UUID]] = {}
+        self.refresh_tokens: dict[str, RefreshToken] = {}
+        self.visits: dict[tuple[uuid.UUID, uuid.UUID], datetime] = {}
 
     @staticmethod
     def _refuse_if(taken: bool) -> None:
@@ -86,9 +90,16 @@ class FakeGatewayRepository:
         kiosk = self.kiosks.get(kiosk_id)
         if member is None or kiosk is None or kiosk.revoked_at is not None:
             return None
+        if not member.active:
+            return None
         if kiosk.chain_id != chain_id:
             return None
         return member, kiosk, self.gyms[kiosk.gym_id]
+
+    def gyms_of_chain(self, chain_id: uuid.UUID) -> list[Gym]:
+        return sorted(
+            (g for g in self.gyms.values() if g.chain_id == chain_id), key=lambda g: g.name
+        )
 
     def all_gyms(self) -> list[Gym]:
         return sorted(self.gyms.values(), key=lambda g: (str(g.chain_id), g.name))
@@ -131,6 +142,7 @@ class FakeGatewayRepository:
     def add_trainer(self, trainer: Trainer) -> None:
         self._refuse_if(any(t.email == trainer.email for t in self.trainers.values()))
         trainer.created_at = NOW
+        trainer.active = True if trainer.active is None else trainer.active
         self.trainers[trainer.id] = trainer
 
     def trainer(self, trainer_id: uuid.UUID) -> Trainer | None:
@@ -139,9 +151,69 @@ class FakeGatewayRepository:
     def trainer_by_email(self, email: str) -> Trainer | None:
         return next((t for t in self.trainers.values() if t.email.lower() == email.lower()), None)
 
+    def trainers_of_chain(self, chain_id: uuid.UUID) -> list[Trainer]:
+        return sorted(
+            (t for t in self.trainers.values() if t.chain_id == chain_id),
+            key=lambda t: (t.name, t.email),
+        )
+
+    def trainer_gym_ids(
+        self, trainer_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, set[uuid.UUID]]:
+        return {t: set(g) for t, g in self.trainer_gyms.items() if t in trainer_ids and g}
+
+    def set_trainer_gyms(self, trainer_id: uuid.UUID, gym_ids: Collection[uuid.UUID]) -> None:
+        self.trainer_gyms[trainer_id] = set(gym_ids)
+
+    def add_refresh_token(self, token: RefreshToken) -> None:
+        self._refuse_if(token.token_hash in self.refresh_tokens)
+        token.created_at = NOW
+        self.refresh_tokens[token.token_hash] = token
+
+    def refresh_token_by_hash(self, token_hash: str) -> RefreshToken | None:
+        return self.refresh_tokens.get(token_hash)
+
+    def kiosks_of_chain(self, chain_id: uuid.UUID) -> list[Kiosk]:
+        return sorted(
+            (k for k in self.kiosks.values() if k.chain_id == chain_id),
+            key=lambda k: (str(k.gym_id), k.name),
+        )
+
+    def record_visit(self, member_id: uuid.UUID, gym_id: uuid.UUID, at: datetime) -> None:
+        seen = self.visits.get((member_id, gym_id))
+        self.visits[(member_id, gym_id)] = max(at, seen) if seen else at
+
+    def members_seen_at(
+        self,
+        gym_ids: Collection[uuid.UUID],
+        since: datetime,
+        member_ids: Collection[uuid.UUID] | None = None,
+    ) -> set[uuid.UUID]:
+        return {
+            m
+            for (m, g), at in self.visits.items()
+            if g in gym_ids and at >= since and (member_ids is None or m in member_ids)
+        }
+
+    def member_by_external_id(self, chain_id: uuid.UUID, external_id: str) -> Member | None:
+        return next(
+            (
+                m
+                for m in self.members.values()
+                if m.chain_id == chain_id and m.external_id == external_id
+            ),
+            None,
+        )
+
     def add_member(self, member: Member) -> None:
         self._refuse_if(self.member_by_badge(member.chain_id, member.badge) is not None)
+        self._refuse_if(
+            member.external_id is not None
+            and self.member_by_external_id(member.chain_id, member.external_id) is not None
+        )
         member.created_at = NOW
+        member.active = True if member.active is None else member.active
+        member.failed_pins = member.failed_pins or 0
         self.members[member.id] = member
 
     def member_by_badge(

@@ -28,7 +28,7 @@ HOTEL = InventoryUpdate(
 
 
 def test_a_gym_that_set_nothing_has_its_units_defaults(uow: Uow, tenant: Tenant) -> None:
-    shown = equipment.gym_inventory(uow, tenant.chain.id, tenant.gym.id)
+    shown = equipment.gym_inventory(uow, tenant.signed_in, tenant.gym.id)
     assert shown.version == 0 and shown.unit is Unit.KG
     assert shown.barbell == default_inventory(Unit.KG).barbell
     assert shown.defaults == list(equipment.KINDS)
@@ -37,26 +37,26 @@ def test_a_gym_that_set_nothing_has_its_units_defaults(uow: Uow, tenant: Tenant)
 def test_setting_equipment_keeps_it_and_tells_progression(
     uow: Uow, repo: FakeGatewayRepository, tenant: Tenant
 ) -> None:
-    shown = equipment.set_gym_inventory(uow, tenant.chain.id, tenant.gym.id, HOTEL, now=NOW)
+    shown = equipment.set_gym_inventory(uow, tenant.signed_in, tenant.gym.id, HOTEL, now=NOW)
     assert (shown.version, shown.barbell.bar, shown.kettlebells) == (1, 15, (8, 16))
     assert shown.defaults == ["dumbbells", "machine", "bodyweight_step"]
     (sent,) = uow.outbox
     assert isinstance(sent, InventoryChanged)
     assert (sent.gym_id, sent.version, sent.inventory) == (tenant.gym.id, 1, HOTEL.resolved())
     # The same again changes nothing and sends nothing; a change is version 2.
-    equipment.set_gym_inventory(uow, tenant.chain.id, tenant.gym.id, HOTEL, now=NOW)
+    equipment.set_gym_inventory(uow, tenant.signed_in, tenant.gym.id, HOTEL, now=NOW)
     assert len(uow.outbox) == 1
     pounds = InventoryUpdate(unit=Unit.LB)
-    again = equipment.set_gym_inventory(uow, tenant.chain.id, tenant.gym.id, pounds, now=NOW)
+    again = equipment.set_gym_inventory(uow, tenant.signed_in, tenant.gym.id, pounds, now=NOW)
     assert again.version == 2 and again.unit is Unit.LB
     assert repo.inventories[tenant.gym.id].version == 2
 
 
 def test_another_chains_gym_is_not_found(uow: Uow, tenant: Tenant, other: Tenant) -> None:
     with pytest.raises(NotFound):
-        equipment.set_gym_inventory(uow, tenant.chain.id, other.gym.id, HOTEL, now=NOW)
+        equipment.set_gym_inventory(uow, tenant.signed_in, other.gym.id, HOTEL, now=NOW)
     with pytest.raises(NotFound):
-        equipment.gym_inventory(uow, tenant.chain.id, uuid.uuid4())
+        equipment.gym_inventory(uow, tenant.signed_in, uuid.uuid4())
     assert_nothing_committed(uow)
 
 
@@ -70,7 +70,7 @@ def test_a_new_gym_announces_its_defaults(uow: Uow, tenant: Tenant) -> None:
 def test_a_consumer_that_asks_gets_every_gyms_equipment_again(
     uow: Uow, tenant: Tenant, other: Tenant
 ) -> None:
-    equipment.set_gym_inventory(uow, tenant.chain.id, tenant.gym.id, HOTEL, now=NOW)
+    equipment.set_gym_inventory(uow, tenant.signed_in, tenant.gym.id, HOTEL, now=NOW)
     uow.outbox.clear()
     asked = CatchUpRequested(chain_id=ALL_CHAINS, consumer="progression", wants=(INVENTORY,))
     equipment.on_catch_up_requested(uow, asked)

@@ -1,0 +1,102 @@
+"""Managing a chain: who sees which members, trainers and kiosks (chain admin only)."""
+
+from __future__ import annotations
+
+from .conftest import PASSWORD, Gate, World, bearer
+
+
+def _admin(gate: Gate, world: World) -> dict[str, str]:
+    assert world.a.admin_email is not None
+    return bearer(gate.sign_in(world.a.admin_email))
+
+
+def _gym2_trainer(gate: Gate, world: World) -> dict[str, str]:
+    made = gate.client.post(
+        "/v1/trainers",
+        json={"email": "g2@a.example", "name": "G2", "gym_ids": [world.a.gym_ids[1]]},
+        headers=_admin(gate, world),
+    )
+    assert made.status_code == 201, made.text
+    password = made.json()["password"]
+    assert password, "a generated password is answered once"
+    return bearer(gate.sign_in("g2@a.example", password))
+
+
+def test_a_trainer_manages_their_gyms_members_and_those_who_trained_there(gate, world) -> None:
+    gym2 = _gym2_trainer(gate, world)
+    assert gate.client.get("/v1/members", headers=gym2).json() == []
+    member = world.a.member_ids[0]
+    refused = gate.client.get(f"/v1/members/{member}", headers=gym2)
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert [g["id"] for g in gate.client.get("/v1/gyms", headers=gym2).json()] == [
+        world.a.gym_ids[1]
+    ]
+    # Member A1 trains at gym 2 today: its trainer manages them from now on.
+    gate.identify(world.a.kiosk_tokens[1], world.a.badges[0], world.a.pins[0])
+    assert gate.client.get(f"/v1/members/{member}", headers=gym2).status_code == 200
+    assert [m["id"] for m in gate.client.get("/v1/members", headers=gym2).json()] == [member]
+    # Gym 1's own pages stay gym 1's.
+    inventory = gate.client.get(f"/v1/gyms/{world.a.gym_ids[0]}/inventory", headers=gym2)
+    assert inventory.status_code == 403
+
+
+def test_a_chain_admin_manages_trainers_and_a_deactivated_one_is_out_at_once(gate, world) -> None:
+    admin = _admin(gate, world)
+    gym2 = _gym2_trainer(gate, world)
+    listed = {t["email"]: t for t in gate.client.get("/v1/trainers", headers=admin).json()}
+    assert listed["g2@a.example"]["gym_ids"] == [world.a.gym_ids[1]]
+    assert listed["trainer@a.example"]["gym_ids"] == [world.a.gym_ids[0]]
+    trainer_id = listed["g2@a.example"]["id"]
+    moved = gate.client.patch(
+        f"/v1/trainers/{trainer_id}", json={"gym_ids": list(world.a.gym_ids)}, headers=admin
+    )
+    assert moved.status_code == 200, moved.text
+    assert sorted(moved.json()["gym_ids"]) == sorted(world.a.gym_ids)
+    assert len(gate.client.get("/v1/members", headers=gym2).json()) == 2
+    wrong = gate.client.patch(
+        f"/v1/trainers/{trainer_id}", json={"gym_ids": [world.b.gym_ids[0]]}, headers=admin
+    )
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["field"] == "gym_ids"
+    off = gate.client.patch(f"/v1/trainers/{trainer_id}", json={"active": False}, headers=admin)
+    assert off.status_code == 200 and off.json()["active"] is False
+    assert gate.client.get("/v1/members", headers=gym2).status_code == 401
+    signed_in = gate.client.post(
+        "/v1/auth/token", data={"username": "g2@a.example", "password": PASSWORD}
+    )
+    assert signed_in.status_code == 401
+
+
+def test_kiosks_are_made_rotated_and_revoked_by_a_chain_admin(gate, world) -> None:
+    admin = _admin(gate, world)
+    made = gate.client.post(
+        "/v1/kiosks", json={"gym_id": world.a.gym_ids[0], "name": "Rack 2"}, headers=admin
+    )
+    assert made.status_code == 201, made.text
+    kiosk = made.json()
+    first = kiosk["token"]
+    member = gate.identify(first, world.a.badges[0], world.a.pins[0])
+    rotated = gate.client.post(f"/v1/kiosks/{kiosk['id']}/rotate", headers=admin)
+    assert rotated.status_code == 200
+    second = rotated.json()["token"]
+    assert second != first
+    again = gate.client.post(
+        "/v1/kiosk/identify",
+        json={"badge": world.a.badges[0], "pin": world.a.pins[0]},
+        headers=bearer(first),
+    )
+    assert again.status_code == 401
+    gate.identify(second, world.a.badges[0], world.a.pins[0])
+    revoked = gate.client.delete(f"/v1/kiosks/{kiosk['id']}", headers=admin)
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"]
+    for token in (second, member):
+        gone = gate.client.get("/v1/kiosk/today", headers=bearer(token))
+        assert gone.status_code == 401
+    listed = {k["name"]: k for k in gate.client.get("/v1/kiosks", headers=admin).json()}
+    assert listed["Rack 2"]["revoked_at"] is not None
+    assert "token" not in listed["Rack 2"]
+    duplicate = gate.client.post(
+        "/v1/kiosks", json={"gym_id": world.a.gym_ids[0], "name": "Rack 2"}, headers=admin
+    )
+    assert duplicate.status_code == 409
