@@ -41,8 +41,16 @@ def new_kiosk_token() -> str:
     return KIOSK_TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
+REFRESH_TOKEN_PREFIX = "mkr_"
+
+
+def new_refresh_token() -> str:
+    """A fresh trainer refresh token (answered once, stored only as its hash)."""
+    return REFRESH_TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
 def kiosk_token_hash(token: str) -> str:
-    """How a kiosk token is stored and looked up: its SHA-256, hex.
+    """How a kiosk (or refresh) token is stored and looked up: its SHA-256, hex.
 
     The token is 256 random bits, so a fast hash is enough; argon2 would make every
     kiosk request pay for a slow hash and could not be looked up by value.

@@ -34,7 +34,8 @@ def _kiosk_principal(kiosk: Kiosk, gym: Gym) -> KioskPrincipal:
     )
 
 
-def _trainer_principal(repo: GatewayRepository, trainer: Trainer) -> TrainerPrincipal:
+def trainer_principal(repo: GatewayRepository, trainer: Trainer) -> TrainerPrincipal:
+    """A trainer row as the principal of their requests, with the gyms they work in."""
     gyms = repo.trainer_gym_ids([trainer.id]).get(trainer.id, set())
     return TrainerPrincipal(
         trainer_id=trainer.id,
@@ -115,7 +116,7 @@ def trainer_exists(uow: Uow, trainer_id: uuid.UUID, chain_id: uuid.UUID) -> Trai
         trainer = uow.repo.trainer(trainer_id)
         if trainer is None or trainer.chain_id != chain_id or not trainer.active:
             return None
-        return _trainer_principal(uow.repo, trainer)
+        return trainer_principal(uow.repo, trainer)
 
 
 def authenticate_trainer(uow: Uow, email: str, password: str) -> TrainerPrincipal:
@@ -123,7 +124,7 @@ def authenticate_trainer(uow: Uow, email: str, password: str) -> TrainerPrincipa
     with uow:
         trainer = uow.repo.trainer_by_email(email)
         stored = trainer.password_hash if trainer else None
-        principal = _trainer_principal(uow.repo, trainer) if trainer and trainer.active else None
+        principal = trainer_principal(uow.repo, trainer) if trainer and trainer.active else None
     # Verified either way, so a wrong email takes as long as a wrong password.
     if not credentials.verify_secret(stored, password) or principal is None:
         raise Unauthorized("Wrong email or password.", headers={"WWW-Authenticate": "Bearer"})

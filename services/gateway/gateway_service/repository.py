@@ -27,6 +27,7 @@ from sqlalchemy import (
     func,
     select,
     true,
+    update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.exc import IntegrityError
@@ -335,6 +336,10 @@ class GatewayRepository(Protocol):
         """The refresh token with that hash, locked until the transaction ends (used once)."""
         ...
 
+    def end_refresh_tokens(self, trainer_id: uuid.UUID, at: datetime) -> None:
+        """Mark every unused refresh token of the trainer used: none works any more."""
+        ...
+
     def kiosks_of_chain(self, chain_id: uuid.UUID) -> list[Kiosk]:
         """The chain's kiosks, revoked ones too, by gym and name."""
         ...
@@ -559,6 +564,13 @@ class SqlGatewayRepository(GatewayRepository):
         return self.session.scalars(
             select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update()
         ).one_or_none()
+
+    def end_refresh_tokens(self, trainer_id: uuid.UUID, at: datetime) -> None:
+        self.session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.trainer_id == trainer_id, RefreshToken.used_at.is_(None))
+            .values(used_at=at)
+        )
 
     def kiosks_of_chain(self, chain_id: uuid.UUID) -> list[Kiosk]:
         return list(

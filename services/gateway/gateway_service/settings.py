@@ -22,6 +22,9 @@ class Settings(ServiceSettings):
 
     jwt_secret: str = DEV_SECRET
     trainer_token_ttl_seconds: int = 900
+    # A trainer's refresh token: the dashboard gets a new access token with it silently,
+    # each refresh answering a new one; a trainer idle this long signs in again.
+    trainer_refresh_ttl_seconds: int = Field(default=14 * 24 * 3600, ge=300)
     # A member token serves a whole visit (several sets with long rests between); the
     # kiosk, not the token, signs an idle member out.
     member_token_ttl_seconds: int = 14400

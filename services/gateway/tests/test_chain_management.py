@@ -100,3 +100,41 @@ def test_kiosks_are_made_rotated_and_revoked_by_a_chain_admin(gate, world) -> No
         "/v1/kiosks", json={"gym_id": world.a.gym_ids[0], "name": "Rack 2"}, headers=admin
     )
     assert duplicate.status_code == 409
+
+
+def _sign_in(gate: Gate, email: str) -> dict[str, object]:
+    answer = gate.client.post("/v1/auth/token", data={"username": email, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    body: dict[str, object] = answer.json()
+    return body
+
+
+def _refresh(gate: Gate, token: object) -> int:
+    answer = gate.client.post("/v1/auth/refresh", json={"refresh_token": token})
+    return answer.status_code
+
+
+def test_a_refresh_token_works_once_and_answers_a_new_pair(gate, world) -> None:
+    first = _sign_in(gate, world.a.trainer_email)
+    assert str(first["refresh_token"]).startswith("mkr_")
+    answer = gate.client.post("/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert answer.status_code == 200, answer.text
+    second = answer.json()
+    assert second["refresh_token"] != first["refresh_token"]
+    members = gate.client.get("/v1/members", headers=bearer(second["access_token"]))
+    assert members.status_code == 200
+    # The first token again: it was copied, so every session of the trainer ends.
+    assert _refresh(gate, first["refresh_token"]) == 401
+    assert _refresh(gate, second["refresh_token"]) == 401
+    assert _refresh(gate, "mkr_made-up") == 401
+
+
+def test_a_deactivated_trainers_refresh_fails(gate, world) -> None:
+    session = _sign_in(gate, world.a.trainer_email)
+    admin = _admin(gate, world)
+    trainers = {t["email"]: t["id"] for t in gate.client.get("/v1/trainers", headers=admin).json()}
+    off = gate.client.patch(
+        f"/v1/trainers/{trainers[world.a.trainer_email]}", json={"active": False}, headers=admin
+    )
+    assert off.status_code == 200
+    assert _refresh(gate, session["refresh_token"]) == 401

@@ -173,6 +173,11 @@ class FakeGatewayRepository:
     def refresh_token_by_hash(self, token_hash: str) -> RefreshToken | None:
         return self.refresh_tokens.get(token_hash)
 
+    def end_refresh_tokens(self, trainer_id: uuid.UUID, at: datetime) -> None:
+        for token in self.refresh_tokens.values():
+            if token.trainer_id == trainer_id and token.used_at is None:
+                token.used_at = at
+
     def kiosks_of_chain(self, chain_id: uuid.UUID) -> list[Kiosk]:
         return sorted(
             (k for k in self.kiosks.values() if k.chain_id == chain_id),

@@ -6,6 +6,7 @@ import { ApiError, el, fmt, newKey, request } from "./api.js";
 import { equipmentEditor } from "./equipment.js";
 
 const TOKEN_KEY = "myokine.dashboard.token";
+const REFRESH_KEY = "myokine.dashboard.refresh";
 const PATTERNS = ["squat", "hinge", "push", "pull"];
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const CHECK_DELAY_MS = 300;
@@ -34,13 +35,39 @@ const gymNames = new Map();
 
 // --- plumbing --------------------------------------------------------------------------
 
+function keep(answer) {
+  token = answer.access_token;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  sessionStorage.setItem(REFRESH_KEY, answer.refresh_token);
+}
+
+// Access tokens live minutes: on a 401 the dashboard trades its refresh token for a new
+// pair once and asks again, so a trainer editing a program never loses it to an expiry.
+// Several calls failing at once share one refresh (a refresh token works only once).
+let refreshing = null;
+
+async function refreshSession() {
+  const refresh = sessionStorage.getItem(REFRESH_KEY);
+  if (!refresh) return false;
+  refreshing ||= request("POST", "/v1/auth/refresh", { json: { refresh_token: refresh } })
+    .then((answer) => {
+      keep(answer);
+      return true;
+    })
+    .catch(() => false)
+    .finally(() => {
+      refreshing = null;
+    });
+  return refreshing;
+}
+
 async function api(method, path, options = {}) {
   try {
     return await request(method, path, { token, ...options });
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      signOut("Your session ended: sign in again.");
-    }
+    if (!(error instanceof ApiError) || error.status !== 401) throw error;
+    if (await refreshSession()) return request(method, path, { token, ...options });
+    signOut("Your session ended: sign in again.");
     throw error;
   }
 }
@@ -68,6 +95,7 @@ function today() {
 function signOut(message = "") {
   token = null;
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(REFRESH_KEY);
   $("signin").hidden = false;
   $("nav").hidden = true;
   $("sign-out").hidden = true;
@@ -83,8 +111,7 @@ $("signin-form").addEventListener("submit", async (event) => {
     const answer = await request("POST", "/v1/auth/token", {
       form: { username: $("email").value, password: $("password").value },
     });
-    token = answer.access_token;
-    sessionStorage.setItem(TOKEN_KEY, token);
+    keep(answer);
     $("password").value = "";
     route();
   } catch (error) {
