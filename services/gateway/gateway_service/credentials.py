@@ -10,6 +10,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
+# PINs are 4-8 digits: at most 10^8 guesses, so no affordable hash cost keeps a leaked PIN
+# hash from being guessed; what protects a PIN is that its hashes stay in the database and
+# that guessing at a kiosk is throttled. So PINs get a light argon2id (about 5 ms, not the
+# 200 ms of passwords): a kiosk sign-in stays cheap and 10,000 members import in a minute.
+_pin_hasher = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
 
 KIOSK_TOKEN_PREFIX = "mkk_"
 
@@ -23,14 +28,34 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
 
 
 def hash_secret(secret: str) -> str:
-    """The argon2 hash of a password or PIN."""
+    """The argon2 hash of a password."""
     return _hasher.hash(secret)
 
 
 def verify_secret(stored_hash: str | None, secret: str) -> bool:
-    """Whether `secret` matches `stored_hash`; with no hash, spend the same time and say no."""
+    """Whether a password matches `stored_hash`; with no hash, spend the same time and say no."""
+    return _verify(_hasher, stored_hash, secret)
+
+
+def hash_pin(pin: str) -> str:
+    """The (light) argon2 hash of a PIN."""
+    return _pin_hasher.hash(pin)
+
+
+def verify_pin(stored_hash: str | None, pin: str) -> bool:
+    """Whether a PIN matches `stored_hash` (made with any argon2 parameters: they are part
+    of the hash); with no hash, spend a PIN check's time and say no."""
+    return _verify(_pin_hasher, stored_hash, pin)
+
+
+def pin_needs_rehash(stored_hash: str) -> bool:
+    """Whether a PIN hash was made with other parameters than PINs now get."""
+    return _pin_hasher.check_needs_rehash(stored_hash)
+
+
+def _verify(hasher: PasswordHasher, stored_hash: str | None, secret: str) -> bool:
     try:
-        matches = _hasher.verify(stored_hash or _dummy_hash(_hasher), secret)
+        matches = hasher.verify(stored_hash or _dummy_hash(hasher), secret)
     except (VerificationError, InvalidHashError):
         return False
     return matches and stored_hash is not None

@@ -261,4 +261,4 @@ def pin_works(uow: Uow, chain_id: uuid.UUID, badge: str, pin: str) -> bool:
     with uow:
         member = uow.repo.member_by_badge(chain_id, badge)
         stored = member.pin_hash if member else None
-    return credentials.verify_secret(stored, pin)
+    return credentials.verify_pin(stored, pin)

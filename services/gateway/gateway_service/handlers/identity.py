@@ -222,7 +222,7 @@ def create_member(
             home_gym_id=gym.id,
             name=name,
             badge=badge,
-            pin_hash=credentials.hash_secret(pin),
+            pin_hash=credentials.hash_pin(pin),
             unit=stored_unit or gym.unit,
             failed_pins=0,
         )
@@ -242,7 +242,7 @@ def reset_pin(uow: Uow, chain_id: uuid.UUID, badge: str, pin: str) -> MemberOut:
         member = uow.repo.member_by_badge(chain_id, badge, for_update=True)
         if member is None:
             raise NotFound(f"No member with badge {badge!r} in this chain.")
-        member.pin_hash = credentials.hash_secret(pin)
+        member.pin_hash = credentials.hash_pin(pin)
         _keep(member, PinState.cleared())
         uow.commit()
         return MemberOut.model_validate(member, from_attributes=True)
@@ -275,6 +275,9 @@ def identify_member(
         if verdict == "ok":
             # Where members train lately decides which trainers manage them.
             uow.repo.record_visit(member.id, kiosk.gym_id, now)
+            if credentials.pin_needs_rehash(member.pin_hash):
+                # PINs hashed before the light profile move to it as their members sign in.
+                member.pin_hash = credentials.hash_pin(pin)
         identified = MemberPrincipal(
             member_id=member.id, name=member.name, unit=Unit(member.unit), kiosk=kiosk
         )
@@ -301,12 +304,12 @@ def _check_pin(
     """The verdict on a PIN attempt and the member's PIN state after it."""
     if member is None:
         # Spend the time a real check takes, so timing does not tell which badges exist.
-        credentials.verify_secret(None, pin)
+        credentials.verify_pin(None, pin)
         return "wrong", PinState.cleared()
     state = PinState(member.failed_pins, member.locked_until)
     if state.is_locked(now):
         return "locked", state
-    if credentials.verify_secret(member.pin_hash, pin):
+    if credentials.verify_pin(member.pin_hash, pin):
         return "ok", PinState.cleared()
     return "wrong", state.after_failure(now, policy)
 

@@ -128,7 +128,7 @@ def store_tenant(repo: FakeGatewayRepository, tag: str) -> Tenant:
         home_gym_id=gym.id,
         name=f"Member {tag}",
         badge=f"{tag}1",
-        pin_hash=credentials.hash_secret(PIN),
+        pin_hash=credentials.hash_pin(PIN),
         unit="lb",
         failed_pins=0,
         locked_until=None,

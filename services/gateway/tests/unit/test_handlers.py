@@ -269,6 +269,26 @@ def test_the_right_pin_identifies_the_member_and_clears_failures(uow: Uow, tenan
     assert tenant.member.failed_pins == 0
 
 
+def test_identifying_records_the_visit_and_moves_an_old_pin_hash_to_the_pin_profile(
+    uow: Uow, tenant: Tenant
+) -> None:
+    tenant.member.pin_hash = credentials.hash_secret(PIN)  # the password profile, as before
+    _identify(uow, tenant, PIN)
+    assert not credentials.pin_needs_rehash(tenant.member.pin_hash)
+    assert credentials.verify_pin(tenant.member.pin_hash, PIN)
+    repo = uow.repo
+    assert isinstance(repo, FakeGatewayRepository)
+    assert repo.visits[(tenant.member.id, tenant.gym.id)] == NOW
+
+
+def test_a_deactivated_members_badge_is_refused_like_an_unknown_one(
+    uow: Uow, tenant: Tenant
+) -> None:
+    tenant.member.active = False
+    with pytest.raises(Unauthorized):
+        _identify(uow, tenant, PIN)
+
+
 def test_a_wrong_pin_is_refused_and_counted(uow: Uow, tenant: Tenant) -> None:
     with pytest.raises(Unauthorized) as refused:
         _identify(uow, tenant, "0000")
