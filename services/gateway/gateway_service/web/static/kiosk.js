@@ -418,10 +418,16 @@ function rowsOf(session) {
       session.asked.add(slug);
       loadCard(session, slug).then(() => render(session), () => {});
     }
-    const card = session.cards[slug] || { exercise: slug, name: slug, logged: [] };
+    const card = session.cards[slug] || { exercise: slug, name: nameOf(slug), logged: [] };
     rows.push({ card, instead: null, logged: loggedOf(slug) });
   }
   return rows;
+}
+
+// Until an exercise's card has come: catalog slugs are made from names ("goblet-squat").
+function nameOf(slug) {
+  const words = slug.replaceAll("-", " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 async function loadCard(session, slug) {
@@ -878,7 +884,7 @@ function celebrate(session, news) {
     byExercise.set(item.exercise, [...(byExercise.get(item.exercise) || []), line]);
   }
   $("celebration-text").textContent = [...byExercise]
-    .map(([slug, lines]) => `${names[slug] || slug}: ${lines.join(", ")}`)
+    .map(([slug, lines]) => `${names[slug] || nameOf(slug)}: ${lines.join(", ")}`)
     .join(" · ");
   $("celebration").hidden = false;
   $("celebration-close").focus();
@@ -1020,9 +1026,9 @@ function drawFinished(session) {
       .map(([move, list]) =>
         el("section", { class: "move", "data-kind": move.kind }, el("h3", {}, move.title), el("ul", {}, list.map(item))),
       ),
-    pending.length
-      ? el("section", { class: "move pending" }, el("h3", {}, "Still working out…"), el("ul", {}, pending.map(item)))
-      : null,
+    ...(pending.length
+      ? [el("section", { class: "move pending" }, el("h3", {}, "Still working out…"), el("ul", {}, pending.map(item)))]
+      : []),
   );
 }
 

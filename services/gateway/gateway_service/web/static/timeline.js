@@ -204,7 +204,7 @@ function education(timeline) {
 export function renderTimeline(box, timeline) {
   const streaks = timeline.streaks || { current: 0, longest: 0 };
   const weeks = (n) => (n === 1 ? "week" : "weeks");
-  box.replaceChildren(
+  const sections = [
     el(
       "div",
       { class: "stats" },
@@ -215,5 +215,6 @@ export function renderTimeline(box, timeline) {
     milestones(timeline),
     lifts(timeline),
     education(timeline),
-  );
+  ];
+  box.replaceChildren(...sections.filter(Boolean));
 }
