@@ -32,6 +32,8 @@ class Event(BaseModel):
 
     event_type: ClassVar[str]
     schema_version: ClassVar[int] = 1
+    kept_once_sent: ClassVar[bool] = True
+    """Whether the producer's outbox keeps the row, marked sent, once it is published."""
 
     event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
     occurred_at: datetime = Field(default_factory=_now)
@@ -200,6 +202,22 @@ class InventoryChanged(Event):
     inventory: Inventory
 
 
+# --- gateway -> program, logging, progression (erasure) ------------------------------
+
+
+class MemberErased(Event):
+    """A chain admin erased a member (GDPR): every service deletes each row that names them.
+
+    The gateway has already deleted its own rows. The event names the member it erases,
+    so its outbox row is deleted once published (`kept_once_sent`) rather than kept.
+    """
+
+    event_type: ClassVar[str] = "MemberErased"
+    kept_once_sent: ClassVar[bool] = False
+
+    member_id: uuid.UUID
+
+
 # --- any consumer -> the owners of reference data -----------------------------------
 
 CATALOG, INVENTORY = "catalog", "inventory"
@@ -278,6 +296,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ExerciseAdded,
         ExerciseChanged,
         InventoryChanged,
+        MemberErased,
         CatchUpRequested,
         TargetsUpdated,
         PersonalRecord,
@@ -297,6 +316,7 @@ ROUTES: dict[str, tuple[str, ...]] = {
     "ExerciseAdded": ("logging", "progression"),
     "ExerciseChanged": ("logging", "progression"),
     "InventoryChanged": ("progression",),
+    "MemberErased": ("program", "logging", "progression"),
     "CatchUpRequested": ("program", "gateway"),
     "TargetsUpdated": ("gateway",),
     "PersonalRecord": ("gateway",),

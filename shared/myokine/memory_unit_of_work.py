@@ -38,6 +38,21 @@ class MemoryUnitOfWork(UnitOfWork[Repo]):
         self._pending_inbox.add(event.event_id)
         return True
 
+    def forget_messages_about(self, member_id: uuid.UUID) -> int:
+        """Drop the committed events and stored answers that name a member; how many went."""
+        name = str(member_id)
+        kept = [e for e in self.outbox if name not in e.model_dump_json()]
+        answers = [
+            stored
+            for stored, (_, answer) in self.replies.items()
+            if name in stored[0] or (answer is not None and name in answer.body)
+        ]
+        for stored in answers:
+            del self.replies[stored]
+        forgotten = len(self.outbox) - len(kept) + len(answers)
+        self.outbox = kept
+        return forgotten
+
     def _begin(self) -> None:
         self._pending_inbox = set()
         self._pending_claim = None

@@ -2,8 +2,9 @@
 
 A handler calls `add_event` inside its transaction, so the event exists if and only if
 the state change does. The relay (`OutboxRelay`) publishes unsent rows in insertion
-order, one Celery task per consumer, and marks them sent. When Redis is down the rows
-wait; nothing is lost, and they go out once it is back.
+order, one Celery task per consumer, and marks them sent (or deletes them, for an event
+that is not kept once sent: `MemberErased` names the member it erases). When Redis is
+down the rows wait; nothing is lost, and they go out once it is back.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from myokine.events import ROUTES, Event, task_name
+from myokine.events import EVENT_TYPES, ROUTES, Event, task_name
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class OutboxRelay:
         """
         o = self._outbox
         sent: list[int] = []
+        forgotten: list[int] = []
         blocked = False
         with self._sessions() as session, session.begin():
             rows = session.execute(
@@ -99,13 +101,17 @@ class OutboxRelay:
                     )
                     blocked = True
                     break
-                sent.append(row.id)
+                kept = EVENT_TYPES[row.event_type].kept_once_sent
+                (sent if kept else forgotten).append(row.id)
             if sent:
                 # One statement for the batch; the transaction makes it all-or-nothing anyway.
                 session.execute(
                     update(o).where(o.c.id.in_(sent)).values(published_at=datetime.now(UTC))
                 )
-        return RelayPass(published=len(sent), blocked=blocked, full=len(rows) == self._batch_size)
+            if forgotten:
+                session.execute(delete(o).where(o.c.id.in_(forgotten)))
+        published = len(sent) + len(forgotten)
+        return RelayPass(published=published, blocked=blocked, full=len(rows) == self._batch_size)
 
     def run_forever(self, *, poll_interval: float, should_stop: Callable[[], bool]) -> None:
         """Relay until `should_stop()`; back off while the broker or the database is down."""

@@ -8,6 +8,8 @@ together or not at all. Leaving the block without committing rolls everything ba
 refused request stores nothing, and a corrected retry with the same key is judged afresh.
 
 An event consumer does the same with `first_delivery` (the inbox) in place of the key.
+Erasing a member, a use case also forgets the messages that name them
+(`forget_messages_about`).
 
 `SqlUnitOfWork` is the real one on PostgreSQL; `myokine.memory_unit_of_work` holds the
 in-memory one the handler tests use.
@@ -15,13 +17,14 @@ in-memory one the handler tests use.
 
 from __future__ import annotations
 
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Generic, Self, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, Table, Text, cast, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -102,6 +105,16 @@ class UnitOfWork(ABC, Generic[Repo]):
         """Record a consumed event in the inbox; False when it was applied before."""
 
     @abstractmethod
+    def forget_messages_about(self, member_id: uuid.UUID) -> int:
+        """Delete the stored messages that name a member (erasing them); how many went.
+
+        Outbox rows (sent or not) and dead letters whose body names the member, and
+        Idempotency-Key answers whose scope or answer does. The events this unit of work
+        adds are written at commit, after this, so they stay. Inbox rows hold an event's id
+        and type only: nothing there names anyone, and they keep a redelivery harmless.
+        """
+
+    @abstractmethod
     def _begin(self) -> None: ...
 
     @abstractmethod
@@ -165,6 +178,30 @@ class SqlUnitOfWork(UnitOfWork[Repo]):
     def first_delivery(self, event: Event) -> bool:
         """Record a consumed event in the inbox; False when it was applied before."""
         return first_delivery(self.session, self._tables.inbox, event)
+
+    def forget_messages_about(self, member_id: uuid.UUID) -> int:
+        """Delete the stored messages that name a member; how many went (see the base class).
+
+        Each table is scanned for the id as text: erasures are rare, and no index on
+        every event's body is worth its cost to each write.
+        """
+        name = str(member_id)
+
+        def names(column: ColumnElement[str]) -> ColumnElement[bool]:
+            return func.strpos(func.coalesce(column, ""), name) > 0
+
+        t = self._tables
+        replies = t.idempotency.c
+        found: list[tuple[Table, ColumnElement[bool]]] = [
+            (t.outbox, names(cast(t.outbox.c.body, Text))),
+            (t.dead_letters, names(cast(t.dead_letters.c.body, Text))),
+            (t.idempotency, or_(names(replies.scope), names(replies.response_body))),
+        ]
+        forgotten = 0
+        for table, naming in found:
+            result = self.session.execute(delete(table).where(naming))
+            forgotten += int(result.rowcount)  # type: ignore[attr-defined]
+        return forgotten
 
     def _claim(self, scope: str, request: IdempotentRequest) -> Reply | None:
         # A concurrent copy's insert waits on the primary key until the owner commits

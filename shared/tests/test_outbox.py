@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select
 
 from devstack.embedded import EmbeddedRedis
 from myokine.celery_app import PUBLISH_RETRY_POLICY, create_celery
-from myokine.events import SessionFinished, TargetsUpdated, task_name
+from myokine.events import MemberErased, SessionFinished, TargetsUpdated, task_name
 from myokine.outbox import OutboxRelay, add_event
 from myokine.settings import ServiceSettings
 
@@ -125,6 +125,44 @@ def test_an_event_with_two_consumers_goes_to_both_queues(db: Any) -> None:
         (task_name("progression", "SessionFinished"), "progression"),
         (task_name("program", "SessionFinished"), "program"),
     ]
+
+
+def test_an_erasure_leaves_the_outbox_once_published_and_others_stay_marked_sent(
+    db: Any,
+) -> None:
+    erased = MemberErased(chain_id=CHAIN, member_id=MEMBER)
+    with db.sessions() as session, session.begin():
+        add_event(session, db.tables.outbox, targets(1))
+        add_event(session, db.tables.outbox, erased)
+    published: list[tuple[str, str]] = []
+    relay = OutboxRelay(db.sessions, db.tables.outbox, lambda t, q, b: published.append((t, q)))
+
+    assert relay.publish_pending().published == 2
+
+    assert published == [
+        ("gateway.TargetsUpdated", "gateway"),
+        ("program.MemberErased", "program"),
+        ("logging.MemberErased", "logging"),
+        ("progression.MemberErased", "progression"),
+    ]
+    o = db.tables.outbox
+    with db.engine.connect() as conn:
+        rows = conn.execute(select(o.c.event_type, o.c.published_at.is_not(None))).all()
+    assert [tuple(r) for r in rows] == [("TargetsUpdated", True)]
+
+
+def test_an_erasure_the_broker_refused_stays_until_it_goes_out(db: Any) -> None:
+    with db.sessions() as session, session.begin():
+        add_event(session, db.tables.outbox, MemberErased(chain_id=CHAIN, member_id=MEMBER))
+
+    def refuse(task: str, queue: str, body: dict[str, Any]) -> None:
+        raise ConnectionError("broker down")
+
+    assert OutboxRelay(db.sessions, db.tables.outbox, refuse).publish_pending().blocked
+    assert unsent(db) == 1
+    assert OutboxRelay(db.sessions, db.tables.outbox, lambda *_: None).publish_pending().published
+    with db.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(db.tables.outbox)).scalar() == 0
 
 
 def test_while_the_broker_is_down_rows_wait_and_later_go_out_once_in_order(db: Any) -> None:

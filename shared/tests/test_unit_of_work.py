@@ -165,6 +165,32 @@ def test_an_event_is_applied_once(world: World) -> None:
     assert world.things() == 1
 
 
+def test_forgetting_a_member_drops_the_messages_that_name_them_and_only_those(
+    world: World,
+) -> None:
+    erased, other = an_event(), an_event()
+    for event in (erased, other):
+        with world.uow as uow:
+            uow.add_event(event)
+            uow.claim("chain-1", IdempotentRequest(f"key-{event.member_id}", "fp"))
+            uow.commit(Reply(201, f'{{"member_id": "{event.member_id}"}}'))
+    with world.uow as uow:
+        uow.claim(f"chain-1:{erased.member_id}", IdempotentRequest("key-own", "fp"))
+        uow.commit(Reply(200, "{}"))
+
+    with world.uow as uow:
+        # The erasure's own event is written at commit: it stays.
+        uow.add_event(an_event().model_copy(update={"member_id": erased.member_id}))
+        assert uow.forget_messages_about(erased.member_id) == 3
+        uow.commit()
+
+    assert world.outbox() == 2
+    with world.uow as uow:
+        assert uow.claim("chain-1", IdempotentRequest(f"key-{other.member_id}", "fp")) is not None
+        assert uow.claim("chain-1", IdempotentRequest(f"key-{erased.member_id}", "fp")) is None
+        assert uow.claim(f"chain-1:{erased.member_id}", IdempotentRequest("key-own", "fp")) is None
+
+
 def test_concurrent_copies_of_one_request_do_the_work_once(db: Any) -> None:
     """Two requests with one key at once: the second waits for the first, then replays it."""
     request = IdempotentRequest("key-1", "fp-1")

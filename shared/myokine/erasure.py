@@ -1,0 +1,31 @@
+"""What a service keeps of a member it erased (GDPR): the SHA-256 of their id, nothing else.
+
+A consumer of `MemberErased` deletes every row that names the member, then records the
+digest in `erased_members`. An event about the member that was already on its way (a set
+logged a moment before, a target progression published) or a write that passed the
+gateway just before the erasure then finds the digest and is dropped or refused, instead
+of bringing the member's data back. The digest tells whether a known id was erased; it
+names no one, and no id can be read back from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from sqlalchemy import Column, DateTime, MetaData, String, Table, func
+
+
+def member_digest(member_id: uuid.UUID) -> str:
+    """The SHA-256 (hex) of a member's id: how `erased_members` knows them."""
+    return hashlib.sha256(member_id.bytes).hexdigest()
+
+
+def define_erased_members(metadata: MetaData) -> Table:
+    """Define `erased_members` on a service's metadata (in its `repository.py`)."""
+    return Table(
+        "erased_members",
+        metadata,
+        Column("member_digest", String(64), primary_key=True),
+        Column("erased_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
