@@ -5,7 +5,8 @@
   there would take their tasks);
 - `service_process`: `python -m <name>_service <role>` as a real process, always stopped;
 - `wait_until`: poll for what a process does in its own time;
-- `internal_headers`: the signed internal token the gateway would send.
+- `internal_headers`: the signed internal token the gateway would send;
+- `rows_naming`: the rows of a database that name something (an erased member's id, name).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import MetaData, text
+from sqlalchemy import Engine, MetaData, text
 
 from devstack.embedded import EmbeddedRedis, free_port
 from myokine.internal_auth import Caller, sign_internal_token
@@ -103,3 +104,22 @@ def internal_headers(caller: Caller, secret: str, *, key: str | None = None) -> 
     if key is not None:
         headers["Idempotency-Key"] = key
     return headers
+
+
+def rows_naming(engine: Engine, *words: str) -> dict[str, int]:
+    """Per table of the database that has any, how many rows name one of `words` anywhere
+    in their text (every column of the row cast to text, case ignored)."""
+    params = {f"w{i}": word.lower() for i, word in enumerate(words)}
+    naming = " OR ".join(f"strpos(lower(row::text), :{name}) > 0" for name in params)
+    found: dict[str, int] = {}
+    with engine.connect() as conn:
+        tables = conn.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+        ).scalars()
+        for table in list(tables):
+            count = conn.execute(
+                text(f'SELECT count(*) FROM "{table}" AS row WHERE {naming}'), params
+            ).scalar_one()
+            if count:
+                found[table] = int(count)
+    return found

@@ -3,11 +3,13 @@
 Every write of a member claims its Idempotency-Key (scoped to the member within the
 chain), then locks the member's sequence row, then does its work: so that member's
 writes run one at a time, events get gap-free sequence numbers in commit order, and a
-set and the session it opens cannot race another set of the same member.
+set and the session it opens cannot race another set of the same member. A member
+erased here (`MemberErased`, under the same lock) is not found by any later write.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -34,6 +36,7 @@ from myokine.events import (
     ExerciseAdded,
     ExerciseChanged,
     LoggedSet,
+    MemberErased,
     MemberEvent,
     SessionFinished,
     SetCorrected,
@@ -47,6 +50,8 @@ from myokine.request_context import current_request_id
 from myokine.unit_of_work import Reply, UnitOfWork, idempotent_write
 
 Uow = UnitOfWork[LoggingRepository]
+
+log = logging.getLogger(__name__)
 
 IDEMPOTENCY_RETENTION = timedelta(days=7)
 """How long a write's answer is kept for retries (a kiosk retries within minutes)."""
@@ -123,6 +128,10 @@ def _member_write(
 
     def locked() -> Reply:
         uow.repo.lock_member(caller.chain_id, member_id)
+        # Asked under the lock the erasure takes: a write that passed the gateway just
+        # before the member was erased, and reaches here after, stores nothing.
+        if uow.repo.erased(member_id):
+            raise NotFound("No such member.")
         return work()
 
     return idempotent_write(uow, idempotency_scope(caller.chain_id, member_id), request, locked)
@@ -494,6 +503,27 @@ def _keep_exercise(uow: Uow, event: ExerciseAdded) -> None:
         if uow.first_delivery(event):
             uow.repo.keep_chain_exercise(event.chain_id, event.slug, event.equipment, event.version)
         uow.commit()
+
+
+def on_member_erased(uow: Uow, event: MemberErased) -> None:
+    """Erase a member (GDPR): their sets with the audit trail, sessions, sequence, and the
+    events and stored answers that name them; only a digest of their id stays, so a write
+    that was on its way stores nothing.
+
+    The member's lock is taken first, as every write of theirs takes it, so a write in
+    progress finishes before, and is erased with the rest.
+    """
+    with uow:
+        if not uow.first_delivery(event):
+            return
+        uow.repo.lock_member(event.chain_id, event.member_id)
+        rows = uow.repo.erase_member(event.member_id)
+        messages = uow.forget_messages_about(event.member_id)
+        uow.commit()
+    log.info(
+        "member erased",
+        extra={"member_id": str(event.member_id), "rows": rows, "messages": messages},
+    )
 
 
 def request_catch_up(uow: Uow) -> None:

@@ -35,6 +35,7 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from logging_service.domain.pagination import Cursor, PageRequest
+from myokine.erasure import define_erased_members, member_digest
 from myokine.messaging_tables import define_messaging_tables
 
 NAMING = {
@@ -168,6 +169,9 @@ class CatalogExercise(Base):
 TABLES = define_messaging_tables(Base.metadata)
 """The outbox, inbox, dead letters and Idempotency-Key replies of this service."""
 
+ERASED = define_erased_members(Base.metadata)
+"""The digests of the members erased here (`myokine.erasure`)."""
+
 
 class LoggingRepository(Protocol):
     """What the logging service's handlers and queries read and write.
@@ -288,6 +292,19 @@ class LoggingRepository(Protocol):
 
     def forget_replies(self, *, before: datetime) -> int:
         """Drop the Idempotency-Key answers stored before `before`; how many were dropped."""
+        ...
+
+    def changes_of_member(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Sequence[SetChange]:
+        """Every entry of the audit trails of a member's sets, oldest first (for the export)."""
+        ...
+
+    def erased(self, member_id: uuid.UUID) -> bool:
+        """Whether the member was erased here."""
+        ...
+
+    def erase_member(self, member_id: uuid.UUID) -> int:
+        """Delete every row of the member (sets, their audit trail, sessions, sequence) and
+        remember that they were erased; how many rows went. Take `lock_member` first."""
         ...
 
 
@@ -515,3 +532,34 @@ class SqlLoggingRepository(LoggingRepository):
         replies = TABLES.idempotency
         result = self.session.execute(delete(replies).where(replies.c.created_at < before))
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def changes_of_member(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Sequence[SetChange]:
+        return self.session.scalars(
+            select(SetChange)
+            .where(SetChange.chain_id == chain_id, SetChange.member_id == member_id)
+            .order_by(SetChange.id)
+        ).all()
+
+    def erased(self, member_id: uuid.UUID) -> bool:
+        found = self.session.execute(
+            select(ERASED.c.member_digest).where(ERASED.c.member_digest == member_digest(member_id))
+        ).first()
+        return found is not None
+
+    def erase_member(self, member_id: uuid.UUID) -> int:
+        """Five statements, the audit trail before the sets it refers to (by their index)."""
+        of_member = select(LoggedSetRow.id).where(LoggedSetRow.member_id == member_id)
+        deleted = 0
+        for statement in (
+            delete(SetChange).where(SetChange.set_id.in_(of_member)),
+            delete(LoggedSetRow).where(LoggedSetRow.member_id == member_id),
+            delete(WorkoutSession).where(WorkoutSession.member_id == member_id),
+            delete(MemberSequence).where(MemberSequence.member_id == member_id),
+        ):
+            deleted += int(self.session.execute(statement).rowcount)  # type: ignore[attr-defined]
+        self.session.execute(
+            insert(ERASED)
+            .values(member_digest=member_digest(member_id))
+            .on_conflict_do_nothing(index_elements=["member_digest"])
+        )
+        return deleted

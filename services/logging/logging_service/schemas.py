@@ -237,7 +237,9 @@ class Export(BaseModel):
     member_id: uuid.UUID
     exported_at: datetime
     sessions: list[SessionSummary]
-    sets: list[SetOut] = Field(description="Every set, voided ones included (`voided_at`).")
+    sets: list[SetDetailOut] = Field(
+        description="Every set, voided ones included (`voided_at`), with its audit trail."
+    )
 
     def as_csv(self) -> str:
         """The sets as CSV: a header of `SetOut`'s fields, then one row per set."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from logging_service import handlers
-from myokine.events import ExerciseAdded, ExerciseChanged
+from myokine.events import ExerciseAdded, ExerciseChanged, MemberErased
 
 if TYPE_CHECKING:
     from logging_service.bootstrap import Dependencies
@@ -16,9 +16,9 @@ FORGET_KEYS_EVERY_SECONDS = 3600.0
 
 
 def register(deps: Dependencies) -> None:
-    """Register the consumers of the chains' catalogs (`ExerciseAdded`, `ExerciseChanged`),
-    the worker's request to catch up on them when it starts, and the periodic tasks and
-    their beat schedule (`worker --beat` runs them).
+    """Register the consumers of the chains' catalogs (`ExerciseAdded`, `ExerciseChanged`)
+    and of erasures (`MemberErased`), the worker's request to catch up on the catalogs when
+    it starts, and the periodic tasks and their beat schedule (`worker --beat` runs them).
 
     Idle sessions are finished at most `LOGGING_AUTO_FINISH_INTERVAL` seconds after
     their 3 hours.
@@ -28,6 +28,9 @@ def register(deps: Dependencies) -> None:
     )
     deps.runtime.consume(
         ExerciseChanged, lambda event: handlers.on_exercise_changed(deps.unit_of_work(), event)
+    )
+    deps.runtime.consume(
+        MemberErased, lambda event: handlers.on_member_erased(deps.unit_of_work(), event)
     )
     deps.runtime.on_worker_start(lambda: handlers.request_catch_up(deps.unit_of_work()))
     celery = deps.runtime.celery

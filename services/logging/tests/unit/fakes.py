@@ -37,6 +37,7 @@ class FakeLoggingRepository(LoggingRepository):
         """The methods called, in order: tells when the member's lock was taken."""
         self.catalog: dict[tuple[uuid.UUID, str], tuple[str, int]] = {}
         """(chain, slug) -> (equipment, version)."""
+        self.erased_members: set[uuid.UUID] = set()
 
     def chain_equipment(self, chain_id: uuid.UUID, slug: str) -> str | None:
         kept = self.catalog.get((chain_id, slug))
@@ -190,6 +191,28 @@ class FakeLoggingRepository(LoggingRepository):
         for key in old:
             del self.reply_times[key]
         return len(old)
+
+    def changes_of_member(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Sequence[SetChange]:
+        return [c for c in self.changes if (c.chain_id, c.member_id) == (chain_id, member_id)]
+
+    def erased(self, member_id: uuid.UUID) -> bool:
+        self.calls.append("erased")
+        return member_id in self.erased_members
+
+    def erase_member(self, member_id: uuid.UUID) -> int:
+        """Delete the member's rows; how many went."""
+        self.calls.append("erase_member")
+        sets = [k for k, s in self.sets.items() if s.member_id == member_id]
+        sessions = [k for k, ws in self.sessions.items() if ws.member_id == member_id]
+        changes = [c for c in self.changes if c.set_id in sets]
+        for key in sets:
+            del self.sets[key]
+        for key in sessions:
+            del self.sessions[key]
+        self.changes = [c for c in self.changes if c not in changes]
+        had_seq = self.seqs.pop(member_id, None) is not None
+        self.erased_members.add(member_id)
+        return len(sets) + len(sessions) + len(changes) + had_seq
 
     def _open(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> WorkoutSession | None:
         return next(
