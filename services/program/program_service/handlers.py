@@ -8,6 +8,7 @@ its catalog and ready-made programs (`ensure_chain`) in that call's transaction.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -24,6 +25,7 @@ from myokine.events import (
     CatchUpRequested,
     ExerciseAdded,
     ExerciseChanged,
+    MemberErased,
     PlannedExercise,
     ProgramAssigned,
     SessionFinished,
@@ -54,6 +56,8 @@ from program_service.schemas import (
 if TYPE_CHECKING:
     # Only for types: the handlers work on what the unit of work's repository hands out.
     from program_service.repository import Assignment, Exercise, ProgramRepository
+
+log = logging.getLogger(__name__)
 
 Answer = TypeVar("Answer", bound=BaseModel)
 Told = TypeVar("Told", bound=ExerciseAdded)
@@ -385,6 +389,13 @@ def _planned_exercises(
     return list(planned.values())
 
 
+def _refuse_erased(repo: ProgramRepository, member_id: uuid.UUID) -> None:
+    """NotFound for a member erased here: asked under the member's sequence lock, which the
+    erasure takes too, so a write that passed the gateway just before it stores nothing."""
+    if repo.erased(member_id):
+        raise NotFound("No such member.")
+
+
 def assign_program(
     uow: UnitOfWork[ProgramRepository],
     caller: Caller,
@@ -418,6 +429,7 @@ def assign_program(
 
         # Taking the member's sequence row first serializes concurrent assignments.
         seq = repo.next_member_seq(member_id)
+        _refuse_erased(repo, member_id)
         current = repo.active_assignment(caller.chain_id, member_id, for_update=True)
         if current is not None:
             _end(uow, caller, current, seq, now)
@@ -465,6 +477,7 @@ def end_assignment(
     def work() -> AssignmentOut:
         repo = uow.repo
         seq = repo.next_member_seq(member_id)
+        _refuse_erased(repo, member_id)
         current = repo.active_assignment(caller.chain_id, member_id, for_update=True)
         if current is None:
             raise NoAssignment(f"Member {member_id} has no active assignment.")
@@ -526,6 +539,25 @@ def _follow_session(repo: ProgramRepository, event: SessionFinished) -> None:
     assignment.last_trained_on = event.local_date
     assignment.last_session_id = event.session_id
     assignment.last_session_seq = event.seq
+
+
+def on_member_erased(uow: UnitOfWork[ProgramRepository], event: MemberErased) -> None:
+    """Erase a member (GDPR): their assignments, sequence, and the events and stored answers
+    that name them; only a digest of their id stays, so a late write stores nothing.
+
+    Applied once per event (the inbox); a finished session of theirs that arrives later
+    finds no assignment to move.
+    """
+    with uow:
+        if not uow.first_delivery(event):
+            return
+        rows = uow.repo.erase_member(event.member_id)
+        messages = uow.forget_messages_about(event.member_id)
+        uow.commit()
+    log.info(
+        "member erased",
+        extra={"member_id": str(event.member_id), "rows": rows, "messages": messages},
+    )
 
 
 def on_catch_up_requested(uow: UnitOfWork[ProgramRepository], event: CatchUpRequested) -> None:

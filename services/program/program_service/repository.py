@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    delete,
     select,
     text,
 )
@@ -34,6 +35,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from myokine.catalog import CatalogExercise, Equipment
+from myokine.erasure import define_erased_members, member_digest
 from myokine.messaging_tables import define_messaging_tables
 from myokine.patterns import Pattern
 from program_service.domain.plans import Plan, Slot, TrainingDay, VersionContent
@@ -371,6 +373,16 @@ class ProgramRepository(Protocol):
         """The active assignments of these members (those without one are absent)."""
         ...
 
+    def erased(self, member_id: uuid.UUID) -> bool:
+        """Whether the member was erased here."""
+        ...
+
+    def erase_member(self, member_id: uuid.UUID) -> int:
+        """Delete the member's assignments and sequence, and remember that they were erased;
+        how many rows went. The member's sequence row is locked first, as every write of
+        theirs locks it (`next_member_seq`), so a write in progress finishes before."""
+        ...
+
 
 class SqlProgramRepository(ProgramRepository):
     """The program service's rows in its PostgreSQL database, within one session.
@@ -650,6 +662,34 @@ class SqlProgramRepository(ProgramRepository):
         )
         return [(assignment, version) for assignment, version in rows]
 
+    def erased(self, member_id: uuid.UUID) -> bool:
+        found = self.session.execute(
+            select(ERASED.c.member_digest).where(ERASED.c.member_digest == member_digest(member_id))
+        ).first()
+        return found is not None
+
+    def erase_member(self, member_id: uuid.UUID) -> int:
+        """Four statements: the lock, two deletes, the digest."""
+        self.session.execute(
+            insert(MemberSequence)
+            .values(member_id=member_id, last_seq=0)
+            .on_conflict_do_update(
+                index_elements=["member_id"], set_={"last_seq": MemberSequence.last_seq}
+            )
+        )
+        deleted = 0
+        for statement in (
+            delete(Assignment).where(Assignment.member_id == member_id),
+            delete(MemberSequence).where(MemberSequence.member_id == member_id),
+        ):
+            deleted += int(self.session.execute(statement).rowcount)  # type: ignore[attr-defined]
+        self.session.execute(
+            insert(ERASED)
+            .values(member_digest=member_digest(member_id))
+            .on_conflict_do_nothing(index_elements=["member_digest"])
+        )
+        return deleted
+
 
 def days_snapshot(plan: Plan) -> list[dict[str, Any]]:
     """A plan's days as a version stores them (the pattern is kept with each exercise)."""
@@ -675,3 +715,6 @@ def days_snapshot(plan: Plan) -> list[dict[str, Any]]:
 
 TABLES = define_messaging_tables(Base.metadata)
 """The outbox, inbox, dead letters and Idempotency-Key replies of this service."""
+
+ERASED = define_erased_members(Base.metadata)
+"""The digests of the members erased here (`myokine.erasure`)."""

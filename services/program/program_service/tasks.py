@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from myokine.events import CatchUpRequested, SessionFinished
+from myokine.events import CatchUpRequested, MemberErased, SessionFinished
 from program_service import handlers
 
 if TYPE_CHECKING:
@@ -21,5 +21,9 @@ def register(deps: Dependencies) -> None:
     def on_catch_up_requested(event: CatchUpRequested) -> None:
         handlers.on_catch_up_requested(deps.unit_of_work(), event)
 
+    def on_member_erased(event: MemberErased) -> None:
+        handlers.on_member_erased(deps.unit_of_work(), event)
+
     deps.runtime.consume(SessionFinished, on_session_finished)
     deps.runtime.consume(CatchUpRequested, on_catch_up_requested)
+    deps.runtime.consume(MemberErased, on_member_erased)

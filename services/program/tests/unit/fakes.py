@@ -35,6 +35,7 @@ class FakeProgramRepository(ProgramRepository):
         self.versions: dict[tuple[uuid.UUID, int], ProgramVersion] = {}
         self.assignments: list[Assignment] = []
         self.member_seqs: dict[uuid.UUID, int] = {}
+        self.erased_members: set[uuid.UUID] = set()
         self._last_stamp = datetime.now(UTC)
 
     def _stamp(self) -> datetime:
@@ -279,3 +280,14 @@ class FakeProgramRepository(ProgramRepository):
             for row in self.assignments
             if row.chain_id == chain_id and row.member_id in wanted and row.ended_at is None
         ]
+
+    def erased(self, member_id: uuid.UUID) -> bool:
+        return member_id in self.erased_members
+
+    def erase_member(self, member_id: uuid.UUID) -> int:
+        """Delete the member's assignments and sequence; how many rows went."""
+        gone = [a for a in self.assignments if a.member_id == member_id]
+        self.assignments = [a for a in self.assignments if a.member_id != member_id]
+        had_seq = self.member_seqs.pop(member_id, None) is not None
+        self.erased_members.add(member_id)
+        return len(gone) + had_seq
