@@ -219,6 +219,8 @@ function drawScreen(session) {
 function close(session) {
   state.sessions.delete(session.member.id);
   if (session !== state.current) return renderMembers();
+  // A set editor or a list left open belongs to the member who left.
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   const next = [...state.sessions.values()].sort((a, b) => b.lastActive - a.lastActive)[0];
   state.current = next || null;
   if (!MEMBER_SCREENS.includes(state.view)) {
@@ -233,6 +235,7 @@ function close(session) {
 
 function renderMembers() {
   const open = [...state.sessions.values()];
+  const focused = document.activeElement?.closest?.("button.member")?.dataset.member;
   $("members").hidden = open.length === 0 || state.view === "setup";
   $("member-list").replaceChildren(
     ...open.map((session) =>
@@ -254,6 +257,8 @@ function renderMembers() {
       ),
     ),
   );
+  // The row is drawn anew: the keyboard stays on the member it was on.
+  if (focused) $("member-list").querySelector(`button[data-member="${focused}"]`)?.focus();
   const full = open.length >= state.limits.open_members;
   $("add-member").disabled = full;
   $("members-full").hidden = !full;
@@ -346,7 +351,7 @@ $("rest-skip").addEventListener("click", () => {
 });
 
 $("rest-extend").addEventListener("click", () => {
-  state.current.rest.extend(EXTEND_SECONDS);
+  state.current.rest?.extend(EXTEND_SECONDS);
   drawRest();
 });
 
