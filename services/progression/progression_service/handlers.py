@@ -13,6 +13,7 @@ result back through `uow.repo` and adds the events the domain announced.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
     from progression_service.repository import ProgressionRepository
 
 LOGGING, PROGRAM = "logging", "program"
+
+log = logging.getLogger(__name__)
 
 
 # --- reference data: the chains' own exercises, the gyms' equipment ------------------------
@@ -170,6 +173,32 @@ def on_session_finished(uow: UnitOfWork[ProgressionRepository], event: ev.Sessio
         uow.commit()
 
 
+# --- erasing a member (from the gateway) --------------------------------------------------
+
+
+def on_member_erased(uow: UnitOfWork[ProgressionRepository], event: ev.MemberErased) -> None:
+    """Erase a member (GDPR): every row of theirs, and the events and stored answers that
+    name them; only a digest of their id stays, so an event of theirs still on its way is
+    dropped (`_in_turn`) instead of bringing their data back.
+
+    Both of their stream rows are locked first, as each of their events locks one, so no
+    event is applied halfway through the erasure: one in progress finishes before, and is
+    erased with the rest.
+    """
+    with uow:
+        if not uow.first_delivery(event):
+            return
+        for producer in (LOGGING, PROGRAM):
+            uow.repo.last_seq(event.member_id, producer)
+        rows = uow.repo.erase_member(event.member_id)
+        messages = uow.forget_messages_about(event.member_id)
+        uow.commit()
+    log.info(
+        "member erased",
+        extra={"member_id": str(event.member_id), "rows": rows, "messages": messages},
+    )
+
+
 # --- restoring a member -------------------------------------------------------------------
 
 
@@ -200,11 +229,16 @@ def rebuild_member(
 
 
 def _in_turn(uow: UnitOfWork[ProgressionRepository], event: ev.MemberEvent, producer: str) -> bool:
-    """Whether to apply `event` now: False for a redelivery or an event applied already
-    (nothing is written then); RetryLater when it came before an earlier one."""
+    """Whether to apply `event` now: False for a redelivery, an event applied already or
+    one of an erased member (nothing is written then); RetryLater when it came before an
+    earlier one."""
     if not uow.first_delivery(event):
         return False
     last = uow.repo.last_seq(event.member_id, producer)
+    # Asked under the stream's lock, which the erasure takes too: an event of an erased
+    # member is dropped, and the handler leaves without committing, so nothing stays.
+    if uow.repo.erased(event.member_id):
+        return False
     turn = turn_of(event.seq, last)
     if turn is Turn.EARLY:
         raise RetryLater(

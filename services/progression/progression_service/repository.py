@@ -37,6 +37,7 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from myokine import events as ev
+from myokine.erasure import define_erased_members, member_digest
 from myokine.inventory import Inventory
 from myokine.messaging_tables import define_messaging_tables
 from progression_service.domain.adherence import CountedWeek
@@ -516,6 +517,18 @@ class ProgressionRepository(MilestoneFacts, Protocol):
         self, chain_id: uuid.UUID, member_id: uuid.UUID, changes: MilestoneChanges
     ) -> None:
         """Store what settling the member's milestones changed."""
+        ...
+
+    # --- erasure
+
+    def erased(self, member_id: uuid.UUID) -> bool:
+        """Whether the member was erased here."""
+        ...
+
+    def erase_member(self, member_id: uuid.UUID) -> int:
+        """Delete every row of the member (streams, assignments and plans, sets, finished
+        sessions, exposures, standings, records, weeks, milestones) and remember that they
+        were erased; how many rows went. Lock their streams (`last_seq`) first."""
         ...
 
 
@@ -1213,6 +1226,45 @@ class SqlProgressionRepository(ProgressionRepository):
             for milestone, reached in changes.reached.items()
         )
 
+    # --- erasure
+
+    def erased(self, member_id: uuid.UUID) -> bool:
+        found = self.session.execute(
+            select(ERASED.c.member_digest).where(ERASED.c.member_digest == member_digest(member_id))
+        ).first()
+        return found is not None
+
+    def erase_member(self, member_id: uuid.UUID) -> int:
+        """One delete per table (plans before their assignments), then the digest."""
+        assignments = select(Assignment.assignment_id).where(Assignment.member_id == member_id)
+        statements = [
+            delete(PlannedExercise).where(PlannedExercise.assignment_id.in_(assignments)),
+            *(
+                delete(table).where(table.member_id == member_id)
+                for table in (
+                    Assignment,
+                    LoggedSet,
+                    FinishedSession,
+                    Exposure,
+                    ExerciseStateRow,
+                    RecordRow,
+                    Week,
+                    MilestoneRow,
+                    Stream,
+                    Member,
+                )
+            ),
+        ]
+        deleted = 0
+        for statement in statements:
+            deleted += int(self.session.execute(statement).rowcount)  # type: ignore[attr-defined]
+        self.session.execute(
+            insert(ERASED)
+            .values(member_digest=member_digest(member_id))
+            .on_conflict_do_nothing(index_elements=["member_digest"])
+        )
+        return deleted
+
 
 def _plan(row: PlannedExercise) -> ExercisePlan:
     return ExercisePlan(
@@ -1235,3 +1287,6 @@ def _standing(
 
 TABLES = define_messaging_tables(Base.metadata)
 """The outbox, inbox, dead letters and Idempotency-Key replies of this service."""
+
+ERASED = define_erased_members(Base.metadata)
+"""The digests of the members erased here (`myokine.erasure`)."""

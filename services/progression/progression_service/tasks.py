@@ -11,6 +11,7 @@ from myokine.events import (
     ExerciseAdded,
     ExerciseChanged,
     InventoryChanged,
+    MemberErased,
     ProgramAssigned,
     SessionFinished,
     SetCorrected,
@@ -45,4 +46,5 @@ def register(deps: Dependencies) -> None:
     deps.runtime.consume(ExerciseAdded, consumer(handlers.on_exercise_added))
     deps.runtime.consume(ExerciseChanged, consumer(handlers.on_exercise_added))
     deps.runtime.consume(InventoryChanged, consumer(handlers.on_inventory_changed))
+    deps.runtime.consume(MemberErased, consumer(handlers.on_member_erased))
     deps.runtime.on_worker_start(lambda: handlers.request_catch_up(deps.unit_of_work()))

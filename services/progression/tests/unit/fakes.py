@@ -10,10 +10,11 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from myokine import events as ev
 from myokine.inventory import Inventory
@@ -96,11 +97,14 @@ class FakeProgressionRepository(ProgressionRepository):
         self._created = itertools.count()
         self.gym_inventories: dict[uuid.UUID, tuple[int, Inventory]] = {}
         self.own_exercises: dict[tuple[uuid.UUID, str], tuple[int, KnownExercise]] = {}
+        self.erased_members: set[uuid.UUID] = set()
 
     # --- a member's event streams
 
     def last_seq(self, member_id: uuid.UUID, producer: str) -> int:
-        return self.streams.setdefault((member_id, producer), 0)
+        # Read, not created: a handler that applies nothing leaves no row, as its rolled
+        # back transaction does on PostgreSQL.
+        return self.streams.get((member_id, producer), 0)
 
     def set_last_seq(self, member_id: uuid.UUID, producer: str, seq: int) -> None:
         self.streams[(member_id, producer)] = seq
@@ -440,3 +444,32 @@ class FakeProgressionRepository(ProgressionRepository):
             mine[milestone] = (reached, mine[milestone][1])
         for milestone, reached in changes.reached.items():
             mine[milestone] = (reached, next(self._created))
+
+    # --- erasure
+
+    def erased(self, member_id: uuid.UUID) -> bool:
+        return member_id in self.erased_members
+
+    def erase_member(self, member_id: uuid.UUID) -> int:
+        """Delete every row of the member; how many went."""
+        tables: list[tuple[dict[Any, Any], Callable[[Any, Any], bool]]] = [
+            (self.streams, lambda key, _: key[0] == member_id),
+            (self.stored_standings, lambda key, _: key[0] == member_id),
+            (self.counted_weeks, lambda key, _: key[0] == member_id),
+            (self.exposures, lambda key, _: key[0] == member_id),
+            (self.members, lambda key, _: key == member_id),
+            (self.reached, lambda key, _: key == member_id),
+            (self.assignments, lambda _, row: row.member_id == member_id),
+            (self.sets, lambda _, row: row.member_id == member_id),
+            (self.finished, lambda _, row: row[0] == member_id),
+        ]
+        gone = 0
+        for table, theirs in tables:
+            for key in [key for key, row in table.items() if theirs(key, row)]:
+                del table[key]
+                gone += 1
+        kept = [r for r in self.stored_records if r.member_id != member_id]
+        gone += len(self.stored_records) - len(kept)
+        self.stored_records = kept
+        self.erased_members.add(member_id)
+        return gone
