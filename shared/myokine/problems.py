@@ -95,6 +95,18 @@ class Conflict(Problem):
     status, kind, title = 409, "conflict", "Conflict"
 
 
+class PayloadTooLarge(Problem):
+    """The body is larger than this call takes."""
+
+    status, kind, title = 413, "too-large", "Payload too large"
+
+
+class UnsupportedMediaType(Problem):
+    """The body is of a type this call does not read."""
+
+    status, kind, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
 class Locked(Problem):
     """The resource is locked for now."""
 

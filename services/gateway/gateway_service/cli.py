@@ -197,6 +197,50 @@ def create_member(
     _out(shown)
 
 
+@app.command("import-members")
+def import_members(
+    chain: ChainOpt,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            help="A CSV file with a header (name, badge, pin, home_gym, unit, external_id), "
+            "or JSON lines when it ends in .jsonl or .ndjson.",
+        ),
+    ],
+) -> None:
+    """Import a chain's members (as `POST /v1/members/import` does), showing progress: each
+    bad row is reported with its field and never stops the others; running it again
+    changes nothing. Prints what it did, with the PINs it generated (shown this once)."""
+    from rich.progress import Progress
+
+    from gateway_service import queries
+    from gateway_service.domain.member_import import UnreadableImportError, read_rows
+    from gateway_service.handlers import members
+    from gateway_service.principals import operator
+
+    kind = "application/x-ndjson" if file.suffix in (".jsonl", ".ndjson") else "text/csv"
+    try:
+        rows = read_rows(file.read_bytes(), kind)
+    except UnreadableImportError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    with _wired() as deps, _reported(), Progress(transient=True) as bar:
+        uow = deps.unit_of_work()
+        found = queries.find_chain(uow, chain)
+        task = bar.add_task(f"Reading {len(rows)} rows", total=None)
+        answer = members.import_members(
+            uow,
+            operator(found.id),
+            rows,
+            progress=lambda step, done, total: bar.update(
+                task, description=step, completed=done, total=total
+            ),
+        )
+    _out(answer.model_dump(mode="json"))
+
+
 @app.command("reset-pin")
 def reset_pin(
     chain: ChainOpt,

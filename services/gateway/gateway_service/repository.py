@@ -362,6 +362,15 @@ class GatewayRepository(Protocol):
         """The chain's member with that external id."""
         ...
 
+    def insert_members(self, members: list[Member]) -> set[uuid.UUID]:
+        """Store new members at once, skipping those whose badge or external id is taken;
+        the ids of those stored."""
+        ...
+
+    def update_members(self, changes: list[dict[str, Any]]) -> None:
+        """Change members at once: each dict has the member's `id` and the new values."""
+        ...
+
     def add_member(self, member: Member) -> None:
         """Store a new member; DuplicateError when the chain has a member with that badge."""
         ...
@@ -602,6 +611,23 @@ class SqlGatewayRepository(GatewayRepository):
         if member_ids is not None:
             query = query.where(MemberVisit.member_id.in_(list(member_ids)))
         return set(self.session.scalars(query))
+
+    def insert_members(self, members: list[Member]) -> set[uuid.UUID]:
+        if not members:
+            return set()
+        columns: tuple[str, ...] = ("id", "chain_id", "home_gym_id", "name", "badge", "pin_hash")
+        columns += ("unit", "failed_pins", "active", "external_id")
+        statement = (
+            insert(Member)
+            .values([{c: getattr(m, c) for c in columns} for m in members])
+            .on_conflict_do_nothing()
+            .returning(Member.id)
+        )
+        return set(self.session.scalars(statement))
+
+    def update_members(self, changes: list[dict[str, Any]]) -> None:
+        if changes:
+            self.session.execute(update(Member), changes)
 
     def member_by_external_id(self, chain_id: uuid.UUID, external_id: str) -> Member | None:
         return self.session.scalars(

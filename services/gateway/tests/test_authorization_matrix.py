@@ -69,6 +69,13 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /v1/programs/check": STAFF,
     "GET /v1/programs/{program}": STAFF_OF_CHAIN,
     "GET /v1/members": STAFF,
+    # A trainer adds members to the gyms they work in only; another chain's gym is not found.
+    "POST /v1/members": STAFF
+    | {"trainer": 201, "trainer, other gym": 403, "trainer, other chain": 404, "chain admin": 201},
+    # Rows of gyms the importer does not work in are row errors of a 200.
+    "POST /v1/members/import": STAFF,
+    "PATCH /v1/members/{member}": STAFF_OF_CHAIN,
+    "POST /v1/members/{member}/pin": STAFF_OF_CHAIN,
     "GET /v1/members/{member}": STAFF_OF_CHAIN,
     "POST /v1/members/{member}/assignments": STAFF_OF_CHAIN
     | {"trainer": 201, "trainer, other gym": 201, "chain admin": 201},
@@ -223,6 +230,22 @@ def test_authorization_matrix(live_gate, world) -> None:
             f"/v1/programs/{program_id}", headers=auth(t)
         ),
         "GET /v1/members": lambda t: client.get("/v1/members", headers=auth(t)),
+        "POST /v1/members": lambda t: client.post(
+            "/v1/members",
+            json={"name": "New", "badge": f"M{next(counter)}", "home_gym_id": a.gym_ids[0]},
+            headers=auth(t),
+        ),
+        "POST /v1/members/import": lambda t: client.post(
+            "/v1/members/import",
+            content=f"name,badge,home_gym\nNew,I{next(counter)},Gym A1\n",
+            headers=auth(t) | {"Content-Type": "text/csv"},
+        ),
+        "PATCH /v1/members/{member}": lambda t: client.patch(
+            f"/v1/members/{a.member_ids[0]}", json={"name": "Member A1"}, headers=auth(t)
+        ),
+        "POST /v1/members/{member}/pin": lambda t: client.post(
+            f"/v1/members/{a.member_ids[0]}/pin", json={"pin": a.pins[0]}, headers=auth(t)
+        ),
         "GET /v1/members/{member}": lambda t: client.get(
             f"/v1/members/{a.member_ids[0]}", headers=auth(t)
         ),

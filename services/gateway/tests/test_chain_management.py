@@ -138,3 +138,87 @@ def test_a_deactivated_trainers_refresh_fails(gate, world) -> None:
     )
     assert off.status_code == 200
     assert _refresh(gate, session["refresh_token"]) == 401
+
+
+def test_a_trainer_adds_changes_deactivates_and_resets_a_member(gate, world) -> None:
+    trainer = bearer(gate.sign_in(world.a.trainer_email))
+    made = gate.client.post(
+        "/v1/members",
+        json={"name": "New Member", "badge": "N1", "home_gym_id": world.a.gym_ids[0]},
+        headers=trainer,
+    )
+    assert made.status_code == 201, made.text
+    member = made.json()
+    assert (member["unit"], member["active"]) == ("kg", True)
+    pin = member["pin"]
+    gate.identify(world.a.kiosk_tokens[0], "N1", pin)
+    elsewhere = gate.client.post(
+        "/v1/members",
+        json={"name": "Elsewhere", "badge": "N2", "home_gym_id": world.a.gym_ids[1]},
+        headers=trainer,
+    )
+    assert elsewhere.status_code == 403
+    taken = gate.client.post(
+        "/v1/members",
+        json={"name": "Again", "badge": "N1", "home_gym_id": world.a.gym_ids[0], "pin": "4821"},
+        headers=trainer,
+    )
+    assert taken.status_code == 409
+    changed = gate.client.patch(
+        f"/v1/members/{member['id']}", json={"unit": "lb", "name": "Renamed"}, headers=trainer
+    )
+    assert changed.status_code == 200
+    assert (changed.json()["unit"], changed.json()["name"]) == ("lb", "Renamed")
+    off = gate.client.patch(f"/v1/members/{member['id']}", json={"active": False}, headers=trainer)
+    assert off.json()["active"] is False
+    refused = gate.client.post(
+        "/v1/kiosk/identify",
+        json={"badge": "N1", "pin": pin},
+        headers=bearer(world.a.kiosk_tokens[0]),
+    )
+    assert refused.status_code == 401
+    gate.client.patch(f"/v1/members/{member['id']}", json={"active": True}, headers=trainer)
+    reset = gate.client.post(f"/v1/members/{member['id']}/pin", json={}, headers=trainer)
+    assert reset.status_code == 200, reset.text
+    new_pin = reset.json()["pin"]
+    gate.identify(world.a.kiosk_tokens[0], "N1", new_pin)
+    chosen = gate.client.post(
+        f"/v1/members/{member['id']}/pin", json={"pin": "12"}, headers=trainer
+    )
+    assert chosen.status_code == 422
+    assert chosen.json()["errors"][0]["field"] == "pin"
+
+
+def test_members_import_from_csv_row_by_row_and_again_changes_nothing(gate, world) -> None:
+    trainer = bearer(gate.sign_in(world.a.trainer_email))
+    csv_body = (
+        "name,badge,pin,home_gym,unit,external_id\n"
+        "Imported One,I1,4821,Gym A1,kg,crm-1\n"
+        "Imported Two,I2,,Gym A1,lb,crm-2\n"
+        "Bad Row,I3,12,Gym A1,kg,\n"
+        "Other Gym,I4,4821,Gym A2,kg,\n"
+    )
+    headers = trainer | {"Content-Type": "text/csv"}
+    first = gate.client.post("/v1/members/import", content=csv_body, headers=headers)
+    assert first.status_code == 200, first.text
+    answer = first.json()
+    assert (answer["created"], answer["updated"], answer["unchanged"]) == (2, 0, 0)
+    assert [(e["row"], e["field"]) for e in answer["errors"]] == [(3, "pin"), (4, "home_gym")]
+    (generated,) = answer["pins"]
+    gate.identify(world.a.kiosk_tokens[0], "I2", generated["pin"])
+    again = gate.client.post("/v1/members/import", content=csv_body, headers=headers).json()
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
+    lines = '{"name": "Imported One", "badge": "I1", "home_gym": "Gym A1", "unit": "lb"}\n'
+    jsonl = gate.client.post(
+        "/v1/members/import",
+        content=lines,
+        headers=trainer | {"Content-Type": "application/x-ndjson"},
+    )
+    assert jsonl.json()["updated"] == 1
+    wrong_type = gate.client.post(
+        "/v1/members/import", content="x", headers=trainer | {"Content-Type": "image/png"}
+    )
+    assert wrong_type.status_code == 415
+    assert wrong_type.headers["content-type"].startswith("application/problem+json")
+    unreadable = gate.client.post("/v1/members/import", content="nickname\nx\n", headers=headers)
+    assert unreadable.status_code == 422

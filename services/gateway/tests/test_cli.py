@@ -180,3 +180,21 @@ def test_a_gyms_equipment_is_shown_and_set_from_a_file(tmp_path: Path) -> None:
     refused = runner.invoke(app, ["set-inventory", *where, str(body)])
     assert refused.exit_code == 1
     assert "kettlebells.0" in refused.output
+
+
+def test_members_import_from_a_file_and_again_changes_nothing(tmp_path: Path) -> None:
+    tenant = _tenant()
+    assert tenant["trainer"]["gym_ids"], "a trainer made without --gym works in every gym"
+    rows = tmp_path / "members.csv"
+    rows.write_text(
+        "name,badge,pin,home_gym,unit,external_id\n"
+        "Ann,A-1,4821,North,,crm-1\n"
+        "Ben,A-2,,north,kg,crm-2\n"
+        "Bad,A-3,1,South,,\n"
+    )
+    first = _run("import-members", "--chain", "CLI Gyms", str(rows))
+    assert (first["created"], first["updated"], first["unchanged"]) == (2, 0, 0)
+    assert [(e["row"], e["field"]) for e in first["errors"]] == [(3, "home_gym"), (3, "pin")]
+    assert [p["badge"] for p in first["pins"]] == ["A-2"]
+    again = _run("import-members", "--chain", "CLI Gyms", str(rows))
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)

@@ -15,6 +15,12 @@ _ERRORS: dict[int, tuple[str, str, str]] = {
     403: ("forbidden", "Not allowed", "This call is for trainers."),
     404: ("not-found", "Not found", "No such member."),
     409: ("conflict", "Conflict", "This Idempotency-Key was used with another body."),
+    413: ("too-large", "Payload too large", "At most 20,000 rows in one import."),
+    415: (
+        "unsupported-media-type",
+        "Unsupported media type",
+        "Send the import as text/csv or application/x-ndjson.",
+    ),
     422: ("validation", "Invalid input", "Invalid value for: reps"),
     423: ("locked", "Locked", "Too many wrong PINs: this badge is locked for now."),
     429: ("rate-limited", "Too many requests", "Too many requests: at most 120 a minute."),

@@ -44,7 +44,7 @@ Uow = UnitOfWork[GatewayRepository]
 
 
 @contextmanager
-def _fields_checked() -> Iterator[None]:
+def fields_checked() -> Iterator[None]:
     """A field that breaks its rule refuses the request, naming the field."""
     try:
         yield
@@ -68,7 +68,7 @@ def create_chain(uow: Uow, name: str) -> ChainOut:
 
 def create_gym(uow: Uow, chain_id: uuid.UUID, name: str, timezone: str, unit: str) -> GymOut:
     """A new gym of a chain, with its IANA time zone and default unit."""
-    with _fields_checked():
+    with fields_checked():
         check_timezone(timezone)
         checked = check_unit(unit)
     with uow:
@@ -130,7 +130,7 @@ def create_trainer(
     gym_ids: Collection[uuid.UUID] = (),
 ) -> TrainerOut:
     """A new trainer (or chain admin) of a chain, working in `gym_ids` (gyms of the chain)."""
-    with _fields_checked():
+    with fields_checked():
         stored_email = check_email(email)
         check_password(password)
     taken = Conflict(f"A trainer with email {email!r} exists already.")
@@ -185,7 +185,7 @@ def trainer_out(trainer: Trainer, gym_ids: Collection[uuid.UUID]) -> TrainerOut:
 
 def set_trainer_password(uow: Uow, email: str, password: str) -> None:
     """Replace a trainer's password."""
-    with _fields_checked():
+    with fields_checked():
         check_password(password)
     with uow:
         trainer = uow.repo.trainer_by_email(email)
@@ -203,9 +203,10 @@ def create_member(
     badge: str,
     pin: str,
     unit: str | None = None,
+    external_id: str | None = None,
 ) -> MemberOut:
     """A new member of the home gym's chain; the unit defaults to the gym's."""
-    with _fields_checked():
+    with fields_checked():
         check_pin(pin)
         check_badge(badge)
         stored_unit = check_unit(unit) if unit else None
@@ -216,6 +217,8 @@ def create_member(
             raise NotFound("No such gym.")
         if uow.repo.member_by_badge(gym.chain_id, badge) is not None:
             raise taken
+        if external_id and uow.repo.member_by_external_id(gym.chain_id, external_id):
+            raise Conflict(f"The chain has a member with id {external_id!r} already.")
         member = Member(
             id=uuid.uuid4(),
             chain_id=gym.chain_id,
@@ -225,6 +228,8 @@ def create_member(
             pin_hash=credentials.hash_pin(pin),
             unit=stored_unit or gym.unit,
             failed_pins=0,
+            external_id=external_id,
+            active=True,
         )
         try:
             uow.repo.add_member(member)
@@ -236,7 +241,7 @@ def create_member(
 
 def reset_pin(uow: Uow, chain_id: uuid.UUID, badge: str, pin: str) -> MemberOut:
     """Give a member a new PIN and lift any lockout."""
-    with _fields_checked():
+    with fields_checked():
         check_pin(pin)
     with uow:
         member = uow.repo.member_by_badge(chain_id, badge, for_update=True)

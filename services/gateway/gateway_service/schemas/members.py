@@ -26,6 +26,8 @@ class MemberOut(BaseModel):
                     "unit": "kg",
                     "locked_until": None,
                     "created_at": "2026-11-25T15:00:00Z",
+                    "active": True,
+                    "external_id": "crm-5521",
                 }
             ]
         }
@@ -38,6 +40,116 @@ class MemberOut(BaseModel):
     unit: Unit
     locked_until: datetime | None
     created_at: datetime
+    active: bool = True
+    external_id: str | None = None
+
+
+class MemberIn(BaseModel):
+    """A new member: who, their badge, their home gym; PIN and unit optional."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Ada Lovelace",
+                    "badge": "1001",
+                    "home_gym_id": "9a1d3c5e-7f20-4b6a-8c4d-1e2f3a4b5c6d",
+                    "unit": "kg",
+                    "external_id": "crm-5521",
+                }
+            ]
+        },
+    )
+
+    name: str = Field(min_length=1, max_length=200)
+    badge: str = Field(min_length=1, max_length=64)
+    pin: str | None = Field(
+        default=None, description="4-8 digits; left out, one is generated and answered once."
+    )
+    home_gym_id: uuid.UUID
+    unit: Unit | None = Field(default=None, description="Left out: the home gym's unit.")
+    external_id: str | None = Field(
+        default=None, min_length=1, max_length=100, description="The chain's own id (its CRM's)."
+    )
+
+
+class MemberCreated(MemberOut):
+    """The new member; `pin` is the generated PIN, shown this once (null when one was given)."""
+
+    pin: str | None
+
+
+class MemberChange(BaseModel):
+    """Changes to a member: only the fields sent change."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"unit": "lb"}, {"active": False}]}
+    )
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    badge: str | None = Field(default=None, min_length=1, max_length=64)
+    home_gym_id: uuid.UUID | None = None
+    unit: Unit | None = None
+    external_id: str | None = Field(default=None, min_length=1, max_length=100)
+    active: bool | None = Field(
+        default=None, description="false: the badge stops working at once; history stays."
+    )
+
+
+class PinIn(BaseModel):
+    """A new PIN, or none to have one generated."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}, {"pin": "4821"}]})
+
+    pin: str | None = Field(default=None, description="4-8 digits.")
+
+
+class PinOut(BaseModel):
+    """The member with a new PIN and no lockout; `pin` is a generated one, shown once."""
+
+    member: MemberOut
+    pin: str | None
+
+
+class ImportRowError(BaseModel):
+    """Why one row of an import was left out (rows count from 1, after a CSV header)."""
+
+    row: int
+    field: str
+    message: str
+
+
+class GeneratedPin(BaseModel):
+    """The PIN generated for a new member whose row gave none, shown this once."""
+
+    row: int
+    badge: str
+    pin: str
+
+
+class ImportOut(BaseModel):
+    """What an import did. The rows in `errors` were left out; every other row holds."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "created": 2,
+                    "updated": 1,
+                    "unchanged": 7,
+                    "errors": [{"row": 4, "field": "pin", "message": "a PIN is 4 to 8 digits"}],
+                    "pins": [{"row": 2, "badge": "1002", "pin": "5813"}],
+                }
+            ]
+        }
+    )
+
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[ImportRowError]
+    pins: list[GeneratedPin] = Field(description="PINs generated for new members, shown once.")
 
 
 class AssignmentIn(Open):

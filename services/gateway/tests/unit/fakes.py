@@ -200,6 +200,22 @@ class FakeGatewayRepository:
             if g in gym_ids and at >= since and (member_ids is None or m in member_ids)
         }
 
+    def insert_members(self, members: list[Member]) -> set[uuid.UUID]:
+        stored = set()
+        for member in members:
+            try:
+                self.add_member(member)
+            except DuplicateError:
+                continue
+            stored.add(member.id)
+        return stored
+
+    def update_members(self, changes: list[dict[str, Any]]) -> None:
+        for change in changes:
+            member = self.members[change["id"]]
+            for name, value in change.items():
+                setattr(member, name, value)
+
     def member_by_external_id(self, chain_id: uuid.UUID, external_id: str) -> Member | None:
         return next(
             (
