@@ -264,3 +264,11 @@ def test_the_attention_list_names_the_member_who_needs_a_program(
     needs = {m["name"]: m["no_program"] for m in answer.json()["members"]}
     # A2 has the program lb_member assigned; A1 has none.
     assert needs == {"Member A1": True}
+
+
+def test_today_stays_on_the_day_the_member_is_training(live_gate, lb_member) -> None:
+    auth = {"Authorization": f"Bearer {lb_member}"}
+    assert live_gate.client.get("/v1/kiosk/today", headers=auth).json()["day"] == "A"
+    on_b = live_gate.client.get("/v1/kiosk/today", params={"day": "B"}, headers=auth).json()
+    assert on_b["day"] == "B"
+    assert "deadlift" in [e["exercise"] for e in on_b["exercises"]]

@@ -167,6 +167,15 @@ def active_assignments(caller: CallerDep, uow: UowDep, body: MembersIn) -> list[
 
 
 @router.get("/members/{member_id}/today", tags=["assignments"], summary="A member's next session")
-def todays_plan(caller: CallerDep, uow: UowDep, member_id: uuid.UUID) -> TodayOut:
-    """The day of the rotation after the last one trained; `404` (`no-assignment`) without one."""
-    return queries.todays_plan(uow, caller, member_id)
+def todays_plan(
+    caller: CallerDep,
+    uow: UowDep,
+    member_id: uuid.UUID,
+    day: Annotated[
+        str | None,
+        Query(max_length=64, description="A day of the program to answer instead of the next."),
+    ] = None,
+) -> TodayOut:
+    """The day of the rotation after the last one trained (or the program's day named
+    `day`); `404` (`no-assignment`) without one."""
+    return queries.todays_plan(uow, caller, member_id, day)

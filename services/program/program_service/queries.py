@@ -150,9 +150,14 @@ def _may_see_member(caller: Caller, member_id: uuid.UUID) -> None:
 
 
 def todays_plan(
-    uow: UnitOfWork[ProgramRepository], caller: Caller, member_id: uuid.UUID
+    uow: UnitOfWork[ProgramRepository],
+    caller: Caller,
+    member_id: uuid.UUID,
+    day_name: str | None = None,
 ) -> TodayOut:
-    """The member's next session: the day of the rotation after the last day trained."""
+    """The member's next session: the day of the rotation after the last day trained, or
+    the day named `day_name` when the program has it (the day a member is in the middle
+    of: finishing an earlier session moves the rotation on while they train)."""
     _may_see_member(caller, member_id)
 
     def read(repo: ProgramRepository) -> TodayOut:
@@ -163,6 +168,9 @@ def todays_plan(
         assert version is not None
         plan = version.to_plan()
         index = rotation.next_day_index(assignment.last_day_index, len(plan.days))
+        named = [i for i, d in enumerate(plan.days) if d.name == day_name]
+        if named:
+            index = named[0]
         day = plan.days[index]
         # The whole catalog in one read: a chain's is a few dozen rows, and each slot's
         # alternatives are its pattern's other exercises.

@@ -80,9 +80,23 @@ def identify(
     summary="Today's workout with targets and the sets logged so far",
     responses=problems(401, 403, 404),
 )
-def today(deps: DepsDep, uow: UowDep, member: MemberDep, now: NowDep) -> TodayOut:
+def today(
+    deps: DepsDep,
+    uow: UowDep,
+    member: MemberDep,
+    now: NowDep,
+    day: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=64,
+            description="The program's day the member is training (today's `day` as first "
+            "shown): the plan stays on it for the whole session.",
+        ),
+    ] = None,
+) -> TodayOut:
     """Today's plan at the kiosk's gym, in the gym's local day."""
-    return kiosk.today(uow, deps.services, member, now=now)
+    return kiosk.today(uow, deps.services, member, now=now, day=day)
 
 
 @router.get(

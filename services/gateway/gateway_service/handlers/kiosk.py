@@ -73,11 +73,15 @@ def _together(*calls: Callable[[], Any]) -> list[Any]:
         return [r.result() for r in running]
 
 
-def _plan(services: Services, member: MemberPrincipal) -> dict[str, Any]:
-    """The member's next session from the program service; empty when they have no program."""
+def _plan(services: Services, member: MemberPrincipal, day: str | None) -> dict[str, Any]:
+    """The member's next session (or the day `day` they are training) from the program
+    service; empty when they have no program."""
     try:
         plan: dict[str, Any] = services.program.call(
-            "GET", f"/members/{member.member_id}/today", member.caller()
+            "GET",
+            f"/members/{member.member_id}/today",
+            member.caller(),
+            params={"day": day} if day else None,
         )
     except ServiceProblem as exc:
         if exc.kind != NO_ASSIGNMENT:
@@ -116,8 +120,11 @@ def today(
     member: MemberPrincipal,
     *,
     now: datetime,
+    day: str | None = None,
 ) -> TodayOut:
-    """Today's plan with its targets and the sets logged so far.
+    """Today's plan with its targets and the sets logged so far; `day` names the program's
+    day the member is training, which a kiosk keeps asking for through a session (an
+    earlier session finishing meanwhile moves the rotation on).
 
     The plan must come from the program service (its problem passes through; a member
     without a program gets an empty plan, `no_program`); targets and logged sets are
@@ -125,7 +132,7 @@ def today(
     last known targets with `stale: true`.
     """
     date = local_date(member.kiosk.timezone, now)
-    plan = _plan(services, member)
+    plan = _plan(services, member, day)
     slugs = [str(e["exercise"]) for e in plan.get("exercises", [])]
     targets, logged = _together(*_fetchers(services, member, slugs, date))
     with uow:
@@ -228,6 +235,9 @@ def exercise_today(
 def _remember_targets(
     repo: GatewayRepository, member_id: uuid.UUID, targets: dict[str, Any], as_of: datetime
 ) -> None:
+    # Held first: a member erased while their plan was being fetched keeps nothing here.
+    if not repo.hold_member(member_id):
+        return
     for slug, target in (targets.get("exercises") or {}).items():
         repo.save_last_target(
             member_id,

@@ -126,3 +126,11 @@ def test_active_assignments_name_only_members_with_one(uow: Uow, chain_id: uuid.
     assert queries.active_assignments(uow, caller(uuid.uuid4()), [assigned]) == []
     with pytest.raises(Forbidden):
         queries.active_assignments(uow, caller(chain_id, "member", str(assigned)), [assigned])
+
+
+def test_today_answers_the_day_being_trained_when_named(uow: Uow, chain_id: uuid.UUID) -> None:
+    member = uuid.uuid4()
+    assign(uow, chain_id, member, ready_made(uow, chain_id, 3))
+    assert queries.todays_plan(uow, caller(chain_id), member, "B").day == "B"
+    # A name the program does not have: the rotation's next day, as without one.
+    assert queries.todays_plan(uow, caller(chain_id), member, "Z").day == "A"

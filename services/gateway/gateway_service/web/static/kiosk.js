@@ -360,7 +360,11 @@ $("rest-extend").addEventListener("click", () => {
 async function loadToday(session, { first = false } = {}) {
   let today;
   try {
-    today = await request("GET", "/v1/kiosk/today", { token: session.token });
+    // Through a session the plan stays on the day first shown: an earlier session that
+    // finishes meanwhile moves the program's rotation on, not the member's workout.
+    const day = session.today?.day;
+    const path = day ? `/v1/kiosk/today?day=${encodeURIComponent(day)}` : "/v1/kiosk/today";
+    today = await request("GET", path, { token: session.token });
   } catch (error) {
     if (!isOpen(session)) return;
     if (error instanceof ApiError && error.status === 401) {
