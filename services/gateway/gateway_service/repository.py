@@ -424,6 +424,21 @@ class GatewayRepository(Protocol):
         """The member's news since a time, oldest first."""
         ...
 
+    def member_visits(self, member_id: uuid.UUID) -> list[MemberVisit]:
+        """The gyms the member identified at, each with the last time, by gym (the export)."""
+        ...
+
+    def hold_member(self, member_id: uuid.UUID) -> bool:
+        """Whether the member exists; if so, it cannot be erased until the transaction ends
+        (a share lock), so what the transaction writes about them is erased with them."""
+        ...
+
+    def erase_member(self, member_id: uuid.UUID) -> int:
+        """Delete every row of the member (their visits, last targets, news, the member);
+        how many rows went. The member's row is locked first, so a writer that holds it
+        finishes before and its rows go too."""
+        ...
+
 
 class SqlGatewayRepository(GatewayRepository):
     """The gateway's rows in its PostgreSQL database, within one session.
@@ -720,3 +735,31 @@ class SqlGatewayRepository(GatewayRepository):
                 .order_by(MemberNews.occurred_at)
             )
         )
+
+    def member_visits(self, member_id: uuid.UUID) -> list[MemberVisit]:
+        return list(
+            self.session.scalars(
+                select(MemberVisit)
+                .where(MemberVisit.member_id == member_id)
+                .order_by(MemberVisit.gym_id)
+            )
+        )
+
+    def hold_member(self, member_id: uuid.UUID) -> bool:
+        held = self.session.execute(
+            select(Member.id).where(Member.id == member_id).with_for_update(key_share=True)
+        ).first()
+        return held is not None
+
+    def erase_member(self, member_id: uuid.UUID) -> int:
+        """Five statements: the lock, then the rows that name the member, the member last."""
+        self.session.execute(select(Member.id).where(Member.id == member_id).with_for_update())
+        deleted = 0
+        for statement in (
+            delete(MemberVisit).where(MemberVisit.member_id == member_id),
+            delete(LastTarget).where(LastTarget.member_id == member_id),
+            delete(MemberNews).where(MemberNews.member_id == member_id),
+            delete(Member).where(Member.id == member_id),
+        ):
+            deleted += int(self.session.execute(statement).rowcount)  # type: ignore[attr-defined]
+        return deleted

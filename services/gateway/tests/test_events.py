@@ -12,6 +12,8 @@ from gateway_service.repository import SqlGatewayRepository
 from myokine.db import transaction
 from myokine.events import PersonalRecord, TargetsUpdated
 
+from .conftest import World
+
 
 def _targets(member_id: uuid.UUID, load: str, at: datetime) -> TargetsUpdated:
     return TargetsUpdated(
@@ -32,16 +34,16 @@ def _known(deps: Dependencies, member_id: uuid.UUID) -> Decimal | None:
         return target.load_kg if target else None
 
 
-def test_targets_updated_is_remembered_once(deps: Dependencies) -> None:
-    member = uuid.uuid4()
+def test_targets_updated_is_remembered_once(deps: Dependencies, world: World) -> None:
+    member = uuid.UUID(world.a.member_ids[0])
     event = _targets(member, "62.5", datetime.now(UTC))
     events.on_targets_updated(deps.unit_of_work(), event)
     events.on_targets_updated(deps.unit_of_work(), event)
     assert _known(deps, member) == Decimal("62.5")
 
 
-def test_an_older_target_does_not_replace_a_newer_one(deps: Dependencies) -> None:
-    member = uuid.uuid4()
+def test_an_older_target_does_not_replace_a_newer_one(deps: Dependencies, world: World) -> None:
+    member = uuid.UUID(world.a.member_ids[0])
     now = datetime.now(UTC)
     events.on_targets_updated(deps.unit_of_work(), _targets(member, "65", now))
     events.on_targets_updated(
@@ -50,8 +52,8 @@ def test_an_older_target_does_not_replace_a_newer_one(deps: Dependencies) -> Non
     assert _known(deps, member) == Decimal(65)
 
 
-def test_a_personal_record_is_kept_once_as_member_news(deps: Dependencies) -> None:
-    member = uuid.uuid4()
+def test_a_personal_record_is_kept_once_as_member_news(deps: Dependencies, world: World) -> None:
+    member = uuid.UUID(world.a.member_ids[0])
     event = PersonalRecord(
         chain_id=uuid.uuid4(),
         member_id=member,
@@ -68,3 +70,11 @@ def test_a_personal_record_is_kept_once_as_member_news(deps: Dependencies) -> No
     assert [(n.kind, n.payload["exercise"], n.payload["kind"]) for n in news] == [
         ("PersonalRecord", "deadlift", "e1rm")
     ]
+
+
+def test_an_event_about_a_member_the_gateway_does_not_have_keeps_nothing(
+    deps: Dependencies,
+) -> None:
+    member = uuid.uuid4()
+    events.on_targets_updated(deps.unit_of_work(), _targets(member, "62.5", datetime.now(UTC)))
+    assert _known(deps, member) is None

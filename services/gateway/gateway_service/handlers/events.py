@@ -1,6 +1,9 @@
 """The gateway's consumers of progression's events: remember targets, keep member news.
 
 Each applies an event once: a redelivered event finds itself in the inbox and does nothing.
+An event about a member the gateway no longer has (erased, while progression's events
+about them were on their way) keeps nothing; the member's row is held while the event is
+applied, so an erasure in progress waits for it and erases what it kept.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ _NOT_NEWS = {"event_id", "occurred_at", "chain_id", "request_id", "member_id"}
 def on_targets_updated(uow: Uow, event: TargetsUpdated) -> None:
     """Remember the member's new target: the kiosk shows it when progression is down."""
     with uow:
-        if uow.first_delivery(event):
+        if uow.first_delivery(event) and uow.repo.hold_member(event.member_id):
             uow.repo.save_last_target(
                 event.member_id,
                 event.exercise,
@@ -33,7 +36,7 @@ def on_targets_updated(uow: Uow, event: TargetsUpdated) -> None:
 def on_member_news(uow: Uow, event: PersonalRecord | StallDetected | MilestoneReached) -> None:
     """Keep a PR, stall or milestone, so the kiosk can show it to the member."""
     with uow:
-        if uow.first_delivery(event):
+        if uow.first_delivery(event) and uow.repo.hold_member(event.member_id):
             uow.repo.add_member_news(
                 MemberNews(
                     id=event.event_id,

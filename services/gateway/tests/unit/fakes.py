@@ -22,6 +22,7 @@ from gateway_service.repository import (
     LastTarget,
     Member,
     MemberNews,
+    MemberVisit,
     RefreshToken,
     Trainer,
 )
@@ -306,6 +307,29 @@ class FakeGatewayRepository:
             (n for n in self.news if n.member_id == member_id and n.occurred_at >= since),
             key=lambda n: n.occurred_at,
         )
+
+    def member_visits(self, member_id: uuid.UUID) -> list[MemberVisit]:
+        return [
+            MemberVisit(member_id=m, gym_id=g, last_seen_at=at)
+            for (m, g), at in sorted(self.visits.items(), key=lambda item: str(item[0][1]))
+            if m == member_id
+        ]
+
+    def hold_member(self, member_id: uuid.UUID) -> bool:
+        return member_id in self.members
+
+    def erase_member(self, member_id: uuid.UUID) -> int:
+        """Delete every row of the member; how many went."""
+        visits = [key for key in self.visits if key[0] == member_id]
+        targets = [key for key in self.targets if key[0] == member_id]
+        for key in visits:
+            del self.visits[key]
+        for target in targets:
+            del self.targets[target]
+        news = [n for n in self.news if n.member_id == member_id]
+        self.news = [n for n in self.news if n.member_id != member_id]
+        member = self.members.pop(member_id, None)
+        return len(visits) + len(targets) + len(news) + (member is not None)
 
 
 @dataclass(frozen=True)

@@ -831,9 +831,10 @@ def _targets(member_id: uuid.UUID, load: str, minutes: int = 0) -> TargetsUpdate
     )
 
 
-def test_a_new_target_is_remembered_once(uow: Uow, repo: FakeGatewayRepository) -> None:
-    member = uuid.uuid4()
-    event = _targets(member, "62.5")
+def test_a_new_target_is_remembered_once(
+    uow: Uow, repo: FakeGatewayRepository, tenant: Tenant
+) -> None:
+    event = _targets(tenant.member.id, "62.5")
     events.on_targets_updated(uow, event)
     repo.targets.clear()
     events.on_targets_updated(uow, event)
@@ -842,9 +843,9 @@ def test_a_new_target_is_remembered_once(uow: Uow, repo: FakeGatewayRepository) 
 
 
 def test_an_older_target_does_not_replace_a_newer_one(
-    uow: Uow, repo: FakeGatewayRepository
+    uow: Uow, repo: FakeGatewayRepository, tenant: Tenant
 ) -> None:
-    member = uuid.uuid4()
+    member = tenant.member.id
     events.on_targets_updated(uow, _targets(member, "65"))
     events.on_targets_updated(uow, _targets(member, "62.5", minutes=-1))
     assert repo.targets[(member, "bench-press")].load_kg == Decimal(65)
@@ -865,8 +866,9 @@ def test_an_older_target_does_not_replace_a_newer_one(
     ],
 )
 def test_news_is_kept_once_without_the_events_ids(
-    uow: Uow, repo: FakeGatewayRepository, event: PersonalRecord | MilestoneReached
+    uow: Uow, repo: FakeGatewayRepository, tenant: Tenant, event: PersonalRecord | MilestoneReached
 ) -> None:
+    event = event.model_copy(update={"member_id": tenant.member.id})
     events.on_member_news(uow, event)
     events.on_member_news(uow, event)
     (news,) = repo.news
