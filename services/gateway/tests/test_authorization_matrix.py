@@ -80,6 +80,15 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /v1/members/{member}/assignments": STAFF_OF_CHAIN
     | {"trainer": 201, "trainer, other gym": 201, "chain admin": 201},
     "GET /v1/members/{member}/progress": STAFF_OF_CHAIN,
+    "GET /v1/members/{member}/assignments": STAFF_OF_CHAIN,
+    # Member A2 (re-assigned before each call) never trained at gym 2.
+    "DELETE /v1/members/{member}/assignments/current": STAFF_OF_GYM,
+    "GET /v1/members/{member}/sets": STAFF_OF_CHAIN,
+    "PATCH /v1/members/{member}/sets/{set}": STAFF_OF_CHAIN,
+    "DELETE /v1/members/{member}/sets/{set}": STAFF_OF_CHAIN,
+    "PUT /v1/programs/{program}": STAFF_OF_CHAIN,
+    "GET /v1/programs/{program}/versions": STAFF_OF_CHAIN,
+    "GET /v1/members/{member}/export": STAFF_OF_CHAIN,
     "GET /v1/gyms/{gym}/attention": STAFF_OF_GYM,
     "GET /v1/gyms/{gym}/inventory": STAFF_OF_GYM,
     "PUT /v1/gyms/{gym}/inventory": STAFF_OF_GYM,
@@ -93,6 +102,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "DELETE /v1/kiosks/{kiosk}": ADMIN_ONLY,
     "GET /dashboard/api/overview": STAFF,
     "GET /dashboard/api/members/{member}/charts": STAFF_OF_CHAIN,
+    # Last: the chain admin's cell erases member A1. No trainer may, whatever the member.
+    "DELETE /v1/members/{member}": ADMIN_ONLY | {"chain admin": 202},
 }
 
 PROGRAM: dict[str, Any] = {
@@ -189,6 +200,17 @@ def test_authorization_matrix(live_gate, world) -> None:
     def key() -> dict[str, str]:
         return {"Idempotency-Key": f"matrix-{next(counter)}"}
 
+    def end_after_assigning(token: str | None) -> httpx.Response:
+        assigned = client.post(
+            f"/v1/members/{a.member_ids[1]}/assignments",
+            json={"program_id": program_id, "start_date": "2026-01-05", "weekdays": [1, 3, 5]},
+            headers=auth(admin),
+        )
+        assert assigned.status_code == 201, assigned.text
+        return client.delete(
+            f"/v1/members/{a.member_ids[1]}/assignments/current", headers=auth(token)
+        )
+
     calls: dict[str, Callable[[str | None], httpx.Response]] = {
         "POST /v1/kiosk/identify": lambda t: client.post(
             "/v1/kiosk/identify", json={"badge": a.badges[0], "pin": a.pins[0]}, headers=auth(t)
@@ -257,6 +279,32 @@ def test_authorization_matrix(live_gate, world) -> None:
         "GET /v1/members/{member}/progress": lambda t: client.get(
             f"/v1/members/{a.member_ids[0]}/progress", headers=auth(t)
         ),
+        "GET /v1/members/{member}/assignments": lambda t: client.get(
+            f"/v1/members/{a.member_ids[0]}/assignments", headers=auth(t)
+        ),
+        "DELETE /v1/members/{member}/assignments/current": end_after_assigning,
+        "GET /v1/members/{member}/sets": lambda t: client.get(
+            f"/v1/members/{a.member_ids[0]}/sets", headers=auth(t)
+        ),
+        "PATCH /v1/members/{member}/sets/{set}": lambda t: client.patch(
+            f"/v1/members/{a.member_ids[0]}/sets/{new_set()}",
+            json={"reps": 9, "reason": "matrix"},
+            headers=auth(t),
+        ),
+        "DELETE /v1/members/{member}/sets/{set}": lambda t: client.delete(
+            f"/v1/members/{a.member_ids[0]}/sets/{new_set()}",
+            params={"reason": "matrix"},
+            headers=auth(t),
+        ),
+        "PUT /v1/programs/{program}": lambda t: client.put(
+            f"/v1/programs/{program_id}", json=PROGRAM, headers=auth(t)
+        ),
+        "GET /v1/programs/{program}/versions": lambda t: client.get(
+            f"/v1/programs/{program_id}/versions", headers=auth(t)
+        ),
+        "GET /v1/members/{member}/export": lambda t: client.get(
+            f"/v1/members/{a.member_ids[0]}/export", headers=auth(t)
+        ),
         "GET /v1/gyms/{gym}/attention": lambda t: client.get(
             f"/v1/gyms/{a.gym_ids[0]}/attention", headers=auth(t)
         ),
@@ -295,6 +343,9 @@ def test_authorization_matrix(live_gate, world) -> None:
         ),
         "GET /dashboard/api/members/{member}/charts": lambda t: client.get(
             f"/dashboard/api/members/{a.member_ids[0]}/charts", headers=auth(t)
+        ),
+        "DELETE /v1/members/{member}": lambda t: client.delete(
+            f"/v1/members/{a.member_ids[0]}", headers=auth(t)
         ),
     }
     assert calls.keys() == EXPECTED.keys()

@@ -272,3 +272,79 @@ def test_today_stays_on_the_day_the_member_is_training(live_gate, lb_member) -> 
     on_b = live_gate.client.get("/v1/kiosk/today", params={"day": "B"}, headers=auth).json()
     assert on_b["day"] == "B"
     assert "deadlift" in [e["exercise"] for e in on_b["exercises"]]
+
+
+def test_a_trainer_edits_a_program_moves_the_member_and_ends_it(
+    live_gate, world, lb_member
+) -> None:
+    auth = {"Authorization": f"Bearer {live_gate.sign_in(world.a.trainer_email)}"}
+    member = world.a.member_ids[1]
+    (current,) = live_gate.client.get(f"/v1/members/{member}/assignments", headers=auth).json()
+    assert (current["active"], current["program_version"]) == (True, 1)
+    program_id = current["program_id"]
+    edited = {**PROGRAM, "name": "Kiosk A/B, v2"}
+    saved = live_gate.client.put(f"/v1/programs/{program_id}", json=edited, headers=auth)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["version"] == 2
+    versions = live_gate.client.get(f"/v1/programs/{program_id}/versions", headers=auth).json()
+    assert [v["version"] for v in versions] == [2, 1]
+    moved = live_gate.client.post(
+        f"/v1/members/{member}/assignments",
+        json={
+            "program_id": program_id,
+            "program_version": 2,
+            "start_date": "2026-01-05",
+            "weekdays": [1, 3, 5],
+        },
+        headers=auth,
+    )
+    assert moved.status_code == 201, moved.text
+    history = live_gate.client.get(f"/v1/members/{member}/assignments", headers=auth).json()
+    assert [(a["program_version"], a["active"]) for a in history] == [(2, True), (1, False)]
+    ended = live_gate.client.delete(f"/v1/members/{member}/assignments/current", headers=auth)
+    assert ended.status_code == 200 and ended.json()["active"] is False
+    plan = live_gate.client.get(
+        "/v1/kiosk/today", headers={"Authorization": f"Bearer {lb_member}"}
+    ).json()
+    assert plan["no_program"] is True
+    again = live_gate.client.delete(f"/v1/members/{member}/assignments/current", headers=auth)
+    assert again.status_code == 404
+
+
+def test_a_trainer_reads_corrects_and_voids_a_members_sets_with_reasons(
+    live_gate, world, lb_member
+) -> None:
+    kiosk = {"Authorization": f"Bearer {lb_member}"}
+    ids = []
+    for n, reps in enumerate((8, 9)):
+        logged = live_gate.client.post(
+            "/v1/kiosk/sets",
+            json={"exercise": "bench-press", "load": 135, "reps": reps},
+            headers=kiosk | {"Idempotency-Key": f"audit-{n}"},
+        )
+        assert logged.status_code == 201, logged.text
+        ids.append(logged.json()["id"])
+    auth = {"Authorization": f"Bearer {live_gate.sign_in(world.a.trainer_email)}"}
+    base = f"/v1/members/{world.a.member_ids[1]}/sets"
+    corrected = live_gate.client.patch(
+        f"{base}/{ids[0]}", json={"reps": 10, "reason": "Counted on video"}, headers=auth
+    )
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["reps"] == 10
+    unexplained = live_gate.client.patch(f"{base}/{ids[0]}", json={"reps": 11}, headers=auth)
+    assert unexplained.status_code == 422
+    assert unexplained.json()["errors"][0]["field"] == "reason"
+    voided = live_gate.client.delete(
+        f"{base}/{ids[1]}", params={"reason": "Not done"}, headers=auth
+    )
+    assert voided.status_code == 200, voided.text
+    page = live_gate.client.get(base, params={"limit": 1}, headers=auth).json()
+    assert len(page["items"]) == 1 and page["next_cursor"]
+    rest = live_gate.client.get(base, params={"cursor": page["next_cursor"]}, headers=auth).json()
+    sets = {s["id"]: s for s in page["items"] + rest["items"]}
+    assert [(c["action"], c["reason"]) for c in sets[ids[0]]["changes"]] == [
+        ("corrected", "Counted on video")
+    ]
+    assert sets[ids[1]]["voided_at"] is not None
+    assert [(c["action"], c["reason"]) for c in sets[ids[1]]["changes"]] == [("voided", "Not done")]
+    assert (sets[ids[0]]["unit"], sets[ids[0]]["load"]) == ("lb", 135)

@@ -19,6 +19,7 @@ from logging_service.domain.pagination import (
 )
 from logging_service.repository import LoggingRepository
 from logging_service.schemas import (
+    AuditPage,
     CorrectionBody,
     Export,
     FinishOut,
@@ -211,6 +212,15 @@ def history(
     include_voided: bool = False,
 ) -> SetPage:
     return queries.history(uow, caller, member_id, page, include_voided=include_voided)
+
+
+@router.get(
+    "/members/{member_id}/audit",
+    response_model=AuditPage,
+    summary="The member's sets with their audit trails, newest first",
+)
+def audit(member_id: uuid.UUID, uow: UowDep, caller: CallerDep, page: PageDep) -> AuditPage:
+    return queries.audit_history(uow, caller, member_id, page)
 
 
 @router.get(

@@ -15,6 +15,7 @@ from logging_service.domain.pagination import Cursor, PageRequest, encode_cursor
 from logging_service.domain.sessions import local_date
 from logging_service.repository import LoggedSetRow, LoggingRepository, SetChange
 from logging_service.schemas import (
+    AuditPage,
     Export,
     SessionOut,
     SessionPage,
@@ -66,6 +67,24 @@ def history(
         after_last = Cursor(last.performed_at, last.id) if more and last else None
         return SetPage(
             items=[SetOut.of(r) for r in found],
+            next_cursor=encode_cursor(after_last) if after_last else None,
+        )
+
+
+def audit_history(uow: Uow, caller: Caller, member_id: uuid.UUID, page: PageRequest) -> AuditPage:
+    """A page of the member's sets, voided ones too, each with its audit trail, newest first
+    (two reads whatever the page's size)."""
+    require_access(caller, member_id)
+    with uow:
+        rows = uow.repo.page_of_sets(caller.chain_id, member_id, page, include_voided=True)
+        found, more = rows[: page.limit], len(rows) > page.limit
+        trails: dict[uuid.UUID, list[SetChange]] = {r.id: [] for r in found}
+        for change in uow.repo.changes_of_sets([r.id for r in found]):
+            trails[change.set_id].append(change)
+        last = found[-1] if found else None
+        after_last = Cursor(last.performed_at, last.id) if more and last else None
+        return AuditPage(
+            items=[SetDetailOut.with_changes(r, trails[r.id]) for r in found],
             next_cursor=encode_cursor(after_last) if after_last else None,
         )
 

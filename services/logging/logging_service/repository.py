@@ -251,6 +251,10 @@ class LoggingRepository(Protocol):
         """A set's audit trail, oldest first."""
         ...
 
+    def changes_of_sets(self, set_ids: Sequence[uuid.UUID]) -> Sequence[SetChange]:
+        """The audit trails of several sets in one read, oldest first."""
+        ...
+
     def idle_sessions(self, last_set_by: datetime, *, limit: int) -> Sequence[WorkoutSession]:
         """Open sessions whose last set was at or before `last_set_by`, oldest first."""
         ...
@@ -445,6 +449,13 @@ class SqlLoggingRepository(LoggingRepository):
     def changes_of_set(self, set_id: uuid.UUID) -> Sequence[SetChange]:
         return self.session.scalars(
             select(SetChange).where(SetChange.set_id == set_id).order_by(SetChange.id)
+        ).all()
+
+    def changes_of_sets(self, set_ids: Sequence[uuid.UUID]) -> Sequence[SetChange]:
+        if not set_ids:
+            return []
+        return self.session.scalars(
+            select(SetChange).where(SetChange.set_id.in_(list(set_ids))).order_by(SetChange.id)
         ).all()
 
     def idle_sessions(self, last_set_by: datetime, *, limit: int) -> Sequence[WorkoutSession]:

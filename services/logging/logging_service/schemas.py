@@ -215,6 +215,13 @@ class SetPage(BaseModel):
     next_cursor: str | None
 
 
+class AuditPage(BaseModel):
+    """One page of sets, voided ones too, each with its audit trail, newest first."""
+
+    items: list[SetDetailOut]
+    next_cursor: str | None
+
+
 class SessionPage(BaseModel):
     """One page of sessions, newest first."""
 

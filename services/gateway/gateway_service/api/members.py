@@ -4,8 +4,9 @@ program, see progress."""
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Query, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from gateway_service import queries
@@ -14,6 +15,7 @@ from gateway_service.api.errors import problems
 from gateway_service.domain.member_import import UnreadableImportError, read_rows
 from gateway_service.handlers import members
 from gateway_service.handlers import trainer as handlers
+from gateway_service.schemas.kiosk import SetOut
 from gateway_service.schemas.members import (
     AssignmentIn,
     AssignmentOut,
@@ -22,8 +24,10 @@ from gateway_service.schemas.members import (
     MemberCreated,
     MemberIn,
     MemberOut,
+    MemberSetsOut,
     PinIn,
     PinOut,
+    TrainerSetPatch,
 )
 from gateway_service.schemas.progress import ProgressOut
 from myokine.problems import InvalidInput, UnsupportedMediaType
@@ -141,6 +145,90 @@ def assign_program(
 ) -> AssignmentOut:
     """Assign a program of the chain; it replaces the member's current one."""
     return handlers.assign_program(uow, deps.services, trainer, member_id, body, key)
+
+
+@router.get(
+    "/{member_id}/assignments",
+    summary="A member's assignments",
+    responses=problems(401, 403, 404),
+)
+def assignments(
+    deps: DepsDep, uow: UowDep, trainer: TrainerDep, member_id: uuid.UUID
+) -> list[AssignmentOut]:
+    """Every program the member was assigned, newest first; the active one has `active: true`."""
+    return handlers.assignment_history(uow, deps.services, trainer, member_id)
+
+
+@router.delete(
+    "/{member_id}/assignments/current",
+    summary="End a member's assignment",
+    responses=problems(401, 403, 404),
+)
+def end_assignment(
+    deps: DepsDep,
+    uow: UowDep,
+    trainer: TrainerDep,
+    member_id: uuid.UUID,
+    key: OptionalIdempotencyKey = None,
+) -> AssignmentOut:
+    """End the active assignment: the member has no program until one is assigned (404
+    `no-assignment` when there is none)."""
+    return handlers.end_assignment(uow, deps.services, trainer, member_id, key)
+
+
+@router.get(
+    "/{member_id}/sets",
+    summary="A member's sets with their audit trails",
+    responses=problems(401, 403, 404, 422),
+)
+def member_sets(
+    deps: DepsDep,
+    uow: UowDep,
+    trainer: TrainerDep,
+    member_id: uuid.UUID,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> MemberSetsOut:
+    """The member's sets, newest first, voided ones too, each with who changed it, when and
+    why; the next page with `cursor=next_cursor`."""
+    return handlers.member_sets(uow, deps.services, trainer, member_id, cursor, limit)
+
+
+@router.patch(
+    "/{member_id}/sets/{set_id}",
+    summary="Correct a member's set",
+    responses=problems(401, 403, 404, 409, 422),
+)
+def correct_set(
+    deps: DepsDep,
+    uow: UowDep,
+    trainer: TrainerDep,
+    member_id: uuid.UUID,
+    set_id: uuid.UUID,
+    body: TrainerSetPatch,
+    key: OptionalIdempotencyKey = None,
+) -> SetOut:
+    """Change the fields sent, with the reason kept in the set's audit trail; targets and
+    records follow within moments."""
+    return handlers.correct_member_set(uow, deps.services, trainer, member_id, set_id, body, key)
+
+
+@router.delete(
+    "/{member_id}/sets/{set_id}",
+    summary="Void a member's set",
+    responses=problems(401, 403, 404, 409, 422),
+)
+def void_set(
+    deps: DepsDep,
+    uow: UowDep,
+    trainer: TrainerDep,
+    member_id: uuid.UUID,
+    set_id: uuid.UUID,
+    reason: Annotated[str, Query(min_length=1, max_length=500)],
+    key: OptionalIdempotencyKey = None,
+) -> SetOut:
+    """The set no longer counts for anything; the reason is kept in its audit trail."""
+    return handlers.void_member_set(uow, deps.services, trainer, member_id, set_id, reason, key)
 
 
 @router.get(

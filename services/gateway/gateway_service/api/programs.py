@@ -48,3 +48,32 @@ def check_program(deps: DepsDep, trainer: TrainerDep, body: ProgramIn) -> CheckO
 def get_program(deps: DepsDep, trainer: TrainerDep, program_id: uuid.UUID) -> ProgramOut:
     """A program of the trainer's chain."""
     return handlers.get_program(deps.services, trainer, program_id)
+
+
+@router.put(
+    "/{program_id}",
+    summary="Edit a program",
+    description="The edit becomes the program's new version; members keep the version they "
+    "were assigned until moved (assign the program again). A program that does not conform "
+    "is refused 422 with `violations`.",
+    responses=problems(401, 403, 404, 409, 422),
+)
+def update_program(
+    deps: DepsDep,
+    trainer: TrainerDep,
+    program_id: uuid.UUID,
+    body: ProgramIn,
+    key: OptionalIdempotencyKey = None,
+) -> ProgramOut:
+    """Save a new version of a program of the chain."""
+    return handlers.update_program(deps.services, trainer, program_id, body, key)
+
+
+@router.get(
+    "/{program_id}/versions",
+    summary="A program's versions",
+    responses=problems(401, 403, 404),
+)
+def program_versions(deps: DepsDep, trainer: TrainerDep, program_id: uuid.UUID) -> list[ProgramOut]:
+    """Every version of the program, newest first."""
+    return handlers.program_versions(deps.services, trainer, program_id)

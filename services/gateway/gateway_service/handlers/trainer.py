@@ -12,14 +12,22 @@ from typing import Any
 from pydantic import BaseModel
 
 from gateway_service import queries
-from gateway_service.domain.loads import as_decimal, in_unit, present_progress
+from gateway_service.domain.loads import as_decimal, in_unit, present_progress, present_set
 from gateway_service.domain.reasons import explain_progress
 from gateway_service.principals import TrainerPrincipal
 from gateway_service.repository import GatewayRepository
 from gateway_service.schemas.catalog import ExerciseIn, ExerciseOut, ExercisePatch
 from gateway_service.schemas.gyms import AttentionOut
 from gateway_service.schemas.identity import GymOut
-from gateway_service.schemas.members import AssignmentIn, AssignmentOut, MemberOut
+from gateway_service.schemas.kiosk import SetOut
+from gateway_service.schemas.members import (
+    AssignmentIn,
+    AssignmentOut,
+    AuditedSetOut,
+    MemberOut,
+    MemberSetsOut,
+    TrainerSetPatch,
+)
 from gateway_service.schemas.programs import CheckOut, ProgramIn, ProgramOut
 from gateway_service.schemas.progress import ProgressOut
 from gateway_service.service_clients import Services
@@ -102,6 +110,29 @@ def create_program(
     return ProgramOut.model_validate(saved)
 
 
+def update_program(
+    services: Services,
+    trainer: TrainerPrincipal,
+    program_id: uuid.UUID,
+    body: ProgramIn,
+    idempotency_key: str | None,
+) -> ProgramOut:
+    """Edit a program: a new version (assignments keep theirs until moved); refused 422 like
+    a new program when it does not conform."""
+    saved = _write_to_program(
+        services, trainer, "PUT", f"/programs/{program_id}", body, idempotency_key
+    )
+    return ProgramOut.model_validate(saved)
+
+
+def program_versions(
+    services: Services, trainer: TrainerPrincipal, program_id: uuid.UUID
+) -> list[ProgramOut]:
+    """Every version of a program of the chain, newest first."""
+    found = services.program.call("GET", f"/programs/{program_id}/versions", trainer.caller())
+    return [ProgramOut.model_validate(p) for p in found]
+
+
 def check_program(services: Services, trainer: TrainerPrincipal, body: ProgramIn) -> CheckOut:
     """Whether a program conforms to the protocol, without saving it."""
     checked = services.program.call(
@@ -139,6 +170,11 @@ def assign_program(
         json=request,
         idempotency_key=_key(idempotency_key),
     )
+    return _assignment(assigned, unit)
+
+
+def _assignment(assigned: dict[str, Any], unit: Unit) -> AssignmentOut:
+    """An assignment as program answers it, its starting loads in the member's unit and kg."""
     in_kg = {slug: as_decimal(kg) for slug, kg in (assigned.get("starting_loads") or {}).items()}
     return AssignmentOut.model_validate(
         {
@@ -147,6 +183,102 @@ def assign_program(
             "starting_loads_kg": in_kg,
         }
     )
+
+
+def assignment_history(
+    uow: Uow, services: Services, trainer: TrainerPrincipal, member_id: uuid.UUID
+) -> list[AssignmentOut]:
+    """A member's assignments, newest first (the active one has `active: true`)."""
+    unit = Unit(queries.get_member(uow, trainer, member_id).unit)
+    found = services.program.call("GET", f"/members/{member_id}/assignments", trainer.caller())
+    return [_assignment(a, unit) for a in found]
+
+
+def end_assignment(
+    uow: Uow,
+    services: Services,
+    trainer: TrainerPrincipal,
+    member_id: uuid.UUID,
+    idempotency_key: str | None,
+) -> AssignmentOut:
+    """End the member's active assignment (404 `no-assignment` without one)."""
+    unit = Unit(queries.get_member(uow, trainer, member_id).unit)
+    ended = services.program.call(
+        "DELETE",
+        f"/members/{member_id}/assignments/current",
+        trainer.caller(),
+        idempotency_key=_key(idempotency_key),
+    )
+    return _assignment(ended, unit)
+
+
+def member_sets(
+    uow: Uow,
+    services: Services,
+    trainer: TrainerPrincipal,
+    member_id: uuid.UUID,
+    cursor: str | None,
+    limit: int,
+) -> MemberSetsOut:
+    """A page of a member's sets, newest first, voided ones too, each with its audit trail;
+    loads in the member's unit beside kg."""
+    unit = Unit(queries.get_member(uow, trainer, member_id).unit)
+    params = {"limit": str(limit), **({"cursor": cursor} if cursor else {})}
+    page = services.logging.call(
+        "GET", f"/members/{member_id}/audit", trainer.caller(), params=params
+    )
+    return MemberSetsOut(
+        items=[
+            AuditedSetOut.model_validate(present_set(item, unit)) for item in page.get("items", [])
+        ],
+        next_cursor=page.get("next_cursor"),
+    )
+
+
+def correct_member_set(
+    uow: Uow,
+    services: Services,
+    trainer: TrainerPrincipal,
+    member_id: uuid.UUID,
+    set_id: uuid.UUID,
+    body: TrainerSetPatch,
+    idempotency_key: str | None,
+) -> SetOut:
+    """A trainer's correction of a member's set, with its reason kept in the audit trail; a
+    load sent without a unit is in the member's unit."""
+    unit = Unit(queries.get_member(uow, trainer, member_id).unit)
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    if "load" in changes and not changes.get("unit"):
+        changes["unit"] = unit.value
+    corrected = services.logging.call(
+        "PATCH",
+        f"/members/{member_id}/sets/{set_id}",
+        trainer.caller(),
+        json=changes,
+        idempotency_key=_key(idempotency_key),
+    )
+    return SetOut.model_validate(present_set(corrected, unit))
+
+
+def void_member_set(
+    uow: Uow,
+    services: Services,
+    trainer: TrainerPrincipal,
+    member_id: uuid.UUID,
+    set_id: uuid.UUID,
+    reason: str,
+    idempotency_key: str | None,
+) -> SetOut:
+    """A trainer voids a member's set; the reason is kept in the audit trail."""
+    unit = Unit(queries.get_member(uow, trainer, member_id).unit)
+    voided = services.logging.call(
+        "DELETE",
+        f"/members/{member_id}/sets/{set_id}",
+        trainer.caller(),
+        params={"reason": reason},
+        idempotency_key=_key(idempotency_key),
+    )
+    return SetOut.model_validate(present_set(voided, unit))
 
 
 def member_progress(

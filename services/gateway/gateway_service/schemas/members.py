@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway_service.schemas.base import Number, Open
+from gateway_service.schemas.kiosk import SetOut, SetPatch
 from myokine.units import Unit
 
 
@@ -170,6 +172,12 @@ class AssignmentIn(Open):
     )
 
     program_id: uuid.UUID
+    program_version: int | None = Field(
+        default=None,
+        ge=1,
+        description="A version of the program; its current one when left out (to move a "
+        "member to a program's new version, assign it again).",
+    )
     start_date: date
     weekdays: list[int]
     starting_loads: dict[str, Decimal] | None = Field(
@@ -210,3 +218,40 @@ class AssignmentOut(Open):
     starting_loads: dict[str, Number] = Field(description="In the member's unit.")
     starting_loads_kg: dict[str, Number] = Field(default_factory=dict)
     active: bool
+
+
+class SetChangeOut(Open):
+    """One entry of a set's audit trail: who changed what, when and why."""
+
+    action: str = Field(examples=["corrected"])
+    changed_by: str
+    changed_by_role: str
+    changed_at: datetime
+    before: dict[str, Any]
+    after: dict[str, Any]
+    reason: str | None
+
+
+class AuditedSetOut(SetOut):
+    """A set with its audit trail; `voided_at` is set for a voided one."""
+
+    voided_at: datetime | None = None
+    changes: list[SetChangeOut]
+
+
+class MemberSetsOut(BaseModel):
+    """A page of a member's sets, newest first; ask again with `cursor=next_cursor`."""
+
+    items: list[AuditedSetOut]
+    next_cursor: str | None
+
+
+class TrainerSetPatch(SetPatch):
+    """A trainer's correction: the fields that change, and the reason (kept in the trail)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reps": 10, "reason": "Counted 10 on the video"}]},
+    )
+
+    reason: str = Field(min_length=1, max_length=500, description="Kept in the audit trail.")

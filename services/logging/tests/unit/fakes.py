@@ -125,6 +125,9 @@ class FakeLoggingRepository(LoggingRepository):
     def changes_of_set(self, set_id: uuid.UUID) -> Sequence[SetChange]:
         return [c for c in self.changes if c.set_id == set_id]
 
+    def changes_of_sets(self, set_ids: Sequence[uuid.UUID]) -> Sequence[SetChange]:
+        return [c for c in self.changes if c.set_id in set_ids]
+
     def idle_sessions(self, last_set_by: datetime, *, limit: int) -> Sequence[WorkoutSession]:
         idle = [
             ws

@@ -70,6 +70,20 @@ def test_the_history_pages_newest_first_without_gaps(uow: Uow, member: Member) -
     assert seen == logged[::-1]
 
 
+def test_the_audit_history_shows_voided_sets_with_their_trails(uow: Uow, member: Member) -> None:
+    kept = set_id_of(log(uow, member))
+    voided = set_id_of(log(uow, member))
+    handlers.correct_set(
+        uow, member.caller(), member.member_id, kept, Correction(reps=9), "typo", None, now=NOW
+    )
+    handlers.void_set(uow, member.caller(), member.member_id, voided, "not done", None, now=NOW)
+    page = queries.audit_history(uow, member.caller("trainer"), member.member_id, PageRequest())
+    trails = {s.id: [(c.action, c.reason) for c in s.changes] for s in page.items}
+    assert trails == {kept: [("corrected", "typo")], voided: [("voided", "not done")]}
+    with pytest.raises(Forbidden):
+        queries.audit_history(uow, member.caller(), uuid.uuid4(), PageRequest())
+
+
 @pytest.mark.parametrize(
     ("cursor", "limit", "reversed_dates", "field"),
     [("not-a-cursor", 10, False, "cursor"), (None, 0, False, "limit"), (None, 10, True, "from")],
