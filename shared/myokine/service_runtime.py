@@ -18,6 +18,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from myokine.api_docs import install_api_docs
 from myokine.celery_app import PUBLISH_RETRY_POLICY, create_celery
 from myokine.consumers import register_consumer
 from myokine.db import make_engine, make_session_factory
@@ -113,7 +114,14 @@ class ServiceRuntime:
         The runtime and the unit-of-work factory are kept on `app.state` for the routes'
         dependencies (`myokine.internal_api`).
         """
-        app = FastAPI(title=title, description=description, version="1.0.0")
+        app = FastAPI(
+            title=title,
+            description=description,
+            version="1.0.0",
+            docs_url=None,
+            redoc_url=None,
+        )
+        install_api_docs(app)
         app.state.runtime = self
         app.state.unit_of_work = unit_of_work
         install_problem_handlers(app)
