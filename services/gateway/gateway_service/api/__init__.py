@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway_service.api import auth, catalog, gyms, kiosk, members, programs, staff
+from gateway_service.api import (
+    auth,
+    catalog,
+    gyms,
+    kiosk,
+    member_data,
+    members,
+    programs,
+    staff,
+)
 
 router = APIRouter()
-for _resource in (auth, kiosk, catalog, programs, members, gyms, staff):
+for _resource in (auth, kiosk, catalog, programs, members, member_data, gyms, staff):
     router.include_router(_resource.router)
