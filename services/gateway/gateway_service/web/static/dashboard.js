@@ -1,15 +1,16 @@
-// The trainer dashboard: sign in, the gyms' members and their week, a member's charts and
-// the history of their targets, each gym's equipment, a program builder with live
-// conformance feedback, and assigning a program.
+// The trainer dashboard: sign in, the gyms' members and their week, a member's charts,
+// program and sets, the member list (add, edit, import), each gym's equipment, programs
+// (list, versions, the builder) and, for chain admins, trainers and kiosks.
 
-import { ApiError, el, fmt, newKey, request } from "./api.js";
+import { el, fmt, newKey, request } from "./api.js";
+import { kiosksPage, trainersPage } from "./chain-admin.js";
+import { api, download, forget, isChainAdmin, keep, onSessionEnded, signedIn } from "./dashboard-api.js";
+import { confirmAction, describe, failure, heading, pageView } from "./dashboard-ui.js";
 import { equipmentEditor } from "./equipment.js";
+import { programPanel, setsPanel } from "./member-history.js";
+import { gymName, memberActions, memberStatus, rosterPage } from "./members-admin.js";
+import { PATTERNS, builderPage, programsPage, versionsPage } from "./programs.js";
 
-const TOKEN_KEY = "myokine.dashboard.token";
-const REFRESH_KEY = "myokine.dashboard.refresh";
-const PATTERNS = ["squat", "hinge", "push", "pull"];
-const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const CHECK_DELAY_MS = 300;
 const DECISIONS_SHOWN = 3;
 // docs/protocol.md §2's rules, as short labels; the arrows are the kiosk's (↑ heavier,
 // ↓ lighter, → same load).
@@ -29,80 +30,23 @@ const RULES = {
 };
 
 const $ = (id) => document.getElementById(id);
-let token = sessionStorage.getItem(TOKEN_KEY);
 // Gym names as the members page last listed them, for the equipment page's heading.
 const gymNames = new Map();
-
-// --- plumbing --------------------------------------------------------------------------
-
-function keep(answer) {
-  token = answer.access_token;
-  sessionStorage.setItem(TOKEN_KEY, token);
-  sessionStorage.setItem(REFRESH_KEY, answer.refresh_token);
-}
-
-// Access tokens live minutes: on a 401 the dashboard trades its refresh token for a new
-// pair once and asks again, so a trainer editing a program never loses it to an expiry.
-// Several calls failing at once share one refresh (a refresh token works only once).
-let refreshing = null;
-
-async function refreshSession() {
-  const refresh = sessionStorage.getItem(REFRESH_KEY);
-  if (!refresh) return false;
-  refreshing ||= request("POST", "/v1/auth/refresh", { json: { refresh_token: refresh } })
-    .then((answer) => {
-      keep(answer);
-      return true;
-    })
-    .catch(() => false)
-    .finally(() => {
-      refreshing = null;
-    });
-  return refreshing;
-}
-
-async function api(method, path, options = {}) {
-  try {
-    return await request(method, path, { token, ...options });
-  } catch (error) {
-    if (!(error instanceof ApiError) || error.status !== 401) throw error;
-    if (await refreshSession()) return request(method, path, { token, ...options });
-    signOut("Your session ended: sign in again.");
-    throw error;
-  }
-}
-
-function view(...children) {
-  $("view").replaceChildren(...children.flat().filter((child) => child !== null && child !== undefined));
-  const heading = $("view").querySelector("h1");
-  if (heading) {
-    heading.setAttribute("tabindex", "-1");
-    heading.focus();
-  }
-}
-
-function failure(error) {
-  return el("p", { class: "error", role: "alert" }, error.fields || error.message);
-}
-
-function today() {
-  const d = new Date();
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
-}
 
 // --- sign-in ---------------------------------------------------------------------------
 
 function signOut(message = "") {
-  token = null;
-  sessionStorage.removeItem(TOKEN_KEY);
-  sessionStorage.removeItem(REFRESH_KEY);
+  forget();
   $("signin").hidden = false;
   $("nav").hidden = true;
   $("sign-out").hidden = true;
+  for (const link of document.querySelectorAll(".nav .admin")) link.hidden = true;
   $("view").replaceChildren();
   $("signin-error").textContent = message;
   $("email").focus();
 }
+
+onSessionEnded(signOut);
 
 $("signin-form").addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -115,8 +59,7 @@ $("signin-form").addEventListener("submit", async (event) => {
     $("password").value = "";
     route();
   } catch (error) {
-    $("signin-error").textContent =
-      error.status === 401 ? "Email or password is not right." : error.message;
+    $("signin-error").textContent = error.status === 401 ? "Email or password is not right." : describe(error);
   }
 });
 
@@ -124,20 +67,37 @@ $("sign-out").addEventListener("click", () => signOut());
 
 // --- routing ---------------------------------------------------------------------------
 
+// The chain admin's links show once the API has said the trainer is one; a plain trainer
+// going to those pages by address sees the API's refusal in words.
+async function showAdminLinks() {
+  const admin = await isChainAdmin();
+  if (!signedIn()) return;
+  for (const link of document.querySelectorAll(".nav .admin")) link.hidden = !admin;
+}
+
+const PAGES = {
+  roster: (id) => rosterPage(id),
+  programs: (id) => (id ? versionsPage(id) : programsPage()),
+  builder: (id) => builderPage(id),
+  trainers: () => trainersPage(),
+  kiosks: () => kiosksPage(),
+  gyms: (id) => (id ? equipmentPage(id) : membersPage()),
+  members: (id) => (id ? memberPage(id) : membersPage()),
+};
+
 function route() {
-  if (!token) return signOut();
+  if (!signedIn()) return signOut();
   $("signin").hidden = true;
   $("nav").hidden = false;
   $("sign-out").hidden = false;
+  showAdminLinks();
   const [, page, id] = (location.hash || "#/members").split("/");
+  const section = { gyms: "members", builder: id ? "programs" : "builder" }[page] || page;
   for (const link of document.querySelectorAll(".nav a")) {
-    link.toggleAttribute("aria-current", link.getAttribute("href") === `#/${page}`);
-    if (link.hasAttribute("aria-current")) link.setAttribute("aria-current", "page");
+    if (link.getAttribute("href") === `#/${section}`) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
   }
-  if (page === "builder") return builderPage();
-  if (page === "gyms" && id) return equipmentPage(id);
-  if (page === "members" && id) return memberPage(id);
-  return membersPage();
+  return (PAGES[page] || PAGES.members)(id);
 }
 
 window.addEventListener("hashchange", route);
@@ -166,7 +126,22 @@ function memberRow(member) {
   );
 }
 
+function membersHead() {
+  return el(
+    "div",
+    { class: "page-head" },
+    heading("Members"),
+    el(
+      "div",
+      { class: "actions" },
+      el("a", { class: "button", href: "#/roster/add" }, "Add a member"),
+      el("a", { class: "button", href: "#/roster/import" }, "Import members"),
+    ),
+  );
+}
+
 async function membersPage() {
+  const view = pageView();
   view(el("h1", {}, "Members"), el("p", {}, "Loading…"));
   try {
     const overview = await api("GET", "/dashboard/api/overview");
@@ -198,7 +173,7 @@ async function membersPage() {
         ),
       ),
     );
-    view(el("h1", {}, "Members"), gyms.length ? gyms : el("p", {}, "No members yet."));
+    view(membersHead(), takeFlash(), gyms.length ? gyms : el("p", {}, "No members yet."));
   } catch (error) {
     view(el("h1", {}, "Members"), failure(error));
   }
@@ -241,6 +216,7 @@ async function rememberGymNames() {
 }
 
 async function equipmentPage(gymId) {
+  const view = pageView();
   view(el("h1", {}, "Gym equipment"), el("p", {}, "Loading…"));
   try {
     const [inventory] = await Promise.all([
@@ -264,26 +240,110 @@ async function equipmentPage(gymId) {
 
 // --- a member ------------------------------------------------------------------------------
 
+function profileLine(member, gyms, unit, streaks) {
+  const parts = [`Badge ${member.badge}`, gymName(gyms, member.home_gym_id), `loads in ${unit || member.unit}`, memberStatus(member)];
+  if (member.external_id) parts.push(`external id ${member.external_id}`);
+  return `${parts.join(" · ")}. ${streaks}`;
+}
+
+// A message for the next page drawn (the member page is gone once its member is erased).
+let flash = "";
+
+function takeFlash() {
+  const text = flash;
+  flash = "";
+  return text ? el("p", { class: "ok flash", role: "status" }, text) : null;
+}
+
+// A GDPR erasure cannot be undone: the admin types the member's name before it is offered.
+async function erase(member) {
+  const sure = await confirmAction({
+    title: `Erase ${member.name}?`,
+    text:
+      `Everything the chain holds about ${member.name} is deleted in every service: profile, sets, programs, targets and records. ` +
+      "They can no longer sign in. This cannot be undone: export their data first if they asked for it.",
+    action: "Erase for good",
+    typed: member.name,
+  });
+  if (!sure) return false;
+  const answer = await api("DELETE", `/v1/members/${member.id}`);
+  flash = `${member.name} is erased here; ${answer.detail || "the services erase their data within moments."}`;
+  location.hash = "#/members";
+  return true;
+}
+
+function profilePanel(member, gyms, admin, draw) {
+  const problem = el("p", { class: "error", role: "alert", id: "profile-error" });
+  const guard = (action) => async () => {
+    problem.textContent = "";
+    try {
+      await action();
+    } catch (error) {
+      problem.textContent = describe(error);
+    }
+  };
+  const exportButton = (format, label) =>
+    el("button", {
+      type: "button",
+      class: "secondary",
+      onclick: guard(() => download(`/v1/members/${member.id}/export?format=${format}`, `member-${member.id}.${format}`)),
+    }, label);
+  return el(
+    "section",
+    { class: "panel profile", "aria-label": "Profile" },
+    el(
+      "div",
+      { class: "profile-actions" },
+      memberActions(member, gyms, draw, problem),
+      el(
+        "div",
+        { class: "actions", role: "group", "aria-label": "Export the member's data" },
+        exportButton("json", "Export (JSON)"),
+        exportButton("csv", "Export sets (CSV)"),
+      ),
+      admin ? el("button", { type: "button", class: "danger", onclick: guard(() => erase(member)) }, "Erase member") : null,
+    ),
+    problem,
+  );
+}
+
 async function memberPage(id) {
-  view(el("h1", {}, "Member"), el("p", {}, "Loading…"));
+  const view = pageView();
+  view(heading("Member"), el("p", {}, "Loading…"));
   try {
-    const [member, charts, programs, progress] = await Promise.all([
+    const [member, charts, programs, progress, gyms, catalog, admin] = await Promise.all([
       api("GET", `/v1/members/${id}`),
       api("GET", `/dashboard/api/members/${id}/charts`),
       api("GET", "/v1/programs"),
       api("GET", `/v1/members/${id}/progress`).catch(() => null),
+      api("GET", "/v1/gyms"),
+      api("GET", "/v1/exercises"),
+      isChainAdmin(),
     ]);
-    const programNote = el("p", { id: "member-program", class: "program-note", "aria-live": "polite" });
+    // A chain admin sees who changed a set by name; a trainer, by role.
+    const trainers = new Map(admin ? (await api("GET", "/v1/trainers").catch(() => [])).map((t) => [t.id, t.name]) : []);
+    const names = new Map(catalog.map((e) => [e.slug, e.name]));
     const milestones = (charts.milestones || []).map((m) =>
       el("li", { class: "tag" }, `${m.milestone.replaceAll("_", " ")} · ${m.reached_on}`),
     );
     const streaks = charts.streaks ? `Weeks on protocol: ${charts.streaks.current} now, ${charts.streaks.longest} at best.` : "";
+    const title = heading(member.name);
+    const line = el("p", { class: "note", id: "member-line" }, profileLine(member, gyms, charts.unit, streaks));
+    const profile = el("div");
+    const drawProfile = (changed) => {
+      Object.assign(member, changed);
+      title.textContent = member.name;
+      line.textContent = profileLine(member, gyms, member.unit, streaks);
+      profile.replaceChildren(profilePanel(member, gyms, admin, drawProfile));
+    };
+    drawProfile(member);
     view(
-      el("p", {}, el("a", { href: "#/members" }, "← Members")),
-      el("h1", {}, member.name),
-      el("p", { class: "note" }, `Badge ${member.badge} · loads in ${charts.unit}. ${streaks}`),
-      programNote,
+      el("p", {}, el("a", { href: "#/members" }, "← Members"), " · ", el("a", { href: "#/roster" }, "Member list")),
+      title,
+      line,
       milestones.length ? el("ul", { class: "milestones", "aria-label": "Milestones" }, milestones) : null,
+      profile,
+      programPanel(member, programs),
       el("section", { class: "panel chart", "aria-label": "Weekly adherence" }, svg(charts.adherence)),
       charts.exercises.length ? null : el("p", { class: "note" }, "No lifts logged yet: charts appear after the first workout."),
       el(
@@ -303,15 +363,10 @@ async function memberPage(id) {
           ),
         ),
       ),
-      el(
-        "section",
-        { class: "panel", "aria-labelledby": "assign-title" },
-        el("h2", { id: "assign-title" }, "Assign a program"),
-        assignForm({ programs, memberId: id, onAssigned: (program) => programNote.replaceChildren(...programLine(program)) }),
-      ),
+      setsPanel(member, names, trainers),
     );
   } catch (error) {
-    view(el("h1", {}, "Member"), failure(error));
+    view(el("p", {}, el("a", { href: "#/members" }, "← Members")), heading("Member"), failure(error));
   }
 }
 
@@ -364,251 +419,11 @@ function decisionsTable(name, decisions, unit) {
   );
 }
 
-// A program's name, marked as the program picker marks one saved off protocol, with the
-// trainer's reason.
-function programLine(program) {
-  const line = ["Program: ", el("strong", {}, program.name)];
-  if (program.exception_reason) {
-    line.push(" ", el("span", { class: "off-protocol" }, "(off protocol)"), ` · reason: ${program.exception_reason}`);
-  }
-  return line;
-}
-
 // The charts are drawn by the gateway (web/charts.py), which escapes every text in them.
 function svg(markup) {
   const holder = el("div", { class: "svg" });
   holder.innerHTML = markup;
   return holder;
-}
-
-// --- assigning ---------------------------------------------------------------------------
-
-function assignForm({ programs, members, memberId, programId, onAssigned }) {
-  const result = el("p", { class: "result", role: "status" });
-  const programSelect = el(
-    "select",
-    { id: "assign-program", name: "program_id", required: true },
-    programs.map((p) =>
-      el("option", { value: p.id, selected: p.id === programId }, p.exception_reason ? `${p.name} (off protocol)` : p.name),
-    ),
-  );
-  const memberSelect = members
-    ? el("select", { id: "assign-member", name: "member_id", required: true }, members.map((m) => el("option", { value: m.id }, `${m.name} (${m.badge})`)))
-    : null;
-  const start = el("input", { id: "assign-start", type: "date", value: today(), required: true });
-  const days = WEEKDAYS.map((name, i) =>
-    el("label", {}, el("input", { type: "checkbox", value: i + 1, checked: [1, 3, 5].includes(i + 1) }), name),
-  );
-  const form = el(
-    "form",
-    { class: "stack", "aria-label": "Assign a program" },
-    el("label", { for: "assign-program" }, "Program"),
-    programSelect,
-    memberSelect ? [el("label", { for: "assign-member" }, "Member"), memberSelect] : null,
-    el("label", { for: "assign-start" }, "Start date"),
-    start,
-    el("fieldset", {}, el("legend", {}, "Training days"), el("div", { class: "weekdays" }, days)),
-    el("button", { class: "primary", type: "submit" }, "Assign"),
-    result,
-  );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    result.textContent = "";
-    result.classList.remove("error");
-    const weekdays = days.map((d) => d.querySelector("input")).filter((c) => c.checked).map((c) => Number(c.value));
-    const target = memberSelect ? memberSelect.value : memberId;
-    try {
-      const assignment = await api("POST", `/v1/members/${target}/assignments`, {
-        json: { program_id: programSelect.value, start_date: start.value, weekdays },
-        key: newKey(),
-      });
-      const who = memberSelect ? memberSelect.selectedOptions[0].textContent : "the member";
-      result.textContent = `Assigned ${assignment.program_name || programSelect.selectedOptions[0].textContent} to ${who} from ${assignment.start_date}.`;
-      onAssigned?.(programs.find((p) => p.id === assignment.program_id) || { name: assignment.program_name });
-    } catch (error) {
-      result.classList.add("error");
-      result.textContent = error.fields || error.message;
-    }
-  });
-  return form;
-}
-
-// --- program builder ---------------------------------------------------------------------
-
-async function builderPage() {
-  view(el("h1", {}, "Program builder"), el("p", {}, "Loading…"));
-  let catalog;
-  let members;
-  try {
-    [catalog, members] = await Promise.all([api("GET", "/v1/exercises"), api("GET", "/v1/members")]);
-  } catch (error) {
-    return view(el("h1", {}, "Program builder"), failure(error));
-  }
-  const program = {
-    name: "",
-    sessions_per_week: 3,
-    days: [{ name: "A", exercises: [{ exercise: "barbell-back-squat", sets: 3, rep_min: 6, rep_max: 12 }] }],
-  };
-  const daysBox = el("div", { id: "days" });
-  const verdict = el("p", { id: "verdict", class: "verdict", role: "status" }, "Not checked yet.");
-  const violations = el("ul", { id: "violations", class: "violations" });
-  const saveResult = el("p", { id: "save-result", class: "result", role: "status" });
-  const assignBox = el("div", { id: "assign-box" });
-  const reason = el("input", { id: "exception-reason", name: "exception_reason" });
-  let timer = null;
-  let checks = 0;
-
-  const byPattern = PATTERNS.map((pattern) =>
-    el("optgroup", { label: pattern }, catalog.filter((e) => e.pattern === pattern).map((e) => el("option", { value: e.slug }, e.name))),
-  );
-  const exerciseOptions = (chosen) => {
-    const select = el("select", { required: true }, byPattern.map((g) => g.cloneNode(true)));
-    select.value = chosen;
-    return select;
-  };
-
-  const changed = () => {
-    clearTimeout(timer);
-    timer = setTimeout(check, CHECK_DELAY_MS);
-  };
-
-  async function check() {
-    const mine = ++checks;
-    verdict.textContent = "Checking…";
-    verdict.className = "verdict";
-    try {
-      const answer = await api("POST", "/v1/programs/check", { json: { ...program, name: program.name || "Draft" } });
-      if (mine !== checks) return;
-      verdict.textContent = answer.conforms ? "✓ Conforms to the protocol" : "✗ Does not conform yet";
-      verdict.className = `verdict ${answer.conforms ? "good" : "bad"}`;
-      violations.replaceChildren(...answer.violations.map((v) => el("li", {}, v.detail)));
-    } catch (error) {
-      if (mine !== checks) return;
-      verdict.textContent = "Incomplete";
-      verdict.className = "verdict bad";
-      violations.replaceChildren(el("li", {}, error.fields || error.message));
-    }
-  }
-
-  function numberField(label, value, min, max, set) {
-    const input = el("input", { type: "number", min, max, value, required: true });
-    input.addEventListener("input", () => {
-      set(Number(input.value));
-      changed();
-    });
-    return el("label", {}, label, input);
-  }
-
-  function renderDays() {
-    daysBox.replaceChildren(
-      ...program.days.map((day, d) => {
-        const nameInput = el("input", { value: day.name, size: 8, "aria-label": `Name of day ${d + 1}` });
-        nameInput.addEventListener("input", () => {
-          day.name = nameInput.value;
-          changed();
-        });
-        return el(
-          "section",
-          { class: "day", "data-day": d, "aria-label": `Day ${day.name}` },
-          el(
-            "h3",
-            {},
-            "Day ",
-            nameInput,
-            program.days.length > 1
-              ? el("button", { type: "button", onclick: () => { program.days.splice(d, 1); renderDays(); changed(); } }, "Remove day")
-              : null,
-          ),
-          day.exercises.map((item, i) => {
-            const select = exerciseOptions(item.exercise);
-            select.setAttribute("aria-label", `Exercise ${i + 1} of day ${day.name}`);
-            select.addEventListener("change", () => {
-              item.exercise = select.value;
-              changed();
-            });
-            return el(
-              "div",
-              { class: "ex-row" },
-              el("label", {}, "Exercise", select),
-              numberField("Sets", item.sets, 1, 10, (v) => { item.sets = v; }),
-              numberField("Reps from", item.rep_min, 1, 100, (v) => { item.rep_min = v; }),
-              numberField("to", item.rep_max, 1, 100, (v) => { item.rep_max = v; }),
-              el("button", { type: "button", "aria-label": `Remove exercise ${i + 1} of day ${day.name}`, onclick: () => { day.exercises.splice(i, 1); renderDays(); changed(); } }, "✕"),
-            );
-          }),
-          el("button", {
-            type: "button",
-            class: "add-exercise",
-            onclick: () => {
-              day.exercises.push({ exercise: catalog[0].slug, sets: 3, rep_min: 6, rep_max: 12 });
-              renderDays();
-              changed();
-            },
-          }, "+ Exercise"),
-        );
-      }),
-    );
-  }
-
-  const name = el("input", { id: "program-name", required: true, placeholder: "e.g. Strength A/B" });
-  name.addEventListener("input", () => {
-    program.name = name.value;
-  });
-  const perWeek = el("input", { id: "per-week", type: "number", min: 1, max: 7, value: 3, required: true });
-  perWeek.addEventListener("input", () => {
-    program.sessions_per_week = Number(perWeek.value);
-    changed();
-  });
-  const addDay = el("button", {
-    type: "button",
-    id: "add-day",
-    onclick: () => {
-      const letter = String.fromCharCode(65 + program.days.length);
-      program.days.push({ name: letter, exercises: [] });
-      renderDays();
-      changed();
-    },
-  }, "+ Day");
-
-  const form = el(
-    "form",
-    { id: "program-form", "aria-label": "Program" },
-    el("div", { class: "row" }, el("label", { for: "program-name" }, "Name", name), el("label", { for: "per-week" }, "Sessions per week", perWeek)),
-    daysBox,
-    addDay,
-    el("div", { class: "row" }, el("label", { for: "exception-reason" }, "Reason to save a program that does not conform (optional)", reason)),
-    el("p", {}, el("button", { class: "primary", type: "submit", id: "save-program" }, "Save program")),
-    saveResult,
-  );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    saveResult.textContent = "";
-    saveResult.classList.remove("error");
-    const body = { ...program };
-    if (reason.value.trim()) body.exception_reason = reason.value.trim();
-    try {
-      const saved = await api("POST", "/v1/programs", { json: body, key: newKey() });
-      saveResult.textContent = `Saved “${saved.name}”.`;
-      const programs = await api("GET", "/v1/programs");
-      assignBox.replaceChildren(el("h2", {}, "Assign it"), assignForm({ programs, members, programId: saved.id }));
-    } catch (error) {
-      saveResult.classList.add("error");
-      const listed = (error.problem && error.problem.violations) || [];
-      saveResult.textContent = listed.length ? `Not saved: ${listed.map((v) => v.detail).join(" ")}` : error.fields || error.message;
-    }
-  });
-
-  renderDays();
-  view(
-    el("h1", {}, "Program builder"),
-    el(
-      "div",
-      { class: "builder" },
-      el("div", { class: "panel" }, form),
-      el("aside", { class: "panel", "aria-label": "Protocol check" }, el("h2", {}, "Protocol check"), verdict, violations, assignBox),
-    ),
-  );
-  check();
 }
 
 route();
