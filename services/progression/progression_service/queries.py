@@ -4,7 +4,7 @@ members who need attention. Each reads in one unit of work and changes nothing."
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,8 +30,10 @@ from progression_service.schemas import (
     NextOut,
     PatternWeekOut,
     ProgressOut,
+    RecentRecord,
     RecordOut,
     SeriesPoint,
+    StallOut,
     StreaksOut,
     TargetOut,
     TargetsOut,
@@ -205,29 +207,43 @@ def _next_out(target: Target, out: type[Out], **extra: object) -> Out:
     )
 
 
+ATTENTION_DAYS = timedelta(days=14)
+"""How far back the days trained go: the gateway counts missed sessions in this window."""
+RECORDS_TO_CELEBRATE = timedelta(days=7)
+
+
 def gym_attention(
     uow: UnitOfWork[ProgressionRepository], caller: Caller, gym_id: uuid.UUID, day: date | None
 ) -> AttentionOut:
-    """The gym's members (by where they last trained) who are stalled or off protocol."""
+    """Every member of the gym (by where they last trained) with their stalls and since
+    when, this week's patterns, the days trained in the last two weeks and the records of
+    the last week: the gateway decides who needs a trainer and how urgently."""
     require_staff(caller)
     today = day or gym_today(caller)
     with uow:
         members = uow.repo.gym_members(caller.chain_id, gym_id)
         stalled = uow.repo.stalled_exercises(members)
+        since = uow.repo.stall_dates(members)
         weeks = uow.repo.weeks_of(members, week_start(today))
-        flagged = []
-        for member_id in members:
-            days = weeks.get(member_id, {})
-            ok = on_protocol(days)
-            stalled_now = stalled.get(member_id, [])
-            if ok and not stalled_now:
-                continue
-            flagged.append(
+        trained = uow.repo.trained_days(members, today - ATTENTION_DAYS)
+        records = uow.repo.records_since(members, today - RECORDS_TO_CELEBRATE)
+        return AttentionOut(
+            members=[
                 AttentionMember(
                     member_id=member_id,
-                    stalled=stalled_now,
-                    week=_week_out(days),
-                    on_protocol=ok,
+                    stalled=stalled.get(member_id, []),
+                    stalls=[
+                        StallOut(exercise=e, since=since.get((member_id, e)))
+                        for e in stalled.get(member_id, [])
+                    ],
+                    week=_week_out(weeks.get(member_id, {})),
+                    on_protocol=on_protocol(weeks.get(member_id, {})),
+                    trained_days=sorted(trained.get(member_id, set())),
+                    records=[
+                        RecentRecord(exercise=e, kind=k, date=d)
+                        for e, k, d in records.get(member_id, [])
+                    ],
                 )
-            )
-        return AttentionOut(members=flagged)
+                for member_id in members
+            ]
+        )

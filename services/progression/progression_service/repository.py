@@ -416,6 +416,22 @@ class ProgressionRepository(MilestoneFacts, Protocol):
         """Per member among `member_ids`, the exercises stalled now, by name."""
         ...
 
+    def stall_dates(self, member_ids: Collection[uuid.UUID]) -> dict[tuple[uuid.UUID, str], date]:
+        """For each exercise a member is stalled on, the day of the exposure that found it."""
+        ...
+
+    def trained_days(
+        self, member_ids: Collection[uuid.UUID], since: date
+    ) -> dict[uuid.UUID, set[date]]:
+        """The days from `since` on that each member trained (an exposure of any exercise)."""
+        ...
+
+    def records_since(
+        self, member_ids: Collection[uuid.UUID], since: date
+    ) -> dict[uuid.UUID, list[tuple[str, str, date]]]:
+        """Each member's records from `since` on: (exercise, kind, day), oldest first."""
+        ...
+
     def trained_since(self, member_id: uuid.UUID, exercise: str, day: date) -> bool:
         """Whether the member has an exposure to the exercise on or after `day`."""
         ...
@@ -863,6 +879,53 @@ class SqlProgressionRepository(ProgressionRepository):
         ):
             stalled[member_id].append(exercise)
         return dict(stalled)
+
+    def stall_dates(self, member_ids: Collection[uuid.UUID]) -> dict[tuple[uuid.UUID, str], date]:
+        if not member_ids:
+            return {}
+        rows = self.session.execute(
+            select(Exposure.member_id, Exposure.exercise, func.max(Exposure.local_date))
+            .join(
+                ExerciseStateRow,
+                (ExerciseStateRow.member_id == Exposure.member_id)
+                & (ExerciseStateRow.exercise == Exposure.exercise),
+            )
+            .where(
+                Exposure.member_id.in_(member_ids),
+                Exposure.decision == Decision.STALL.value,
+                ExerciseStateRow.stalled.is_(True),
+            )
+            .group_by(Exposure.member_id, Exposure.exercise)
+        )
+        return {(member, exercise): day for member, exercise, day in rows}
+
+    def trained_days(
+        self, member_ids: Collection[uuid.UUID], since: date
+    ) -> dict[uuid.UUID, set[date]]:
+        days: dict[uuid.UUID, set[date]] = defaultdict(set)
+        if member_ids:
+            for member, day in self.session.execute(
+                select(Exposure.member_id, Exposure.local_date)
+                .where(Exposure.member_id.in_(member_ids), Exposure.local_date >= since)
+                .distinct()
+            ):
+                days[member].add(day)
+        return dict(days)
+
+    def records_since(
+        self, member_ids: Collection[uuid.UUID], since: date
+    ) -> dict[uuid.UUID, list[tuple[str, str, date]]]:
+        found: dict[uuid.UUID, list[tuple[str, str, date]]] = defaultdict(list)
+        if member_ids:
+            for member, exercise, kind, day in self.session.execute(
+                select(
+                    RecordRow.member_id, RecordRow.exercise, RecordRow.kind, RecordRow.local_date
+                )
+                .where(RecordRow.member_id.in_(member_ids), RecordRow.local_date >= since)
+                .order_by(RecordRow.local_date, RecordRow.id)
+            ):
+                found[member].append((exercise, kind, day))
+        return dict(found)
 
     def trained_since(self, member_id: uuid.UUID, exercise: str, day: date) -> bool:
         found = self.session.execute(

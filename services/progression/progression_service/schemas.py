@@ -130,13 +130,33 @@ class ProgressOut(BaseModel):
     streaks: StreaksOut
 
 
+class StallOut(BaseModel):
+    """An exercise a member is stalled on, and the day the stall was found."""
+
+    exercise: str
+    since: date | None
+
+
+class RecentRecord(BaseModel):
+    """A record of the last days, to congratulate."""
+
+    exercise: str
+    kind: str
+    date: date
+
+
 class AttentionMember(BaseModel):
-    """A member a trainer should look at this week."""
+    """A member of the gym with what a trainer may act on: stalls, this week's patterns
+    and the days trained lately (the gateway judges the pace against the member's weekdays),
+    and records of the last week."""
 
     member_id: uuid.UUID
     stalled: list[str]
+    stalls: list[StallOut]
     week: dict[str, PatternWeekOut]
     on_protocol: bool
+    trained_days: list[date] = Field(description="Days trained in the last two weeks.")
+    records: list[RecentRecord]
 
 
 class AttentionOut(BaseModel):

@@ -18,12 +18,16 @@ router = APIRouter(prefix="/v1/gyms", tags=["gyms"])
 
 @router.get(
     "/{gym_id}/attention",
-    summary="Members stalled or off protocol this week",
+    summary="Members who need a trainer, most urgent first",
     responses=problems(401, 403, 404),
 )
-def attention(deps: DepsDep, uow: UowDep, trainer: TrainerDep, gym_id: uuid.UUID) -> AttentionOut:
-    """Members of a gym of the chain who stalled or are off protocol this week."""
-    return handlers.gym_attention(uow, deps.services, trainer, gym_id)
+def attention(
+    deps: DepsDep, uow: UowDep, trainer: TrainerDep, gym_id: uuid.UUID, now: NowDep
+) -> AttentionOut:
+    """The gym's members who need a trainer, most urgent first, each with its reasons: no
+    program, a stalled lift (since when), behind this week's pace (docs/protocol.md §1),
+    missed sessions, a record to congratulate. On a Tuesday nobody is behind yet."""
+    return handlers.gym_attention(uow, deps.services, trainer, gym_id, now=now)
 
 
 @router.get(

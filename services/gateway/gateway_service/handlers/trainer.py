@@ -7,13 +7,16 @@ the trainer's chain before it asks a service anything about them.
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
 
 from gateway_service import queries
+from gateway_service.domain.attention import Assigned, reasons, urgency
 from gateway_service.domain.loads import as_decimal, in_unit, present_progress, present_set
 from gateway_service.domain.reasons import explain_progress
+from gateway_service.domain.today import local_date
 from gateway_service.principals import TrainerPrincipal
 from gateway_service.repository import GatewayRepository
 from gateway_service.schemas.catalog import ExerciseIn, ExerciseOut, ExercisePatch
@@ -301,32 +304,45 @@ def progress_at_home(
 
 
 def gym_attention(
-    uow: Uow, services: Services, trainer: TrainerPrincipal, gym_id: uuid.UUID
+    uow: Uow, services: Services, trainer: TrainerPrincipal, gym_id: uuid.UUID, *, now: datetime
 ) -> AttentionOut:
-    """Members of a gym of the chain who stalled, are off protocol this week, or have no
-    program yet (those whose home it is, and those progression saw training there), named."""
+    """The members of a gym you work in who need a trainer (those whose home it is and those
+    progression saw training there), most urgent first, each with its reasons: no program,
+    a stalled lift and since when, behind this week's pace, missed sessions, a record."""
     gym = queries.gym_of_chain(uow, trainer, gym_id)
-    doc = services.progression.call(
-        "GET", f"/gyms/{gym_id}/attention", trainer.caller(gym.id, gym.timezone)
+    caller = trainer.caller(gym.id, gym.timezone)
+    doc = services.progression.call("GET", f"/gyms/{gym_id}/attention", caller)
+    seen = {uuid.UUID(str(entry["member_id"])): entry for entry in doc.get("members") or []}
+    home, names = queries.gym_members_and_names(uow, trainer, gym_id, list(seen))
+    everyone = list(dict.fromkeys([*seen, *home]))
+    active = services.program.call(
+        "POST", "/assignments/active", caller, json={"member_ids": [str(m) for m in everyone]}
     )
-    flagged = {uuid.UUID(str(entry["member_id"])): entry for entry in doc.get("members") or []}
-    home, names = queries.gym_members_and_names(uow, trainer, gym_id, list(flagged))
-    everyone = list(dict.fromkeys([*flagged, *home]))
-    assigned = services.program.call(
-        "POST",
-        "/assignments/active",
-        trainer.caller(gym.id, gym.timezone),
-        json={"member_ids": [str(m) for m in everyone]},
-    )
-    with_program = {uuid.UUID(str(a["member_id"])) for a in assigned}
+    assigned = {
+        uuid.UUID(str(a["member_id"])): Assigned(
+            frozenset(int(d) for d in a["weekdays"]), date.fromisoformat(str(a["start_date"]))
+        )
+        for a in active
+    }
+    today = date.fromisoformat(local_date(gym.timezone, now))
     members = []
     for member_id in everyone:
-        entry = flagged.get(member_id)
-        no_program = member_id not in with_program
-        if entry is None and not no_program:
+        entry = seen.get(member_id)
+        why = reasons(entry, assigned.get(member_id), today)
+        if not why:
             continue
-        base = entry or {"member_id": member_id, "stalled": [], "week": {}, "on_protocol": None}
-        members.append({**base, "name": names.get(member_id), "no_program": no_program})
-    return AttentionOut.model_validate(
-        {**doc, "gym_id": gym_id, "gym_name": gym.name, "members": members}
-    )
+        base = entry or {"stalled": [], "week": {}, "on_protocol": None}
+        members.append(
+            {
+                "member_id": member_id,
+                "name": names.get(member_id),
+                "stalled": base["stalled"],
+                "week": base["week"],
+                "on_protocol": base["on_protocol"],
+                "no_program": member_id not in assigned,
+                "reasons": why,
+                "urgency": urgency(why),
+            }
+        )
+    members.sort(key=lambda m: (-m["urgency"], m["name"] is None, m["name"] or ""))
+    return AttentionOut.model_validate({"gym_id": gym_id, "gym_name": gym.name, "members": members})

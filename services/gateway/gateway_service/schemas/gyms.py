@@ -12,14 +12,28 @@ from gateway_service.schemas.progress import WeekPattern
 from myokine.inventory import Inventory
 
 
+class AttentionReason(Open):
+    """Why a member needs a trainer. `kind` is one of `no_program`, `stalled` (`exercise`,
+    `since`), `behind` (`patterns` that can no longer reach their range this week,
+    `sessions_left`), `missed` (`sessions` assigned and not trained in the last two weeks),
+    `record` (`exercise`, `record`: its kind, `date`: one to congratulate)."""
+
+    kind: str = Field(examples=["behind"])
+
+
 class AttentionMember(Open):
-    """A member who needs a trainer's eye."""
+    """A member who needs a trainer's eye, with the reasons, most urgent first."""
 
     member_id: uuid.UUID
     name: str | None = Field(description="Null if the member is no longer in the chain.")
+    reasons: list[AttentionReason]
+    urgency: int = Field(description="Higher is more urgent; the list is sorted by it.")
     stalled: list[str]
     week: dict[str, WeekPattern]
-    on_protocol: bool | None
+    on_protocol: bool | None = Field(
+        description="This week so far in range (null when nothing is known); being out of "
+        "range is a reason only once the week can no longer be made (`behind`)."
+    )
     no_program: bool = Field(description="No program assigned yet: a trainer should assign one.")
 
 
@@ -40,6 +54,15 @@ class AttentionOut(Open):
                             "stalled": ["bench-press"],
                             "on_protocol": False,
                             "no_program": False,
+                            "reasons": [
+                                {
+                                    "kind": "stalled",
+                                    "exercise": "bench-press",
+                                    "since": "2026-11-20",
+                                },
+                                {"kind": "behind", "patterns": ["hinge"], "sessions_left": 0},
+                            ],
+                            "urgency": 42,
                             "week": {"hinge": {"done": 0, "min": 1, "max": 2, "status": "below"}},
                         }
                     ],

@@ -742,7 +742,7 @@ def test_another_chains_member_is_not_found_before_any_service_is_asked(
     with pytest.raises(NotFound):
         trainer.member_progress(uow, services, tenant.signed_in, other.member.id)
     with pytest.raises(NotFound):
-        trainer.gym_attention(uow, services, tenant.signed_in, other.gym.id)
+        trainer.gym_attention(uow, services, tenant.signed_in, other.gym.id, now=NOW)
     assert fake(services.program).calls == fake(services.progression).calls == []
     assert_nothing_committed(uow)
 
@@ -777,6 +777,7 @@ def test_attention_names_the_members(uow: Uow, services: Services, tenant: Tenan
                 {
                     "member_id": str(tenant.member.id),
                     "stalled": ["bench-press"],
+                    "stalls": [{"exercise": "bench-press", "since": "2026-11-20"}],
                     "week": week,
                     "on_protocol": False,
                 },
@@ -787,14 +788,18 @@ def test_attention_names_the_members(uow: Uow, services: Services, tenant: Tenan
     fake(services.program).answer(
         "POST",
         "/assignments/active",
-        [{"member_id": str(tenant.member.id)}, {"member_id": str(gone)}],
+        [
+            {"member_id": str(m), "weekdays": [1, 3, 5], "start_date": "2026-11-23"}
+            for m in (tenant.member.id, gone)
+        ],
     )
-    shown = trainer.gym_attention(uow, services, tenant.signed_in, tenant.gym.id)
+    shown = trainer.gym_attention(uow, services, tenant.signed_in, tenant.gym.id, now=NOW)
     assert (shown.gym_id, shown.gym_name) == (tenant.gym.id, tenant.gym.name)
     assert [(m.member_id, m.name, m.no_program) for m in shown.members] == [
         (tenant.member.id, tenant.member.name, False),
         (gone, None, False),
     ]
+    assert [r.kind for r in shown.members[0].reasons] == ["stalled", "missed"]
 
 
 def test_attention_names_home_members_without_a_program(
@@ -803,7 +808,7 @@ def test_attention_names_home_members_without_a_program(
     fake(services.progression).answer("GET", f"/gyms/{tenant.gym.id}/attention", {"members": []})
     program = fake(services.program)
     program.answer("POST", "/assignments/active", [])
-    shown = trainer.gym_attention(uow, services, tenant.signed_in, tenant.gym.id)
+    shown = trainer.gym_attention(uow, services, tenant.signed_in, tenant.gym.id, now=NOW)
     assert program.calls[0].json == {"member_ids": [str(tenant.member.id)]}
     (needs,) = shown.members
     assert (needs.member_id, needs.no_program, needs.stalled, needs.on_protocol) == (
@@ -812,8 +817,14 @@ def test_attention_names_home_members_without_a_program(
         [],
         None,
     )
-    program.answer("POST", "/assignments/active", [{"member_id": str(tenant.member.id)}])
-    assert trainer.gym_attention(uow, services, tenant.signed_in, tenant.gym.id).members == []
+    program.answer(
+        "POST",
+        "/assignments/active",
+        [{"member_id": str(tenant.member.id), "weekdays": [1, 3, 5], "start_date": "2026-11-25"}],
+    )
+    assert (
+        trainer.gym_attention(uow, services, tenant.signed_in, tenant.gym.id, now=NOW).members == []
+    )
 
 
 # --- events ---------------------------------------------------------------------------

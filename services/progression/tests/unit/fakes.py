@@ -27,6 +27,7 @@ from progression_service.domain.exercise import (
 )
 from progression_service.domain.milestones import Milestone, MilestoneChanges, Reached
 from progression_service.domain.plan import DatedPlan, ExercisePlan, KnownExercise
+from progression_service.domain.progression import Decision
 from progression_service.domain.records import PersonalRecord
 from progression_service.domain.sets import LiftedSet
 from progression_service.domain.targets import Target
@@ -267,6 +268,34 @@ class FakeProgressionRepository(ProgressionRepository):
             if member in member_ids and standing.state.progression.stalled:
                 stalled[member].append(exercise)
         return dict(stalled)
+
+    def stall_dates(self, member_ids: Collection[uuid.UUID]) -> dict[tuple[uuid.UUID, str], date]:
+        stalled = {
+            (m, e) for m, exercises in self.stalled_exercises(member_ids).items() for e in exercises
+        }
+        found: dict[tuple[uuid.UUID, str], date] = {}
+        for (m, e, d), outcome in self.exposures.items():
+            if (m, e) in stalled and outcome.decision is Decision.STALL:
+                found[(m, e)] = max(d, found.get((m, e), d))
+        return found
+
+    def trained_days(
+        self, member_ids: Collection[uuid.UUID], since: date
+    ) -> dict[uuid.UUID, set[date]]:
+        days: dict[uuid.UUID, set[date]] = defaultdict(set)
+        for m, _, d in self.exposures:
+            if m in member_ids and d >= since:
+                days[m].add(d)
+        return dict(days)
+
+    def records_since(
+        self, member_ids: Collection[uuid.UUID], since: date
+    ) -> dict[uuid.UUID, list[tuple[str, str, date]]]:
+        found: dict[uuid.UUID, list[tuple[str, str, date]]] = defaultdict(list)
+        for r in sorted(self.stored_records, key=lambda r: r.record.day):
+            if r.member_id in member_ids and r.record.day >= since:
+                found[r.member_id].append((r.exercise, r.record.kind.value, r.record.day))
+        return dict(found)
 
     def trained_since(self, member_id: uuid.UUID, exercise: str, day: date) -> bool:
         return any(m == member_id and e == exercise and d >= day for m, e, d in self.exposures)

@@ -261,6 +261,26 @@ def test_a_stall_is_announced_once_with_its_load(uow: Uow, member: MemberScript)
     assert stall.load_kg == Decimal(80)
     assert fake(uow).stalled_exercises([member.member_id]) == {member.member_id: ["barbell-row"]}
     assert sent(uow, TargetsUpdated)[-1].load_kg == Decimal("72.5")
+    trainer = Caller(sub="trainer-1", role="trainer", chain_id=member.chain_id)
+    today = MON + timedelta(days=7)
+    (seen,) = queries.gym_attention(uow, trainer, member.gym_id, today).members
+    assert [(s.exercise, s.since) for s in seen.stalls] == [
+        ("barbell-row", MON + timedelta(days=6))
+    ]
+    assert seen.trained_days == [MON + timedelta(days=2 * i) for i in range(4)]
+
+
+def test_the_attention_read_names_the_last_weeks_records(uow: Uow, member: MemberScript) -> None:
+    deliver(uow, *member.workout(MON, ("bench-press", "100", 8)))
+    deliver(uow, *member.workout(MON + timedelta(days=2), ("bench-press", "100", 10)))
+    trainer = Caller(sub="trainer-1", role="trainer", chain_id=member.chain_id)
+    (seen,) = queries.gym_attention(uow, trainer, member.gym_id, MON + timedelta(days=3)).members
+    assert sorted((r.exercise, r.kind) for r in seen.records) == [
+        ("bench-press", "e1rm"),
+        ("bench-press", "reps"),
+    ]
+    (later,) = queries.gym_attention(uow, trainer, member.gym_id, MON + timedelta(days=20)).members
+    assert (later.records, later.trained_days) == ([], [])
 
 
 def test_correcting_an_old_set_equals_logging_it_right(uow: Uow) -> None:
