@@ -179,8 +179,16 @@ async function membersPage() {
   }
 }
 
-// Members of this gym (home, or trained here last) who need a program, are stalled or are
-// off protocol this week; those without a program first, as they cannot train to targets.
+// Members of this gym (home, or trained here lately) who need a trainer, most urgent first
+// as the gateway sorts them, each with its reasons (docs/protocol.md §1, "Pace").
+const REASONS = {
+  no_program: () => "needs a program",
+  stalled: (r) => `stalled on ${r.exercise}${r.since ? ` since ${r.since}` : ""}`,
+  behind: (r) => `behind this week: ${r.patterns.join(", ")} can no longer reach its range`,
+  missed: (r) => `missed ${r.sessions} session${r.sessions === 1 ? "" : "s"} in two weeks`,
+  record: (r) => `new ${r.record} record on ${r.exercise} (${r.date}): congratulate`,
+};
+
 function attentionList(answer) {
   if (!answer) return el("p", { class: "note" }, "Who needs attention is not available right now.");
   if (answer.members.length === 0) return el("p", { class: "ok" }, "✓ Nobody here needs attention this week.");
@@ -191,11 +199,8 @@ function attentionList(answer) {
     el(
       "ul",
       {},
-      [...answer.members].sort((a, b) => Number(b.no_program) - Number(a.no_program)).map((m) => {
-        const why = [];
-        if (m.no_program) why.push("needs a program");
-        if (m.stalled.length) why.push(`stalled on ${m.stalled.join(", ")}`);
-        if (m.on_protocol === false) why.push("off protocol this week");
+      answer.members.map((m) => {
+        const why = (m.reasons || []).map((r) => (REASONS[r.kind] || (() => r.kind))(r));
         return el("li", {}, el("a", { href: `#/members/${m.member_id}` }, m.name || "A member"), ` · ${why.join("; ")}`);
       }),
     ),
