@@ -340,7 +340,7 @@ function gymKiosks(gym, kiosks, refresh) {
       ? el(
           "table",
           { class: "kiosks" },
-          el("caption", { class: "legend" }, `Kiosks of ${gym.name}`),
+          el("caption", { class: "visually-hidden" }, `Kiosks of ${gym.name}`),
           el("thead", {}, el("tr", {}, ["Kiosk", "Added", "Status", "Actions"].map((h) => el("th", { scope: "col" }, h)))),
           el("tbody", {}, rows),
         )

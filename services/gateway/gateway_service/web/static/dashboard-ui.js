@@ -184,7 +184,8 @@ export function onceBox({ label, value, note, extra }) {
         copied.textContent = "Selected: press Ctrl+C to copy.";
       }
     },
-  }, `Copy ${label.toLowerCase()}`);
+  }, "Copy");
+  copy.setAttribute("aria-label", `Copy: ${label}`);
   return el(
     "div",
     { class: "once", role: "group", "aria-label": label, tabindex: "-1" },

@@ -148,7 +148,7 @@ export function programPanel(member, programs) {
   }
 
   panel.append(
-    el("h2", { id: "program-title" }, "Program"),
+    el("h2", { id: "program-title" }, "Training program"),
     note,
     current,
     problem,

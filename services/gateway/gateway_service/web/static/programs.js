@@ -22,8 +22,23 @@ function programLabel(program) {
   return program.exception_reason ? `${program.name} (off protocol)` : program.name;
 }
 
+const dose = (slot) => `${slot.sets}×${slot.rep_min}–${slot.rep_max}`;
+
 function slotText(slot) {
-  return `${slot.name || slot.exercise} ${slot.sets}×${slot.rep_min}–${slot.rep_max}`;
+  return `${slot.name || slot.exercise} ${dose(slot)}`;
+}
+
+// One day's exercises against the same day before, place by place.
+function dayChanges(day, was, now) {
+  const found = [];
+  for (let i = 0; i < Math.max(was.length, now.length); i++) {
+    const [a, b] = [was[i], now[i]];
+    if (!a) found.push(`Day ${day}: ${slotText(b)} added.`);
+    else if (!b) found.push(`Day ${day}: ${slotText(a)} removed.`);
+    else if (a.exercise !== b.exercise) found.push(`Day ${day}: ${slotText(a)} replaced by ${slotText(b)}.`);
+    else if (dose(a) !== dose(b)) found.push(`Day ${day}: ${b.name || b.exercise} ${dose(a)} → ${dose(b)}.`);
+  }
+  return found;
 }
 
 function daysText(program) {
@@ -109,9 +124,7 @@ function changes(version, previous) {
       found.push(`Day ${day.name} added.`);
       continue;
     }
-    const was = old.exercises.map(slotText).join(", ");
-    const now = day.exercises.map(slotText).join(", ");
-    if (was !== now) found.push(`Day ${day.name}: ${now} (was ${was}).`);
+    found.push(...dayChanges(day.name, old.exercises, day.exercises));
   }
   for (const name of before.keys()) found.push(`Day ${name} removed.`);
   return found.length ? found : ["No change to the days."];
@@ -152,7 +165,7 @@ export async function versionsPage(programId) {
         el(
           "table",
           { class: "days" },
-          el("caption", { class: "legend" }, `Days of version ${v.version}`),
+          el("caption", { class: "visually-hidden" }, `Days of version ${v.version}`),
           el("thead", {}, el("tr", {}, ["Day", "Exercises"].map((h) => el("th", { scope: "col" }, h)))),
           el("tbody", {}, v.days.map((d) => el("tr", {}, el("th", { scope: "row" }, d.name), el("td", {}, d.exercises.map(slotText).join(" · "))))),
         ),
