@@ -230,6 +230,10 @@ def test_a_trainer_sees_a_members_charts(
     expect(chart.locator("circle").first).to_be_attached()
     expect(chart.locator("figcaption")).to_contain_text("best e1RM")
     expect(page.get_by_role("heading", name="Assign a program")).to_be_visible()
+    # The two sets just logged, newest first, head the page's set history.
+    logged = page.locator("#sets-panel tbody tr .set-load")
+    expect(logged.nth(0)).to_have_text("40 kg \u00d7 9")
+    expect(logged.nth(1)).to_have_text("40 kg \u00d7 8")
     page.screenshot(path=str(screenshots / "dashboard-member.png"), full_page=True)
 
 

@@ -184,7 +184,7 @@ async function membersPage() {
 const REASONS = {
   no_program: () => "needs a program",
   stalled: (r) => `stalled on ${r.exercise}${r.since ? ` since ${r.since}` : ""}`,
-  behind: (r) => `behind this week: ${r.patterns.join(", ")} can no longer reach its range`,
+  behind: (r) => `behind this week: ${r.patterns.join(", ")} can no longer reach ${r.patterns.length === 1 ? "its" : "their"} range`,
   missed: (r) => `missed ${r.sessions} session${r.sessions === 1 ? "" : "s"} in two weeks`,
   record: (r) => `new ${r.record} record on ${r.exercise} (${r.date}): congratulate`,
 };
