@@ -90,7 +90,9 @@ def dialog(page: Page, name: str) -> Locator:
 
 
 def confirm(page: Page, title: str, action: str) -> None:
+    """Say yes in the confirmation dialog, which opens with the focus on Cancel."""
     box = dialog(page, title)
+    expect(box.get_by_role("button", name="Cancel")).to_be_focused()
     box.get_by_role("button", name=action, exact=True).click()
     expect(box).to_have_count(0)
 
@@ -705,6 +707,7 @@ def test_every_management_page_fits_and_names_its_controls(
         page = context.new_page()
         sign_in(page, system.credentials["trainer_email"], system.credentials["trainer_password"])
         drawn = {
+            "#/members": "tr[data-member]",
             "#/roster/add": "#add-member-form",
             "#/roster/import": "#import-form",
             "#/programs": "tr[data-program]",

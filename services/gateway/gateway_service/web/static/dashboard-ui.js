@@ -148,7 +148,8 @@ export function confirmAction({ title, text, action, typed }) {
         "form",
         { class: "stack" },
         parts,
-        el("div", { class: "actions" }, go, el("button", { type: "button", onclick: close }, "Cancel")),
+        // Without a word to type, the focus starts on the harmless choice.
+        el("div", { class: "actions" }, go, el("button", { type: "button", autofocus: !typed, onclick: close }, "Cancel")),
       );
       form.addEventListener("submit", (event) => {
         event.preventDefault();

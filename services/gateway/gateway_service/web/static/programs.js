@@ -415,10 +415,13 @@ export async function builderPage(programId) {
     try {
       if (programId) {
         const answer = await api("PUT", `/v1/programs/${programId}`, { json: body, key: newKey() });
+        const before = version;
         version = answer.current_version ?? answer.version;
         saveLabel();
         saveResult.replaceChildren(
-          `Saved “${answer.name}” as version ${version}. Members on an older version keep it until moved from their page. `,
+          version === before
+            ? `Nothing changed: “${answer.name}” stays at version ${version}. `
+            : `Saved “${answer.name}” as version ${version}. Members on an older version keep it until moved from their page. `,
           el("a", { href: `#/programs/${programId}` }, "See the versions"),
         );
         return;
