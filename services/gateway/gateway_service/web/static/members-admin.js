@@ -128,7 +128,7 @@ function resetPinDialog(member, changed) {
 }
 
 // Deactivating asks first (the badge stops at every kiosk at once); reactivating does not.
-export async function setActive(member, active, changed) {
+async function setActive(member, active, changed) {
   if (!active) {
     const sure = await confirmAction({
       title: `Deactivate ${member.name}?`,
