@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, func
+from sqlalchemy import Column, DateTime, MetaData, String, Table, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
 
 
 def member_digest(member_id: uuid.UUID) -> str:
@@ -28,4 +30,22 @@ def define_erased_members(metadata: MetaData) -> Table:
         metadata,
         Column("member_digest", String(64), primary_key=True),
         Column("erased_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
+def was_erased(session: Session, erased: Table, member_id: uuid.UUID) -> bool:
+    """Whether this service erased the member (their digest is in `erased`)."""
+    digest = member_digest(member_id)
+    found = session.execute(
+        select(erased.c.member_digest).where(erased.c.member_digest == digest)
+    ).first()
+    return found is not None
+
+
+def record_erasure(session: Session, erased: Table, member_id: uuid.UUID) -> None:
+    """Keep the member's digest, once, after their rows are deleted in the same transaction."""
+    session.execute(
+        insert(erased)
+        .values(member_digest=member_digest(member_id))
+        .on_conflict_do_nothing(index_elements=["member_digest"])
     )

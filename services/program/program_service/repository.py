@@ -35,7 +35,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from myokine.catalog import CatalogExercise, Equipment
-from myokine.erasure import define_erased_members, member_digest
+from myokine.erasure import define_erased_members, record_erasure, was_erased
 from myokine.messaging_tables import define_messaging_tables
 from myokine.patterns import Pattern
 from program_service.domain.plans import Plan, Slot, TrainingDay, VersionContent
@@ -663,10 +663,7 @@ class SqlProgramRepository(ProgramRepository):
         return [(assignment, version) for assignment, version in rows]
 
     def erased(self, member_id: uuid.UUID) -> bool:
-        found = self.session.execute(
-            select(ERASED.c.member_digest).where(ERASED.c.member_digest == member_digest(member_id))
-        ).first()
-        return found is not None
+        return was_erased(self.session, ERASED, member_id)
 
     def erase_member(self, member_id: uuid.UUID) -> int:
         """Four statements: the lock, two deletes, the digest."""
@@ -683,11 +680,7 @@ class SqlProgramRepository(ProgramRepository):
             delete(MemberSequence).where(MemberSequence.member_id == member_id),
         ):
             deleted += int(self.session.execute(statement).rowcount)  # type: ignore[attr-defined]
-        self.session.execute(
-            insert(ERASED)
-            .values(member_digest=member_digest(member_id))
-            .on_conflict_do_nothing(index_elements=["member_digest"])
-        )
+        record_erasure(self.session, ERASED, member_id)
         return deleted
 
 

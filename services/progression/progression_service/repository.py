@@ -37,7 +37,7 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from myokine import events as ev
-from myokine.erasure import define_erased_members, member_digest
+from myokine.erasure import define_erased_members, record_erasure, was_erased
 from myokine.inventory import Inventory
 from myokine.messaging_tables import define_messaging_tables
 from progression_service.domain.adherence import CountedWeek
@@ -1292,10 +1292,7 @@ class SqlProgressionRepository(ProgressionRepository):
     # --- erasure
 
     def erased(self, member_id: uuid.UUID) -> bool:
-        found = self.session.execute(
-            select(ERASED.c.member_digest).where(ERASED.c.member_digest == member_digest(member_id))
-        ).first()
-        return found is not None
+        return was_erased(self.session, ERASED, member_id)
 
     def erase_member(self, member_id: uuid.UUID) -> int:
         """One delete per table (plans before their assignments), then the digest."""
@@ -1321,11 +1318,7 @@ class SqlProgressionRepository(ProgressionRepository):
         deleted = 0
         for statement in statements:
             deleted += int(self.session.execute(statement).rowcount)  # type: ignore[attr-defined]
-        self.session.execute(
-            insert(ERASED)
-            .values(member_digest=member_digest(member_id))
-            .on_conflict_do_nothing(index_elements=["member_digest"])
-        )
+        record_erasure(self.session, ERASED, member_id)
         return deleted
 
 

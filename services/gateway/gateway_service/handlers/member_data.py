@@ -62,9 +62,9 @@ SET_COLUMNS = (
     "changed_by",
     "changed_by_role",
     "reason",
-    "exercise",
     "performed_at",
     "local_date",
+    "exercise",
     "set_number",
     "load_kg",
     "load",
@@ -79,19 +79,8 @@ SET_COLUMNS = (
 CSV_COLUMNS = PROFILE_COLUMNS + SET_COLUMNS
 """The export's CSV: one row per version of each set, each with the member's profile."""
 
-_CHANGEABLE = (
-    "exercise",
-    "set_number",
-    "load_kg",
-    "load",
-    "unit",
-    "entered_load",
-    "entered_unit",
-    "reps",
-    "rpe",
-    "warmup",
-    "voided_at",
-)
+# A correction may change every column of a set from its exercise on (not when it was done).
+_CHANGEABLE = SET_COLUMNS[SET_COLUMNS.index("exercise") :]
 
 # Text a person typed (a name, a reason) that a spreadsheet would run as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
