@@ -293,6 +293,25 @@ def kiosk(system: RunningSystem) -> Iterator[Kiosk]:
         client.close()
 
 
+@pytest.fixture
+def admin(system: Any) -> Iterator[httpx.Client]:
+    """The demo chain admin, signed in."""
+    http = httpx.Client(base_url=system.gateway_url, timeout=15.0)
+    token = http.post(
+        "/v1/auth/token",
+        data={
+            "username": system.credentials["trainer_email"],
+            "password": system.credentials["trainer_password"],
+        },
+    )
+    assert token.status_code == 200, token.text
+    http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+    try:
+        yield http
+    finally:
+        http.close()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]

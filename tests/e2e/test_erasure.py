@@ -4,7 +4,6 @@ of the four databases names them, and the processes' logs never held their name 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,25 +13,6 @@ from devstack.stack import SERVICES
 from devstack.testing import rows_naming
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def admin(system: Any) -> Iterator[httpx.Client]:
-    """The demo chain admin, signed in."""
-    http = httpx.Client(base_url=system.gateway_url, timeout=15.0)
-    token = http.post(
-        "/v1/auth/token",
-        data={
-            "username": system.credentials["trainer_email"],
-            "password": system.credentials["trainer_password"],
-        },
-    )
-    assert token.status_code == 200, token.text
-    http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-    try:
-        yield http
-    finally:
-        http.close()
 
 
 def _key() -> dict[str, str]:

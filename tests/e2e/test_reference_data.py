@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -16,25 +15,6 @@ import pytest
 from myokine.units import KG_PER_LB
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def admin(system: Any) -> Iterator[httpx.Client]:
-    """The demo chain admin, signed in."""
-    http = httpx.Client(base_url=system.gateway_url, timeout=15.0)
-    token = http.post(
-        "/v1/auth/token",
-        data={
-            "username": system.credentials["trainer_email"],
-            "password": system.credentials["trainer_password"],
-        },
-    )
-    assert token.status_code == 200, token.text
-    http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-    try:
-        yield http
-    finally:
-        http.close()
 
 
 def _home_gym(admin: httpx.Client) -> str:

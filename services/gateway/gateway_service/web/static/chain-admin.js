@@ -4,7 +4,6 @@
 import { el } from "./api.js";
 import { api } from "./dashboard-api.js";
 import {
-  clearErrors,
   confirmAction,
   describe,
   failure,
@@ -12,11 +11,11 @@ import {
   formError,
   heading,
   modal,
+  onSubmit,
   onceBox,
-  select,
-  showErrors,
-  uid,
   pageView,
+  select,
+  uid,
   when,
 } from "./dashboard-ui.js";
 
@@ -73,18 +72,12 @@ function editTrainerDialog(trainer, gyms, changed) {
       formError(),
       el("div", { class: "actions" }, el("button", { type: "submit", class: "primary" }, "Save"), el("button", { type: "button", onclick: close }, "Cancel")),
     );
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      clearErrors(form);
+    onSubmit(form, async () => {
       const body = { gym_ids: choice.chosen() };
       if (name.value.trim() !== trainer.name) body.name = name.value.trim();
       if (role.value !== trainer.role) body.role = role.value;
-      try {
-        changed(await api("PATCH", `/v1/trainers/${trainer.id}`, { json: body }));
-        close();
-      } catch (error) {
-        showErrors(form, error);
-      }
+      changed(await api("PATCH", `/v1/trainers/${trainer.id}`, { json: body }));
+      close();
     });
     return form;
   });
@@ -107,28 +100,22 @@ function addTrainerForm(gyms, added) {
     el("div", { class: "span-all" }, choice.set),
     el("div", { class: "form-end" }, el("button", { type: "submit", class: "primary" }, "Add trainer"), formError()),
   );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearErrors(form);
+  onSubmit(form, async () => {
     result.replaceChildren();
     const body = { email: email.value.trim(), name: name.value.trim(), role: role.value, gym_ids: choice.chosen() };
     if (password.value) body.password = password.value;
-    try {
-      const trainer = await api("POST", "/v1/trainers", { json: body });
-      added(trainer);
-      form.reset();
-      const shown = trainer.password
-        ? onceBox({
-            label: `Password of ${trainer.name}`,
-            value: trainer.password,
-            note: `Give it to ${trainer.name} (${trainer.email}) now, in person or by a safe channel: it is not shown again.`,
-          })
-        : el("p", { class: "ok", role: "status", tabindex: "-1" }, `Added ${trainer.name}: they sign in with the password you chose.`);
-      result.replaceChildren(shown);
-      shown.focus();
-    } catch (error) {
-      showErrors(form, error);
-    }
+    const trainer = await api("POST", "/v1/trainers", { json: body });
+    added(trainer);
+    form.reset();
+    const shown = trainer.password
+      ? onceBox({
+          label: `Password of ${trainer.name}`,
+          value: trainer.password,
+          note: `Give it to ${trainer.name} (${trainer.email}) now, in person or by a safe channel: it is not shown again.`,
+        })
+      : el("p", { class: "ok", role: "status", tabindex: "-1" }, `Added ${trainer.name}: they sign in with the password you chose.`);
+    result.replaceChildren(shown);
+    shown.focus();
   });
   return el("div", {}, form, result);
 }
@@ -287,16 +274,10 @@ function gymKiosks(gym, kiosks, refresh) {
     el("button", { type: "submit", class: "primary" }, "Add kiosk"),
     formError(),
   );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearErrors(form);
-    try {
-      const made = await api("POST", "/v1/kiosks", { json: { gym_id: gym.id, name: name.value.trim() } });
-      await refresh();
-      showToken(made);
-    } catch (error) {
-      showErrors(form, error);
-    }
+  onSubmit(form, async () => {
+    const made = await api("POST", "/v1/kiosks", { json: { gym_id: gym.id, name: name.value.trim() } });
+    await refresh();
+    showToken(made);
   });
 
   const rows = kiosks.map((kiosk) => {

@@ -107,6 +107,20 @@ export function showErrors(form, error) {
   (form.querySelector("[aria-invalid]") || general).focus?.();
 }
 
+// Every form of the dashboard: a submit clears the last errors, and what the API refuses
+// is shown at the fields it names. `send` does the rest; it may return early.
+export function onSubmit(form, send) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    try {
+      await send();
+    } catch (error) {
+      showErrors(form, error);
+    }
+  });
+}
+
 export function formError() {
   return el("p", { class: "error form-error", role: "alert", tabindex: "-1" });
 }

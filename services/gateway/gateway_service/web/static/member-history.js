@@ -5,14 +5,13 @@
 import { el, fmt, newKey } from "./api.js";
 import { api } from "./dashboard-api.js";
 import {
-  clearErrors,
   confirmAction,
   describe,
   field,
   formError,
   modal,
+  onSubmit,
   select,
-  showErrors,
   when,
 } from "./dashboard-ui.js";
 import { assignForm, today, weekdayNames } from "./programs.js";
@@ -210,9 +209,7 @@ function correctDialog(member, set, names, done) {
       formError(),
       el("div", { class: "actions" }, el("button", { type: "submit", class: "primary" }, "Save correction"), el("button", { type: "button", onclick: close }, "Cancel")),
     );
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      clearErrors(form);
+    onSubmit(form, async () => {
       const body = { reason: reason.value.trim() };
       // The numbers go as typed: the API names a field it cannot read.
       if (load.value !== fmt(set.load) || unit.value !== set.unit) {
@@ -221,13 +218,9 @@ function correctDialog(member, set, names, done) {
       }
       if (Number(reps.value) !== set.reps) body.reps = reps.value === "" ? null : Number(reps.value);
       if (rpe.value !== String(set.rpe ?? "")) body.rpe = rpe.value === "" ? null : Number(rpe.value);
-      try {
-        await api("PATCH", `/v1/members/${member.id}/sets/${set.id}`, { json: body, key: newKey() });
-        close();
-        done();
-      } catch (error) {
-        showErrors(form, error);
-      }
+      await api("PATCH", `/v1/members/${member.id}/sets/${set.id}`, { json: body, key: newKey() });
+      close();
+      done();
     });
     return form;
   });
@@ -244,17 +237,11 @@ function voidDialog(member, set, names, done) {
       formError(),
       el("div", { class: "actions" }, el("button", { type: "submit", class: "danger" }, "Void set"), el("button", { type: "button", onclick: close }, "Cancel")),
     );
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      clearErrors(form);
+    onSubmit(form, async () => {
       const why = encodeURIComponent(reason.value.trim());
-      try {
-        await api("DELETE", `/v1/members/${member.id}/sets/${set.id}?reason=${why}`, { key: newKey() });
-        close();
-        done();
-      } catch (error) {
-        showErrors(form, error);
-      }
+      await api("DELETE", `/v1/members/${member.id}/sets/${set.id}?reason=${why}`, { key: newKey() });
+      close();
+      done();
     });
     return form;
   });

@@ -13,11 +13,12 @@ import {
   formError,
   heading,
   modal,
+  onSubmit,
   onceBox,
+  pageView,
   saveCsv,
   select,
   showErrors,
-  pageView,
   when,
 } from "./dashboard-ui.js";
 
@@ -70,9 +71,7 @@ function editMemberDialog(member, gyms, changed) {
       formError(),
       actionsRow(el("button", { type: "submit", class: "primary" }, "Save"), el("button", { type: "button", onclick: close }, "Cancel")),
     );
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      clearErrors(form);
+    onSubmit(form, async () => {
       // Only what changed is sent: an unchanged badge or home gym is not checked again.
       const body = {};
       if (name.value.trim() !== member.name) body.name = name.value.trim();
@@ -81,12 +80,8 @@ function editMemberDialog(member, gyms, changed) {
       if (unit.value !== member.unit) body.unit = unit.value;
       if (external.value.trim() !== (member.external_id || "")) body.external_id = external.value.trim();
       if (Object.keys(body).length === 0) return close();
-      try {
-        changed(await api("PATCH", `/v1/members/${member.id}`, { json: body }));
-        close();
-      } catch (error) {
-        showErrors(form, error);
-      }
+      changed(await api("PATCH", `/v1/members/${member.id}`, { json: body }));
+      close();
     });
     return form;
   });
@@ -104,24 +99,18 @@ function resetPinDialog(member, changed) {
       formError(),
       actionsRow(el("button", { type: "submit", class: "primary" }, "Reset PIN"), el("button", { type: "button", onclick: close }, "Cancel")),
     );
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      clearErrors(form);
-      try {
-        const answer = await api("POST", `/v1/members/${member.id}/pin`, { json: pin.value.trim() ? { pin: pin.value.trim() } : {} });
-        changed(answer.member);
-        const shown = answer.pin
-          ? onceBox({
-              label: "New PIN",
-              value: answer.pin,
-              note: `Write it down and give it to ${member.name} now: it is not shown again.`,
-            })
-          : el("p", { class: "ok", role: "status" }, "The PIN is set and the badge unlocked.");
-        form.replaceWith(shown, actionsRow(done));
-        done.focus();
-      } catch (error) {
-        showErrors(form, error);
-      }
+    onSubmit(form, async () => {
+      const answer = await api("POST", `/v1/members/${member.id}/pin`, { json: pin.value.trim() ? { pin: pin.value.trim() } : {} });
+      changed(answer.member);
+      const shown = answer.pin
+        ? onceBox({
+            label: "New PIN",
+            value: answer.pin,
+            note: `Write it down and give it to ${member.name} now: it is not shown again.`,
+          })
+        : el("p", { class: "ok", role: "status" }, "The PIN is set and the badge unlocked.");
+      form.replaceWith(shown, actionsRow(done));
+      done.focus();
     });
     return form;
   });
@@ -198,30 +187,24 @@ function addMemberForm(gyms, added) {
     field("External id (optional)", external, { name: "external_id", hint: "The chain's own id, as in its CRM." }),
     el("div", { class: "form-end" }, el("button", { type: "submit", class: "primary" }, "Add member"), formError()),
   );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearErrors(form);
+  onSubmit(form, async () => {
     result.replaceChildren();
     const body = { name: name.value.trim(), badge: badge.value.trim(), home_gym_id: home.value };
     if (unit.value) body.unit = unit.value;
     if (pin.value.trim()) body.pin = pin.value.trim();
     if (external.value.trim()) body.external_id = external.value.trim();
-    try {
-      const member = await api("POST", "/v1/members", { json: body });
-      added(member);
-      for (const input of [name, badge, pin, external]) input.value = "";
-      const shown = member.pin
-        ? onceBox({
-            label: `PIN of ${member.name}`,
-            value: member.pin,
-            note: `Write it down and give it to ${member.name} now: it is not shown again. Badge ${member.badge}.`,
-          })
-        : el("p", { class: "ok", role: "status", tabindex: "-1" }, `Added ${member.name} (badge ${member.badge}) with the PIN you chose.`);
-      result.replaceChildren(shown);
-      shown.focus();
-    } catch (error) {
-      showErrors(form, error);
-    }
+    const member = await api("POST", "/v1/members", { json: body });
+    added(member);
+    for (const input of [name, badge, pin, external]) input.value = "";
+    const shown = member.pin
+      ? onceBox({
+          label: `PIN of ${member.name}`,
+          value: member.pin,
+          note: `Write it down and give it to ${member.name} now: it is not shown again. Badge ${member.badge}.`,
+        })
+      : el("p", { class: "ok", role: "status", tabindex: "-1" }, `Added ${member.name} (badge ${member.badge}) with the PIN you chose.`);
+    result.replaceChildren(shown);
+    shown.focus();
   });
   return el("div", {}, form, result);
 }
