@@ -305,7 +305,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
     )
 }
 
-# Which services consume which events. The relay publishes one task per consumer.
+# Which services consume which events. The relay sends each consumer one message a pass:
+# the event's own task when it has one event for it, else the batch task (`BATCH`).
 ROUTES: dict[str, tuple[str, ...]] = {
     "ProgramAssigned": ("progression",),
     "AssignmentEnded": ("progression",),
@@ -323,6 +324,10 @@ ROUTES: dict[str, tuple[str, ...]] = {
     "StallDetected": ("gateway",),
     "MilestoneReached": ("gateway",),
 }
+
+
+BATCH = "events"
+"""The task of a batch of events at a consumer: `<consumer>.events`."""
 
 
 def task_name(consumer: str, event_type: str) -> str:

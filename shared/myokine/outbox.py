@@ -2,9 +2,9 @@
 
 A handler calls `add_event` inside its transaction, so the event exists if and only if
 the state change does. The relay (`OutboxRelay`) publishes unsent rows in insertion
-order, one Celery task per consumer, and marks them sent (or deletes them, for an event
-that is not kept once sent: `MemberErased` names the member it erases). When Redis is
-down the rows wait; nothing is lost, and they go out once it is back.
+order, one Celery message per consumer and pass, and marks them sent (or deletes them, for
+an event that is not kept once sent: `MemberErased` names the member it erases). When
+Redis is down the rows wait; nothing is lost, and they go out once it is back.
 """
 
 from __future__ import annotations
@@ -19,11 +19,17 @@ from typing import Any
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from myokine.events import EVENT_TYPES, ROUTES, Event, task_name
+from myokine.events import BATCH, EVENT_TYPES, ROUTES, Event, task_name
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 5.0
+
+MAX_HOLD_SECONDS = 5.0
+"""The longest the relay lets rows gather for a busy consumer (see `OutboxRelay`)."""
+
+Backlog = Callable[[str], int]
+"""How many messages wait in a queue, not yet taken by any worker."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,25 @@ Publish = Callable[[str, str, dict[str, Any]], None]
 """Send one message: (task name, queue, body). Raises when the broker cannot take it."""
 
 
+def _messages(rows: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, str, dict[str, Any]]]:
+    """The messages that carry `rows` (event type, body) to their consumers, in order: to
+    each consumer its one event's own task, or a batch (`BATCH`) of its events.
+
+    Under load a pass finds many rows, and one message for them all costs a consumer one
+    broker round trip and one acknowledgement instead of one per event.
+    """
+    per_consumer: dict[str, list[dict[str, Any]]] = {}
+    for event_type, body in rows:
+        for consumer in ROUTES[event_type]:
+            per_consumer.setdefault(consumer, []).append(body)
+    return [
+        (task_name(consumer, bodies[0]["event_type"]), consumer, bodies[0])
+        if len(bodies) == 1
+        else (task_name(consumer, BATCH), consumer, {"events": bodies})
+        for consumer, bodies in per_consumer.items()
+    ]
+
+
 def add_event(session: Session, outbox: Table, event: Event) -> None:
     """Store `event` in the outbox, inside the caller's transaction."""
     session.execute(
@@ -51,7 +76,14 @@ def add_event(session: Session, outbox: Table, event: Event) -> None:
 
 
 class OutboxRelay:
-    """Publishes a service's unsent outbox rows to the consumers' queues."""
+    """Publishes a service's unsent outbox rows to the consumers' queues.
+
+    With `backlog`, the relay holds rows back while every consumer they go to has a message
+    in its queue that no worker has taken yet (for at most `max_hold` seconds since it last
+    sent): their workers are busy, the rows gather, and the next message carries them all,
+    which a consumer applies for less than one at a time (a member's sets together). When
+    the workers keep up, or one of the consumers is idle, nothing waits.
+    """
 
     def __init__(
         self,
@@ -60,23 +92,33 @@ class OutboxRelay:
         publish: Publish,
         *,
         batch_size: int = 200,
+        backlog: Backlog | None = None,
+        max_hold: float = MAX_HOLD_SECONDS,
     ) -> None:
         self._sessions = session_factory
         self._outbox = outbox
         self._publish = publish
         self._batch_size = batch_size
+        self._backlog = backlog
+        self._max_hold = max_hold
+        self._last_sent = float("-inf")
+
+    def _hold(self, queues: set[str]) -> bool:
+        """Whether to let the rows gather: all their consumers are busy, not for too long."""
+        if self._backlog is None or time.monotonic() - self._last_sent >= self._max_hold:
+            return False
+        return all(self._backlog(queue) > 0 for queue in queues)
 
     def publish_pending(self) -> RelayPass:
-        """Publish one batch of unsent rows.
+        """Publish one batch of unsent rows: one message per consumer (see `_messages`).
 
         Rows are locked with `FOR UPDATE SKIP LOCKED`, so several relays can run side by
-        side without sending a row twice at the same time. A publish failure stops the
-        batch at that row (later rows must not overtake it); the rows before it stay sent.
+        side without sending a row twice at the same time. When the broker refuses a
+        message, no row of the batch is marked sent and the whole batch goes again on the
+        next pass: a consumer that got its message already gets it twice, which its inbox
+        makes harmless, and no row overtakes an earlier one.
         """
         o = self._outbox
-        sent: list[int] = []
-        forgotten: list[int] = []
-        blocked = False
         with self._sessions() as session, session.begin():
             rows = session.execute(
                 select(o.c.id, o.c.event_type, o.c.body)
@@ -85,33 +127,37 @@ class OutboxRelay:
                 .limit(self._batch_size)
                 .with_for_update(skip_locked=True)
             ).all()
-            for row in rows:
-                try:
-                    for consumer in ROUTES[row.event_type]:
-                        self._publish(task_name(consumer, row.event_type), consumer, row.body)
-                except Exception as exc:  # the broker is down or refused: retry later
-                    session.execute(
-                        update(o)
-                        .where(o.c.id == row.id)
-                        .values(attempts=o.c.attempts + 1, last_error=repr(exc)[:2000])
-                    )
-                    log.warning(
-                        "outbox publish failed; will retry",
-                        extra={"event_id": row.body.get("event_id"), "error": repr(exc)},
-                    )
-                    blocked = True
-                    break
-                kept = EVENT_TYPES[row.event_type].kept_once_sent
-                (sent if kept else forgotten).append(row.id)
-            if sent:
-                # One statement for the batch; the transaction makes it all-or-nothing anyway.
+            if not rows:
+                return RelayPass(published=0, blocked=False, full=False)
+            messages = _messages([(r.event_type, r.body) for r in rows])
+            try:
+                if self._hold({queue for _, queue, _ in messages}):
+                    return RelayPass(published=0, blocked=False, full=False)
+                for task, queue, body in messages:
+                    self._publish(task, queue, body)
+            except Exception as exc:  # the broker is down or refused: retry later
+                first = rows[0]
                 session.execute(
-                    update(o).where(o.c.id.in_(sent)).values(published_at=datetime.now(UTC))
+                    update(o)
+                    .where(o.c.id == first.id)
+                    .values(attempts=o.c.attempts + 1, last_error=repr(exc)[:2000])
+                )
+                log.warning(
+                    "outbox publish failed; will retry",
+                    extra={"event_id": first.body.get("event_id"), "error": repr(exc)},
+                )
+                return RelayPass(published=0, blocked=True, full=False)
+            kept = [r.id for r in rows if EVENT_TYPES[r.event_type].kept_once_sent]
+            forgotten = [r.id for r in rows if not EVENT_TYPES[r.event_type].kept_once_sent]
+            # One statement each for the batch; the transaction makes it all-or-nothing.
+            if kept:
+                session.execute(
+                    update(o).where(o.c.id.in_(kept)).values(published_at=datetime.now(UTC))
                 )
             if forgotten:
                 session.execute(delete(o).where(o.c.id.in_(forgotten)))
-        published = len(sent) + len(forgotten)
-        return RelayPass(published=published, blocked=blocked, full=len(rows) == self._batch_size)
+        self._last_sent = time.monotonic()
+        return RelayPass(published=len(rows), blocked=False, full=len(rows) == self._batch_size)
 
     def run_forever(self, *, poll_interval: float, should_stop: Callable[[], bool]) -> None:
         """Relay until `should_stop()`; back off while the broker or the database is down."""

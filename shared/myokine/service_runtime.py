@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import redis
 from celery import Celery
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from myokine.api_docs import install_api_docs
 from myokine.celery_app import PUBLISH_RETRY_POLICY, create_celery
-from myokine.consumers import register_consumer
+from myokine.consumers import Handle, HandleMany, register_batch_consumer, register_consumer
 from myokine.db import make_engine, make_session_factory
 from myokine.dead_letters import record_dead_letter
 from myokine.events import Event
@@ -46,6 +47,20 @@ class ServiceRuntime:
     migrations_dir: Path
     worker_start_hooks: list[Callable[[], None]] = field(default_factory=list)
     """What the worker does once before it consumes (e.g. ask to catch up on reference data)."""
+    handlers: dict[str, Handle] = field(default_factory=dict)
+    """This service's consumer of each event type it takes (`consume`)."""
+    together: dict[str, HandleMany] = field(default_factory=dict)
+    """Its consumers of a member's several events of one type at once (`consume_together`)."""
+
+    def __post_init__(self) -> None:
+        register_batch_consumer(
+            self.celery,
+            self.name,
+            self.handlers,
+            self.dead_letter,
+            max_retries=self.settings.task_max_retries,
+            together=self.together,
+        )
 
     @classmethod
     def build(
@@ -74,12 +89,16 @@ class ServiceRuntime:
         )
 
     def relay(self) -> OutboxRelay:
-        """The outbox relay of this service."""
+        """The outbox relay of this service; it reads the consumers' backlogs in Redis."""
+        broker = redis.Redis.from_url(
+            self.settings.redis_url, socket_timeout=2, socket_connect_timeout=2
+        )
         return OutboxRelay(
             self.sessions,
             self.tables.outbox,
             self.publish,
             batch_size=self.settings.relay_batch_size,
+            backlog=lambda queue: int(broker.llen(queue)),
         )
 
     def dead_letter(self, task: str, body: dict[str, Any], error: str) -> None:
@@ -87,7 +106,8 @@ class ServiceRuntime:
         record_dead_letter(self.sessions, self.tables.dead_letters, task, body, error)
 
     def consume(self, event_cls: type[Event], handle: Callable[[Any], None]) -> None:
-        """Register `handle` as this service's consumer of `event_cls`."""
+        """Register `handle` as this service's consumer of `event_cls`, alone and in batches."""
+        self.handlers[event_cls.event_type] = handle
         register_consumer(
             self.celery,
             self.name,
@@ -96,6 +116,12 @@ class ServiceRuntime:
             self.dead_letter,
             max_retries=self.settings.task_max_retries,
         )
+
+    def consume_together(self, event_cls: type[Event], handle: HandleMany) -> None:
+        """Register `handle` for a member's run of `event_cls` events in one batch (they
+        come in order, and `handle` must leave what `consume`'s handler leaves applying
+        them one by one)."""
+        self.together[event_cls.event_type] = handle
 
     def on_worker_start(self, hook: Callable[[], None]) -> None:
         """Run `hook` each time this service's worker starts, before it consumes."""

@@ -17,7 +17,14 @@ from sqlalchemy import func, insert, select
 
 from devstack.embedded import EmbeddedRedis
 from myokine.celery_app import create_celery
-from myokine.consumers import ORDER_WAITS, RetryLater, order_delay, register_consumer, retry_delay
+from myokine.consumers import (
+    ORDER_WAITS,
+    RetryLater,
+    order_delay,
+    register_batch_consumer,
+    register_consumer,
+    retry_delay,
+)
 from myokine.dead_letters import list_dead_letters, record_dead_letter
 from myokine.events import Event, LoggedSet, MemberEvent, SetCorrected, SetLogged, SetVoided
 from myokine.inbox import first_delivery
@@ -59,6 +66,8 @@ class Consumers:
         self.db = scratch
         self.calls: Counter[str] = Counter()
         self.retry_later_times = 2
+        self.applied: list[str] = []
+        self.runs: list[list[str]] = []
 
     def on_logged(self, event: Event) -> None:
         """Applies the event once, through the inbox."""
@@ -66,6 +75,13 @@ class Consumers:
         with self.db.sessions() as session, session.begin():
             if first_delivery(session, self.db.tables.inbox, event):
                 session.execute(insert(self.db.things).values(name=str(event.event_id)))
+                self.applied.append(str(event.event_id))
+
+    def on_logged_together(self, events: list[Event]) -> None:
+        """Applies a member's run of sets, noting the run."""
+        self.runs.append([str(e.event_id) for e in events])
+        for event in events:
+            self.on_logged(event)
 
     def on_corrected(self, event: Event) -> None:
         """Always fails."""
@@ -91,12 +107,22 @@ def worker(scratch_db: Any, redis_server: EmbeddedRedis) -> Iterator[tuple[Celer
     def dead_letter(task: str, body: dict[str, Any], error: str) -> None:
         record_dead_letter(scratch_db.sessions, scratch_db.tables.dead_letters, task, body, error)
 
+    handlers: dict[str, Callable[[Any], None]] = {}
     for cls, handle in (
         (SetLogged, consumers.on_logged),
         (SetCorrected, consumers.on_corrected),
         (SetVoided, consumers.on_voided),
     ):
         register_consumer(app, CONSUMER, cls, handle, dead_letter, max_retries=MAX_RETRIES)
+        handlers[cls.event_type] = handle
+    register_batch_consumer(
+        app,
+        CONSUMER,
+        handlers,
+        dead_letter,
+        max_retries=MAX_RETRIES,
+        together={"SetLogged": consumers.on_logged_together},
+    )
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
         yield app, consumers
 
@@ -104,6 +130,8 @@ def worker(scratch_db: Any, redis_server: EmbeddedRedis) -> Iterator[tuple[Celer
 @pytest.fixture
 def consumers(worker: tuple[Celery, Consumers], db: Any) -> Consumers:
     worker[1].calls.clear()
+    worker[1].applied.clear()
+    worker[1].runs.clear()
     return worker[1]
 
 
@@ -202,3 +230,75 @@ def test_an_unreadable_message_goes_to_the_dead_letters_at_once(
     assert letter["body"] == body
     assert letter["task_name"] == "progression.SetLogged"
     assert consumers.calls["SetLogged"] == 0, "the handler never sees it"
+
+
+def of_member(member: str, body: dict[str, Any]) -> dict[str, Any]:
+    return {**body, "member_id": member}
+
+
+def test_a_batch_applies_each_event_once_however_often_it_comes(
+    consumers: Consumers, send: Callable[[str, dict[str, Any]], None], db: Any
+) -> None:
+    batch = {"events": [event_of(SetLogged) for _ in range(3)]}
+    send("progression.events", batch)
+    send("progression.events", batch)
+
+    wait_for(lambda: consumers.calls["SetLogged"] == 6)
+    assert effects(db) == 3
+    assert dead(db) == []
+
+
+def test_in_a_batch_an_early_event_holds_back_its_members_later_ones_only(
+    consumers: Consumers, send: Callable[[str, dict[str, Any]], None], db: Any
+) -> None:
+    a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    early = of_member(a, event_of(SetVoided))
+    after_it = of_member(a, event_of(SetLogged))
+    other = of_member(b, event_of(SetLogged))
+    send("progression.events", {"events": [early, after_it, other]})
+
+    wait_for(lambda: effects(db) == 3)
+    assert consumers.applied == [other["event_id"], early["event_id"], after_it["event_id"]]
+    assert dead(db) == []
+
+
+def test_in_a_batch_a_failing_event_is_dead_lettered_alone_with_its_members_later_ones(
+    consumers: Consumers, send: Callable[[str, dict[str, Any]], None], db: Any
+) -> None:
+    a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    failing = of_member(a, event_of(SetCorrected))
+    after_it = of_member(a, event_of(SetLogged))
+    other = of_member(b, event_of(SetLogged))
+    send("progression.events", {"events": [failing, after_it, other, {"no": "type"}]})
+
+    wait_for(lambda: len(dead(db)) == 3)
+    letters = {letter["task_name"]: letter for letter in dead(db)}
+    assert consumers.applied == [other["event_id"]]
+    assert consumers.calls["SetCorrected"] == MAX_RETRIES + 1
+    assert letters["progression.SetCorrected"]["body"] == failing
+    assert letters["progression.SetLogged"]["body"] == after_it, "never applied before it"
+    assert letters["progression.None"]["body"] == {"no": "type"}
+
+
+def test_in_a_batch_a_members_run_of_one_type_is_applied_as_one(
+    consumers: Consumers, send: Callable[[str, dict[str, Any]], None], db: Any
+) -> None:
+    a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    a1, a2, a3 = (of_member(a, event_of(SetLogged)) for _ in range(3))
+    b1 = of_member(b, event_of(SetLogged))
+    a_voided = of_member(a, event_of(SetVoided))
+    consumers.retry_later_times = 0
+    try:
+        send("progression.events", {"events": [a1, b1, a2, a_voided, a3]})
+        wait_for(lambda: effects(db) == 5)
+    finally:
+        consumers.retry_later_times = 2
+
+    assert consumers.runs == [[a1["event_id"], a2["event_id"]]], "up to another type"
+    assert consumers.applied == [
+        a1["event_id"],
+        a2["event_id"],
+        b1["event_id"],
+        a_voided["event_id"],
+        a3["event_id"],
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -35,22 +36,27 @@ def targets(reps: int) -> TargetsUpdated:
 
 
 class Recorder:
-    """A publish function that records what it sent, and fails while told to."""
+    """A publish function that records the messages it sent, and fails while told to."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, dict[str, Any]]] = []
-        self.fail_from: int | None = None
+        self.down = False
         self.lock = threading.Lock()
 
     def __call__(self, task: str, queue: str, body: dict[str, Any]) -> None:
         with self.lock:
-            if self.fail_from is not None and body["reps"] >= self.fail_from:
+            if self.down:
                 raise ConnectionError("broker down")
             self.sent.append((task, queue, body))
 
     @property
+    def events(self) -> list[dict[str, Any]]:
+        """The events sent, batches unpacked, in order."""
+        return [e for task, _, body in self.sent for e in body.get("events", [body])]
+
+    @property
     def reps(self) -> list[int]:
-        return [body["reps"] for _, _, body in self.sent]
+        return [event["reps"] for event in self.events]
 
 
 def store(db: Any, *events: TargetsUpdated) -> None:
@@ -98,10 +104,23 @@ def test_the_relay_publishes_in_insertion_order_and_marks_rows_sent(db: Any) -> 
     assert (second.published, second.full) == (2, False)
     assert third.published == 0
     assert sent.reps == [1, 2, 3, 4, 5, 6, 7]
-    assert {(task, queue) for task, queue, _ in sent.sent} == {
-        ("gateway.TargetsUpdated", "gateway")
-    }
+    assert [(task, queue) for task, queue, _ in sent.sent] == [
+        ("gateway.events", "gateway"),
+        ("gateway.events", "gateway"),
+    ], "one message a pass: a batch of the pass's events"
     assert unsent(db) == 0
+
+
+def test_a_pass_with_one_event_for_a_consumer_sends_it_as_its_own_task(db: Any) -> None:
+    store(db, targets(1))
+    sent = Recorder()
+
+    OutboxRelay(db.sessions, db.tables.outbox, sent).publish_pending()
+
+    assert [(task, queue) for task, queue, _ in sent.sent] == [
+        ("gateway.TargetsUpdated", "gateway")
+    ]
+    assert sent.reps == [1]
 
 
 def test_an_event_with_two_consumers_goes_to_both_queues(db: Any) -> None:
@@ -170,13 +189,13 @@ def test_while_the_broker_is_down_rows_wait_and_later_go_out_once_in_order(db: A
     sent = Recorder()
     relay = OutboxRelay(db.sessions, db.tables.outbox, sent)
 
-    sent.fail_from = 3  # the broker goes down after two messages
+    sent.down = True
     blocked = relay.publish_pending()
     again = relay.publish_pending()
 
-    assert blocked.blocked and blocked.published == 2
+    assert blocked.blocked and blocked.published == 0
     assert again.blocked and again.published == 0
-    assert unsent(db) == 3, "later rows must not overtake the one that failed"
+    assert unsent(db) == 5
     o = db.tables.outbox
     with db.engine.connect() as conn:
         failed = (
@@ -185,13 +204,34 @@ def test_while_the_broker_is_down_rows_wait_and_later_go_out_once_in_order(db: A
             .all()
         )
     assert failed[0]["attempts"] == 2 and "broker down" in failed[0]["last_error"]
-    assert [r["attempts"] for r in failed[1:]] == [0, 0]
+    assert [r["attempts"] for r in failed[1:]] == [0, 0, 0, 0]
 
-    sent.fail_from = None  # the broker is back
+    sent.down = False  # the broker is back
     relay.publish_pending()
 
     assert sent.reps == [1, 2, 3, 4, 5]
     assert unsent(db) == 0
+
+
+def test_a_consumer_whose_message_went_before_the_broker_refused_gets_it_again(
+    db: Any,
+) -> None:
+    with db.sessions() as session, session.begin():
+        add_event(session, db.tables.outbox, MemberErased(chain_id=CHAIN, member_id=MEMBER))
+    published: list[str] = []
+
+    def refuse_the_second(task: str, queue: str, body: dict[str, Any]) -> None:
+        if len(published) == 1:
+            raise ConnectionError("broker down")
+        published.append(queue)
+
+    relay = OutboxRelay(db.sessions, db.tables.outbox, refuse_the_second)
+    assert relay.publish_pending().blocked
+    published.append("(retry)")
+    relay = OutboxRelay(db.sessions, db.tables.outbox, lambda t, q, b: published.append(q))
+    assert relay.publish_pending().published == 1
+
+    assert published == ["program", "(retry)", "program", "logging", "progression"]
 
 
 def test_two_relays_side_by_side_send_every_row_exactly_once(db: Any) -> None:
@@ -234,7 +274,7 @@ def test_run_forever_relays_until_told_to_stop(db: Any) -> None:
     sent = Recorder()
     relay = OutboxRelay(db.sessions, db.tables.outbox, sent)
 
-    relay.run_forever(poll_interval=0.01, should_stop=lambda: len(sent.sent) >= 2)
+    relay.run_forever(poll_interval=0.01, should_stop=lambda: len(sent.events) >= 2)
 
     assert sent.reps == [1, 2]
 
@@ -263,8 +303,64 @@ def test_with_a_real_broker_a_set_stored_while_redis_is_down_is_queued_once_it_i
         assert relay.publish_pending().published == 2
         assert relay.publish_pending().published == 0
 
-        assert client.llen("gateway") == 2
+        assert client.llen("gateway") == 1, "one message: the batch of both"
     finally:
         client.close()
         celery.close()
     assert unsent(db) == 0
+
+
+def test_rows_gather_while_the_consumer_is_busy_then_go_as_one_message(db: Any) -> None:
+    waiting = {"gateway": 0}
+    sent = Recorder()
+    relay = OutboxRelay(
+        db.sessions, db.tables.outbox, sent, backlog=lambda q: waiting[q], max_hold=0.5
+    )
+    store(db, targets(1))
+    assert relay.publish_pending().published == 1
+
+    waiting["gateway"] = 1  # its workers are busy: the next rows wait and gather
+    store(db, targets(2))
+    assert relay.publish_pending().published == 0
+    store(db, targets(3))
+    assert relay.publish_pending().published == 0
+    waiting["gateway"] = 0  # a worker took the waiting message
+    assert relay.publish_pending().published == 2
+
+    assert [task for task, _, _ in sent.sent] == ["gateway.TargetsUpdated", "gateway.events"]
+    assert sent.reps == [1, 2, 3]
+
+
+def test_a_consumer_that_stays_busy_holds_rows_back_only_for_a_while(db: Any) -> None:
+    sent = Recorder()
+    relay = OutboxRelay(db.sessions, db.tables.outbox, sent, backlog=lambda q: 5, max_hold=0.2)
+    store(db, targets(1))
+    assert relay.publish_pending().published == 1, "nothing was sent yet: no hold"
+    store(db, targets(2))
+    assert relay.publish_pending().published == 0
+
+    time.sleep(0.25)
+
+    assert relay.publish_pending().published == 1
+    assert sent.reps == [1, 2]
+
+
+def test_rows_for_a_consumer_that_is_idle_are_not_held_back(db: Any) -> None:
+    waiting = {"progression": 7, "program": 0}  # progression is busy, program is not
+    sent = Recorder()
+    relay = OutboxRelay(db.sessions, db.tables.outbox, sent, backlog=lambda q: waiting[q])
+    store(db, targets(1))
+    relay.publish_pending()
+    finished = SessionFinished(
+        chain_id=CHAIN,
+        member_id=MEMBER,
+        seq=1,
+        session_id=uuid.uuid4(),
+        gym_id=uuid.uuid4(),
+        local_date=date(2026, 11, 25),
+        set_count=3,
+    )
+    with db.sessions() as session, session.begin():
+        add_event(session, db.tables.outbox, finished)
+
+    assert relay.publish_pending().published == 1

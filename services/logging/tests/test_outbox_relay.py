@@ -54,7 +54,8 @@ def outbox_state(rt: ServiceRuntime) -> tuple[int, int, int]:
 
 
 def queued_events(url: str, queue: str) -> list[dict[str, Any]]:
-    """The event bodies waiting on a Celery queue in Redis, oldest first."""
+    """The event bodies waiting on a Celery queue in Redis, oldest first, batches unpacked:
+    each with its own task name (`task`) and the task of the message it came in (`via`)."""
     client = redis.Redis.from_url(url)
     try:
         # Kombu pushes on the left and workers pop on the right: oldest is last.
@@ -65,7 +66,9 @@ def queued_events(url: str, queue: str) -> list[dict[str, Any]]:
     for message in raw:
         envelope = json.loads(message)
         args, _kwargs, _embed = json.loads(base64.b64decode(envelope["body"]))
-        events.append({"task": envelope["headers"]["task"], **args[0]})
+        via = envelope["headers"]["task"]
+        for event in args[0].get("events", [args[0]]):
+            events.append({"task": f"{queue}.{event['event_type']}", "via": via, **event})
     return events
 
 
@@ -103,6 +106,7 @@ def test_sets_logged_while_redis_is_down_are_published_in_order_once(
         "progression.SetLogged",
         "progression.SessionFinished",
     ]
+    assert {e["via"] for e in progression} == {"progression.events"}, "one batch"
     assert [e["set"]["set_id"] for e in progression[:3]] == [a.json()["id"] for a in answers]
     assert len({e["event_id"] for e in progression}) == 4
     program = queued_events(broker.url, "program")

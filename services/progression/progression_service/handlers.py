@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -113,22 +114,46 @@ def on_set_logged(uow: UnitOfWork[ProgressionRepository], event: ev.SetLogged) -
     Milestones wait for the session to finish, unless the set changes a week that counts
     already: one that goes on or off protocol, or a set added to a finished session.
     """
+    on_sets_logged(uow, [event])
+
+
+def on_sets_logged(uow: UnitOfWork[ProgressionRepository], events: Sequence[ev.SetLogged]) -> None:
+    """Several sets of one member, in their order, in one transaction: as `on_set_logged`
+    one after another, with each exercise folded and each week counted once.
+
+    The worker calls it with a member's sets that came in one batch, which under load is
+    most of them. The state it leaves is the one the sets leave one by one (the fold is
+    the same from the earliest day); what it announces is the difference from before the
+    first set to after the last, so a record beaten again within the batch is announced
+    once, at its best.
+    """
     with uow:
-        if not _in_turn(uow, event, LOGGING):
+        applied = [event for event in events if _in_turn(uow, event, LOGGING)]
+        if not applied:
             return
-        chain_id, member_id, logged = event.chain_id, event.member_id, event.set
-        uow.repo.touch_member(chain_id, member_id, logged.gym_id)
-        dated = uow.repo.plans(member_id, logged.exercise)
-        _store_set(uow, chain_id, member_id, logged, dated, _own(uow, chain_id, logged, dated))
-        _refold(uow, chain_id, member_id, logged.exercise, logged.local_date, dated)
-        flipped = _count_week(uow, chain_id, member_id, logged.local_date)
-        finished = uow.repo.session_finished(logged.session_id)
-        if flipped or finished:
+        chain_id, member_id = applied[0].chain_id, applied[0].member_id
+        uow.repo.touch_member(chain_id, member_id, applied[-1].set.gym_id)
+        dated: dict[str, list[DatedPlan]] = {}
+        for event in applied:
+            logged = event.set
+            if logged.exercise not in dated:
+                dated[logged.exercise] = uow.repo.plans(member_id, logged.exercise)
+            plans = dated[logged.exercise]
+            _store_set(uow, chain_id, member_id, logged, plans, _own(uow, chain_id, logged, plans))
+        sets = [event.set for event in applied]
+        for exercise, day in earliest_days((s.exercise, s.local_date) for s in sets).items():
+            _refold(uow, chain_id, member_id, exercise, day, dated[exercise])
+        mondays = sorted({week_start(s.local_date) for s in sets})
+        flipped = [_count_week(uow, chain_id, member_id, monday) for monday in mondays]
+        sessions = {s.session_id: s.local_date for s in sets}
+        finished = [day for sid, day in sessions.items() if uow.repo.session_finished(sid)]
+        if any(flipped) or finished:
             first = uow.repo.lock_member(chain_id, member_id)
             if finished:
-                now = first_session_with(first, [logged.local_date])
-                first = _store_first_session(uow, member_id, first, now)
-            _settle_milestones(uow, chain_id, member_id, first, logged.local_date)
+                first = _store_first_session(
+                    uow, member_id, first, first_session_with(first, finished)
+                )
+            _settle_milestones(uow, chain_id, member_id, first, min(s.local_date for s in sets))
         uow.commit()
 
 

@@ -40,6 +40,9 @@ def register(deps: Dependencies) -> None:
     deps.runtime.consume(ProgramAssigned, consumer(handlers.on_program_assigned))
     deps.runtime.consume(AssignmentEnded, consumer(handlers.on_assignment_ended))
     deps.runtime.consume(SetLogged, consumer(handlers.on_set_logged))
+    deps.runtime.consume_together(
+        SetLogged, lambda events: handlers.on_sets_logged(deps.unit_of_work(), events)
+    )
     deps.runtime.consume(SetCorrected, consumer(handlers.on_set_corrected))
     deps.runtime.consume(SetVoided, consumer(handlers.on_set_voided))
     deps.runtime.consume(SessionFinished, consumer(handlers.on_session_finished))

@@ -363,6 +363,94 @@ def test_voiding_the_first_session_moves_it(uow: Uow, member: MemberScript) -> N
     assert len(sent(uow, MilestoneReached)) == 1
 
 
+# --- a member's sets together (the worker's batches) --------------------------------------
+
+
+def _training_script(member: MemberScript) -> list[Event]:
+    """Six weeks of a program: progress, milestones, a set after its session finished."""
+    events: list[Event] = [
+        member.assign(
+            planned(SQUAT, "squat", "barbell", "2.5"),
+            planned("deadlift", "hinge", "barbell", "2.5"),
+            start=MON,
+        )
+    ]
+    for week in range(6):
+        load = str(60 + 5 * min(week, 3))
+        for offset in (0, 2):
+            day = MON + timedelta(weeks=week, days=offset)
+            sets = [(ex, load, 12 if week < 3 else 6) for ex in FULL for _ in range(2)]
+            events += member.workout(day, *sets)
+        events.append(member.log("deadlift", "70", 8, MON + timedelta(weeks=week)))
+    return events
+
+
+def _in_runs(events: list[Event]) -> list[list[Event]]:
+    """The events with each stretch of consecutive sets logged as one run."""
+    runs: list[list[Event]] = []
+    for event in events:
+        if runs and isinstance(event, SetLogged) and isinstance(runs[-1][-1], SetLogged):
+            runs[-1].append(event)
+        else:
+            runs.append([event])
+    return runs
+
+
+def _state(uow: Uow, member: MemberScript) -> tuple[Any, ...]:
+    repo = fake(uow)
+    return (
+        repo.standings(member.member_id, member.chain_id),
+        repo.weeks(member.member_id),
+        repo.milestones(member.member_id),
+        repo.records(member.member_id),
+        repo.members[member.member_id].first_session,
+    )
+
+
+def test_a_members_sets_applied_together_leave_the_state_they_leave_one_by_one(
+    member: MemberScript,
+) -> None:
+    events = _training_script(member)
+    one_by_one: Uow = MemoryUnitOfWork(FakeProgressionRepository())
+    together: Uow = MemoryUnitOfWork(FakeProgressionRepository())
+
+    deliver(one_by_one, *events)
+    for run in _in_runs(events):
+        if isinstance(run[0], SetLogged):
+            handlers.on_sets_logged(together, [e for e in run if isinstance(e, SetLogged)])
+        else:
+            deliver(together, *run)
+
+    assert _state(together, member) == _state(one_by_one, member)
+    assert together.commits < one_by_one.commits
+    announced = {type(e) for e in together.outbox}
+    assert announced == {type(e) for e in one_by_one.outbox}
+    assert {MilestoneReached, PersonalRecord, TargetsUpdated} <= announced
+
+
+def test_sets_together_that_come_again_change_nothing(uow: Uow, member: MemberScript) -> None:
+    sets = [member.log(SQUAT, "60", 10, MON) for _ in range(3)]
+    handlers.on_sets_logged(uow, sets)
+    before, commits = _state(uow, member), uow.commits
+
+    handlers.on_sets_logged(uow, sets)
+
+    assert _state(uow, member) == before
+    assert uow.commits == commits
+
+
+def test_sets_together_that_came_early_wait_for_their_turn(uow: Uow, member: MemberScript) -> None:
+    first, *later = [member.log(SQUAT, "60", 10, MON) for _ in range(3)]
+
+    with pytest.raises(RetryLater):
+        handlers.on_sets_logged(uow, later)
+
+    assert uow.commits == 0
+    handlers.on_sets_logged(uow, [first])
+    handlers.on_sets_logged(uow, later)
+    assert fake(uow).weeks(member.member_id)[0].days == {"squat": 1}
+
+
 # --- restoring a member -------------------------------------------------------------------
 
 
