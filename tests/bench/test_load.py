@@ -390,7 +390,10 @@ def _lag(system: System, since: datetime) -> tuple[list[float], datetime | None]
         time.sleep(0.5)
     missing = set(events) - set(applied)
     assert not missing, f"{len(missing)} sets never reached progression"
-    lags = sorted((applied[e] - events[e]).total_seconds() for e in events)
+    # In the order the sets came, to show how the lag moved through the burst.
+    lags = [
+        (applied[e] - events[e]).total_seconds() for e in sorted(events, key=events.__getitem__)
+    ]
     last = max((applied[e] for e in events), default=None)
     return lags, last
 
@@ -476,6 +479,13 @@ def test_load(floor: tuple[str, int], system: System) -> None:
         f"p99 {_percentile(lags, 99):.3f} s, max {max(lags, default=0):.3f} s; "
         f"last applied {(last_applied - burst_end).total_seconds() if last_applied else 0:.2f} s "
         "after the burst's end (target: within 2 s)"
+    )
+    tenth = max(len(lags) // 10, 1)
+    lines.append(
+        "  lag through the burst (p50 of each tenth of the sets, in the order they came): "
+        + ", ".join(
+            f"{_percentile(lags[i : i + tenth], 50):.2f}" for i in range(0, len(lags), tenth)
+        )
     )
     lines.append(
         f"lag, half rate ({len(half_lags)} sets, {half.rps:.0f}/s): "
