@@ -98,14 +98,16 @@ def test_the_relay_publishes_assignment_events_to_progression(
     assert relay.publish_pending().published == 0
 
     queued = redis_client.Redis.from_url(redis.url).lrange("progression", 0, -1)
-    messages = [json.loads(raw) for raw in reversed(queued)]
-    assert [m["headers"]["task"] for m in messages] == [
-        "progression.ProgramAssigned",
-        "progression.AssignmentEnded",
-        "progression.ProgramAssigned",
+    [message] = [json.loads(raw) for raw in queued]
+    assert message["headers"]["task"] == "progression.events", "one batch of the three"
+    (args, _, _) = json.loads(base64.b64decode(message["body"]))
+    events = args[0]["events"]
+    assert [e["event_type"] for e in events] == [
+        "ProgramAssigned",
+        "AssignmentEnded",
+        "ProgramAssigned",
     ]
-    (args, _, _) = json.loads(base64.b64decode(messages[0]["body"]))
-    assert (args[0]["member_id"], args[0]["seq"]) == (str(member), 1)
+    assert (events[0]["member_id"], events[0]["seq"]) == (str(member), 1)
 
 
 def test_a_worker_moves_the_rotation_once_per_session(
