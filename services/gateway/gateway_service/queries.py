@@ -23,7 +23,6 @@ from gateway_service.schemas.identity import ChainOut, GymOut, KioskOut, Trainer
 from gateway_service.schemas.members import MemberOut
 from myokine.problems import Forbidden, NotFound, Unauthorized
 from myokine.unit_of_work import UnitOfWork
-from myokine.units import Unit
 
 Uow = UnitOfWork[GatewayRepository]
 
@@ -98,16 +97,7 @@ def member_at_kiosk(
 ) -> MemberPrincipal | None:
     """The member of a member token, at the kiosk it is bound to; None if either is gone."""
     with uow:
-        found = uow.repo.member_at_kiosk(chain_id, member_id, kiosk_id)
-        if found is None:
-            return None
-        member, kiosk, gym = found
-        return MemberPrincipal(
-            member_id=member.id,
-            name=member.name,
-            unit=Unit(member.unit),
-            kiosk=_kiosk_principal(kiosk, gym),
-        )
+        return uow.repo.member_at_kiosk(chain_id, member_id, kiosk_id)
 
 
 def trainer_exists(uow: Uow, trainer_id: uuid.UUID, chain_id: uuid.UUID) -> TrainerPrincipal | None:

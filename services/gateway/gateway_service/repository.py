@@ -21,8 +21,10 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    Select,
     String,
     UniqueConstraint,
+    bindparam,
     delete,
     func,
     select,
@@ -33,7 +35,9 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from gateway_service.principals import KioskPrincipal, MemberPrincipal
 from myokine.messaging_tables import define_messaging_tables
+from myokine.units import Unit
 
 
 class Base(DeclarativeBase):
@@ -297,9 +301,10 @@ class GatewayRepository(Protocol):
 
     def member_at_kiosk(
         self, chain_id: uuid.UUID, member_id: uuid.UUID, kiosk_id: uuid.UUID
-    ) -> tuple[Member, Kiosk, Gym] | None:
-        """The chain's member, at the chain's active kiosk, with its gym (one statement:
-        every kiosk request asks it); None if either is gone."""
+    ) -> MemberPrincipal | None:
+        """The chain's active member at the chain's active kiosk, as the principal of their
+        requests (one statement of five columns: every kiosk request asks it); None if
+        either is gone."""
         ...
 
     def add_trainer(self, trainer: Trainer) -> None:
@@ -440,6 +445,31 @@ class GatewayRepository(Protocol):
         ...
 
 
+def _member_at_kiosk() -> Select[Any]:
+    """Built once, on the tables (not the mapped classes), with bound parameters: every
+    kiosk request runs it, and neither the ORM's loading nor building the statement again
+    is worth its cost there."""
+    member, kiosk, gym = Member.__table__.c, Kiosk.__table__.c, Gym.__table__.c
+    return (
+        select(member.name, member.unit, gym.id.label("gym_id"), gym.timezone)
+        .select_from(
+            Member.__table__.join(
+                Kiosk.__table__,
+                (kiosk.id == bindparam("kiosk_id")) & (kiosk.chain_id == member.chain_id),
+            ).join(Gym.__table__, gym.id == kiosk.gym_id)
+        )
+        .where(
+            member.id == bindparam("member_id"),
+            member.chain_id == bindparam("chain_id"),
+            member.active.is_(True),
+            kiosk.revoked_at.is_(None),
+        )
+    )
+
+
+_MEMBER_AT_KIOSK = _member_at_kiosk()
+
+
 class SqlGatewayRepository(GatewayRepository):
     """The gateway's rows in its PostgreSQL database, within one session.
 
@@ -526,19 +556,16 @@ class SqlGatewayRepository(GatewayRepository):
 
     def member_at_kiosk(
         self, chain_id: uuid.UUID, member_id: uuid.UUID, kiosk_id: uuid.UUID
-    ) -> tuple[Member, Kiosk, Gym] | None:
+    ) -> MemberPrincipal | None:
         row = self.session.execute(
-            select(Member, Kiosk, Gym)
-            .join(Kiosk, (Kiosk.id == kiosk_id) & (Kiosk.chain_id == Member.chain_id))
-            .join(Gym, Gym.id == Kiosk.gym_id)
-            .where(
-                Member.id == member_id,
-                Member.chain_id == chain_id,
-                Member.active.is_(True),
-                Kiosk.revoked_at.is_(None),
-            )
+            _MEMBER_AT_KIOSK, {"member_id": member_id, "chain_id": chain_id, "kiosk_id": kiosk_id}
         ).one_or_none()
-        return None if row is None else (row[0], row[1], row[2])
+        if row is None:
+            return None
+        kiosk = KioskPrincipal(
+            kiosk_id=kiosk_id, chain_id=chain_id, gym_id=row.gym_id, timezone=row.timezone
+        )
+        return MemberPrincipal(member_id=member_id, name=row.name, unit=Unit(row.unit), kiosk=kiosk)
 
     def add_trainer(self, trainer: Trainer) -> None:
         self._store(trainer)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from gateway_service.principals import KioskPrincipal, MemberPrincipal
 from gateway_service.repository import (
     Chain,
     DuplicateError,
@@ -28,6 +29,7 @@ from gateway_service.repository import (
 )
 from gateway_service.service_clients import Services
 from myokine.internal_auth import Caller
+from myokine.units import Unit
 
 NOW = datetime(2026, 11, 25, 15, 30, tzinfo=UTC)
 
@@ -86,7 +88,7 @@ class FakeGatewayRepository:
 
     def member_at_kiosk(
         self, chain_id: uuid.UUID, member_id: uuid.UUID, kiosk_id: uuid.UUID
-    ) -> tuple[Member, Kiosk, Gym] | None:
+    ) -> MemberPrincipal | None:
         member = self.member_in_chain(chain_id, member_id)
         kiosk = self.kiosks.get(kiosk_id)
         if member is None or kiosk is None or kiosk.revoked_at is not None:
@@ -95,7 +97,15 @@ class FakeGatewayRepository:
             return None
         if kiosk.chain_id != chain_id:
             return None
-        return member, kiosk, self.gyms[kiosk.gym_id]
+        gym = self.gyms[kiosk.gym_id]
+        return MemberPrincipal(
+            member_id=member.id,
+            name=member.name,
+            unit=Unit(member.unit),
+            kiosk=KioskPrincipal(
+                kiosk_id=kiosk.id, chain_id=chain_id, gym_id=gym.id, timezone=gym.timezone
+            ),
+        )
 
     def gyms_of_chain(self, chain_id: uuid.UUID) -> list[Gym]:
         return sorted(
