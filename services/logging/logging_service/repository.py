@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -20,9 +20,11 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     String,
+    Table,
     Text,
     Uuid,
     and_,
+    bindparam,
     delete,
     func,
     or_,
@@ -170,6 +172,24 @@ TABLES = define_messaging_tables(Base.metadata)
 """The outbox, inbox, dead letters and Idempotency-Key replies of this service."""
 
 ERASED = define_erased_members(Base.metadata)
+
+# --- the statements of every set, built once ----------------------------------------------
+# Built on the tables (not the mapped classes) with bound parameters, they skip the ORM's
+# bulk-write machinery and are not built again for each set.
+
+_sequences, _sets = (cast(Table, m.__table__) for m in (MemberSequence, LoggedSetRow))
+_LOCK_MEMBER = insert(_sequences).on_conflict_do_update(  # values: the parameters it runs with
+    index_elements=["member_id"], set_={"last_seq": _sequences.c.last_seq}
+)
+_NEXT_SEQ = (
+    update(_sequences)
+    .where(_sequences.c.member_id == bindparam("b_member_id"))
+    .values(last_seq=_sequences.c.last_seq + 1)
+    .returning(_sequences.c.last_seq)
+)
+_HIGHEST_SET_NUMBER = select(func.max(_sets.c.set_number)).where(
+    _sets.c.session_id == bindparam("session_id"), _sets.c.exercise == bindparam("exercise")
+)
 """The digests of the members erased here (`myokine.erasure`)."""
 
 
@@ -355,21 +375,13 @@ class SqlLoggingRepository(LoggingRepository):
         Every write of a member takes this lock first, so a member's writes run one at a
         time: their sequence numbers, set numbers and outbox rows come out in one order.
         """
-        stmt = insert(MemberSequence).values(member_id=member_id, chain_id=chain_id, last_seq=0)
         self.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[MemberSequence.member_id],
-                set_={"last_seq": MemberSequence.last_seq},
-            )
+            _LOCK_MEMBER, {"member_id": member_id, "chain_id": chain_id, "last_seq": 0}
         )
 
     def next_seq(self, member_id: uuid.UUID) -> int:
-        return self.session.execute(
-            update(MemberSequence)
-            .where(MemberSequence.member_id == member_id)
-            .values(last_seq=MemberSequence.last_seq + 1)
-            .returning(MemberSequence.last_seq)
-        ).scalar_one()
+        seq: int = self.session.execute(_NEXT_SEQ, {"b_member_id": member_id}).scalar_one()
+        return seq
 
     def open_session(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> WorkoutSession | None:
         return self.session.scalars(
@@ -399,9 +411,7 @@ class SqlLoggingRepository(LoggingRepository):
 
     def next_set_number(self, session_id: uuid.UUID, exercise: str) -> int:
         highest = self.session.scalar(
-            select(func.max(LoggedSetRow.set_number)).where(
-                LoggedSetRow.session_id == session_id, LoggedSetRow.exercise == exercise
-            )
+            _HIGHEST_SET_NUMBER, {"session_id": session_id, "exercise": exercise}
         )
         return (highest or 0) + 1
 

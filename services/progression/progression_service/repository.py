@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from pydantic import TypeAdapter
 from sqlalchemy import (
@@ -27,7 +27,9 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Table,
     Uuid,
+    bindparam,
     delete,
     func,
     select,
@@ -255,6 +257,53 @@ class MilestoneRow(Base):
     reached_on: Mapped[date] = mapped_column(Date)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# --- the statements of every event, built once --------------------------------------------
+# Each SetLogged runs these. Built on the tables (not the mapped classes) with bound
+# parameters, they skip the ORM's bulk-write machinery and are not built again per event.
+
+_streams, _members, _sets = (cast(Table, m.__table__) for m in (Stream, Member, LoggedSet))
+
+# An INSERT takes its values from the parameters it runs with, named after the columns.
+_LOCK_STREAM = (  # locks the row (creating it on first sight) until the transaction ends
+    insert(_streams)
+    .on_conflict_do_update(
+        index_elements=["member_id", "producer"], set_={"last_seq": _streams.c.last_seq}
+    )
+    .returning(_streams.c.last_seq)
+)
+_SET_LAST_SEQ = (
+    update(_streams)
+    .where(
+        _streams.c.member_id == bindparam("b_member_id"),
+        _streams.c.producer == bindparam("b_producer"),
+    )
+    .values(last_seq=bindparam("b_seq"))
+)
+_TOUCH_MEMBER = insert(_members).on_conflict_do_update(
+    index_elements=["member_id"],
+    set_={"gym_id": func.coalesce(insert(_members).excluded.gym_id, _members.c.gym_id)},
+)
+_SET_COLUMNS = (
+    "chain_id",
+    "member_id",
+    "session_id",
+    "gym_id",
+    "exercise",
+    "pattern",
+    "local_date",
+    "performed_at",
+    "load_kg",
+    "load_value",
+    "unit",
+    "reps",
+    "rpe",
+    "warmup",
+)
+_SAVE_SET = insert(_sets).on_conflict_do_update(
+    index_elements=["set_id"], set_={c: insert(_sets).excluded[c] for c in _SET_COLUMNS}
+)
 
 
 # --- state snapshots ----------------------------------------------------------------------
@@ -563,22 +612,14 @@ class SqlProgressionRepository(ProgressionRepository):
     # --- a member's event streams
 
     def last_seq(self, member_id: uuid.UUID, producer: str) -> int:
-        # The upsert locks the row (creating it on first sight) until the transaction ends.
         seq = self.session.execute(
-            insert(Stream)
-            .values(member_id=member_id, producer=producer, last_seq=0)
-            .on_conflict_do_update(
-                index_elements=["member_id", "producer"], set_={"last_seq": Stream.last_seq}
-            )
-            .returning(Stream.last_seq)
+            _LOCK_STREAM, {"member_id": member_id, "producer": producer, "last_seq": 0}
         ).scalar_one()
         return int(seq)
 
     def set_last_seq(self, member_id: uuid.UUID, producer: str, seq: int) -> None:
         self.session.execute(
-            update(Stream)
-            .where(Stream.member_id == member_id, Stream.producer == producer)
-            .values(last_seq=seq)
+            _SET_LAST_SEQ, {"b_member_id": member_id, "b_producer": producer, "b_seq": seq}
         )
 
     # --- members
@@ -586,12 +627,8 @@ class SqlProgressionRepository(ProgressionRepository):
     def touch_member(
         self, chain_id: uuid.UUID, member_id: uuid.UUID, gym_id: uuid.UUID | None = None
     ) -> None:
-        upsert = insert(Member).values(member_id=member_id, chain_id=chain_id, gym_id=gym_id)
         self.session.execute(
-            upsert.on_conflict_do_update(
-                index_elements=["member_id"],
-                set_={"gym_id": func.coalesce(upsert.excluded.gym_id, Member.gym_id)},
-            )
+            _TOUCH_MEMBER, {"member_id": member_id, "chain_id": chain_id, "gym_id": gym_id}
         )
 
     def lock_member(
@@ -689,26 +726,25 @@ class SqlProgressionRepository(ProgressionRepository):
         logged: ev.LoggedSet,
         pattern: str | None,
     ) -> None:
-        values = {
-            "chain_id": chain_id,
-            "member_id": member_id,
-            "session_id": logged.session_id,
-            "gym_id": logged.gym_id,
-            "exercise": logged.exercise,
-            "pattern": pattern,
-            "local_date": logged.local_date,
-            "performed_at": logged.performed_at,
-            "load_kg": logged.load_kg,
-            "load_value": logged.load_value,
-            "unit": logged.unit,
-            "reps": logged.reps,
-            "rpe": logged.rpe,
-            "warmup": logged.warmup,
-        }
         self.session.execute(
-            insert(LoggedSet)
-            .values(set_id=logged.set_id, **values)
-            .on_conflict_do_update(index_elements=["set_id"], set_=values)
+            _SAVE_SET,
+            {
+                "set_id": logged.set_id,
+                "chain_id": chain_id,
+                "member_id": member_id,
+                "session_id": logged.session_id,
+                "gym_id": logged.gym_id,
+                "exercise": logged.exercise,
+                "pattern": pattern,
+                "local_date": logged.local_date,
+                "performed_at": logged.performed_at,
+                "load_kg": logged.load_kg,
+                "load_value": logged.load_value,
+                "unit": logged.unit,
+                "reps": logged.reps,
+                "rpe": logged.rpe,
+                "warmup": logged.warmup,
+            },
         )
 
     def remove_set(self, set_id: uuid.UUID) -> None:
