@@ -10,10 +10,11 @@ names no one, and no id can be read back from it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, func, select
+from sqlalchemy import Column, DateTime, MetaData, Select, String, Table, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -33,12 +34,15 @@ def define_erased_members(metadata: MetaData) -> Table:
     )
 
 
+@functools.cache
+def _erased_query(erased: Table) -> Select[tuple[str]]:
+    # Built once per table: every write and event of a member asks it.
+    return select(erased.c.member_digest).where(erased.c.member_digest == bindparam("digest"))
+
+
 def was_erased(session: Session, erased: Table, member_id: uuid.UUID) -> bool:
     """Whether this service erased the member (their digest is in `erased`)."""
-    digest = member_digest(member_id)
-    found = session.execute(
-        select(erased.c.member_digest).where(erased.c.member_digest == digest)
-    ).first()
+    found = session.execute(_erased_query(erased), {"digest": member_digest(member_id)}).first()
     return found is not None
 
 

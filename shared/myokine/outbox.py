@@ -9,6 +9,7 @@ Redis is down the rows wait; nothing is lost, and they go out once it is back.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Insert, Table, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from myokine.events import BATCH, EVENT_TYPES, ROUTES, Event, task_name
@@ -69,10 +70,16 @@ def _messages(rows: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, str, di
 def add_event(session: Session, outbox: Table, event: Event) -> None:
     """Store `event` in the outbox, inside the caller's transaction."""
     session.execute(
-        insert(outbox).values(
-            event_id=event.event_id, event_type=event.event_type, body=event.to_message()
-        )
+        _insert(outbox),
+        {"event_id": event.event_id, "event_type": event.event_type, "body": event.to_message()},
     )
+
+
+@functools.cache
+def _insert(outbox: Table) -> Insert:
+    # Built once per table (every write with an event runs it); its values are the
+    # parameters it runs with.
+    return insert(outbox)
 
 
 class OutboxRelay:

@@ -17,6 +17,7 @@ in-memory one the handler tests use.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -24,9 +25,22 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Generic, Self, TypeVar
 
-from sqlalchemy import ColumnElement, Table, Text, cast, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    Text,
+    Update,
+    bindparam,
+    cast,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import ReturningInsert
 
 from myokine.events import Event
 from myokine.idempotency import IdempotentRequest
@@ -208,10 +222,8 @@ class SqlUnitOfWork(UnitOfWork[Repo]):
         # (then it reads the stored answer) or rolls back (then it owns the key itself).
         table = self._tables.idempotency
         owned = self.session.execute(
-            insert(table)
-            .values(scope=scope, key=request.key, fingerprint=request.fingerprint)
-            .on_conflict_do_nothing(index_elements=["scope", "key"])
-            .returning(table.c.key)
+            _claim_key(table),
+            {"scope": scope, "key": request.key, "fingerprint": request.fingerprint},
         ).first()
         if owned is not None:
             return None
@@ -227,11 +239,14 @@ class SqlUnitOfWork(UnitOfWork[Repo]):
         return Reply(status=earlier.status_code, body=earlier.response_body)
 
     def _remember(self, scope: str, request: IdempotentRequest, answer: Reply) -> None:
-        table = self._tables.idempotency
         self.session.execute(
-            update(table)
-            .where(table.c.scope == scope, table.c.key == request.key)
-            .values(status_code=answer.status, response_body=answer.body)
+            _store_answer(self._tables.idempotency),
+            {
+                "b_scope": scope,
+                "b_key": request.key,
+                "b_status": answer.status,
+                "b_body": answer.body,
+            },
         )
 
     def _store_event(self, event: Event) -> None:
@@ -239,3 +254,23 @@ class SqlUnitOfWork(UnitOfWork[Repo]):
 
     def _commit(self) -> None:
         self.session.commit()
+
+
+# Built once per table: every write with an Idempotency-Key runs both.
+
+
+@functools.cache
+def _claim_key(table: Table) -> ReturningInsert[tuple[str]]:
+    # Its values are the parameters it runs with.
+    return (
+        insert(table).on_conflict_do_nothing(index_elements=["scope", "key"]).returning(table.c.key)
+    )
+
+
+@functools.cache
+def _store_answer(table: Table) -> Update:
+    return (
+        update(table)
+        .where(table.c.scope == bindparam("b_scope"), table.c.key == bindparam("b_key"))
+        .values(status_code=bindparam("b_status"), response_body=bindparam("b_body"))
+    )
