@@ -1,9 +1,9 @@
 """Progression's cost per event does not grow with the member's history (issue 5).
 
-A member with 100, 1,000 and 10,000 logged sets (four exercises, twelve sets a session,
+A member with 100, 1,000, 10,000 and 100,000 logged sets (four exercises, twelve sets a session,
 every session finished) logs one more set; then one more session is finished. Applying
 either touches only the exercise's days from the set's day on, so the time per event
-should be flat across the three sizes. Run with `make bench`.
+should be flat across the four sizes. Run with `make bench`.
 
 The history's facts (sets, finished sessions, the member's event counter) are stored in
 bulk, then `rebuild_member` derives everything else with the same fold the events use:
@@ -33,7 +33,7 @@ from progression_service.bootstrap import Dependencies, bootstrap
 
 pytestmark = pytest.mark.bench
 
-SIZES = (100, 1_000, 10_000)
+SIZES = (100, 1_000, 10_000, 100_000)
 EXERCISES = ("barbell-back-squat", "bench-press", "barbell-row", "deadlift")
 SETS_PER_EXERCISE = 3
 FIRST_DAY = date(2000, 1, 3)
