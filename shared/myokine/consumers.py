@@ -34,7 +34,7 @@ DeadLetter = Callable[[str, dict[str, Any], str], None]
 
 Handle = Callable[[Any], None]
 HandleMany = Callable[[list[Any]], None]
-"""Applies several events of one type and member, in order, as one (see `_runs`)."""
+"""Applies several events of one type and member, in order, as one (see `_run`)."""
 
 
 def retry_delay(retries: int) -> float:

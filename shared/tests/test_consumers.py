@@ -26,7 +26,15 @@ from myokine.consumers import (
     retry_delay,
 )
 from myokine.dead_letters import list_dead_letters, record_dead_letter
-from myokine.events import Event, LoggedSet, MemberEvent, SetCorrected, SetLogged, SetVoided
+from myokine.events import (
+    Event,
+    LoggedSet,
+    MemberEvent,
+    SessionFinished,
+    SetCorrected,
+    SetLogged,
+    SetVoided,
+)
 from myokine.inbox import first_delivery
 from myokine.settings import ServiceSettings
 
@@ -302,3 +310,27 @@ def test_in_a_batch_a_members_run_of_one_type_is_applied_as_one(
         a_voided["event_id"],
         a3["event_id"],
     ]
+
+
+def test_a_batch_that_is_no_list_or_holds_an_event_without_a_consumer_is_dead_lettered(
+    consumers: Consumers, send: Callable[[str, dict[str, Any]], None], db: Any
+) -> None:
+    not_a_list = {"events": "not a list"}
+    no_handler_here = SessionFinished(
+        chain_id=uuid.uuid4(),
+        member_id=uuid.uuid4(),
+        seq=1,
+        session_id=uuid.uuid4(),
+        gym_id=uuid.uuid4(),
+        local_date=date.today(),
+        set_count=1,
+    ).to_message()
+    taken = event_of(SetLogged)
+    send("progression.events", not_a_list)
+    send("progression.events", {"events": [no_handler_here, taken]})
+
+    wait_for(lambda: len(dead(db)) == 2 and effects(db) == 1)
+    letters = {letter["task_name"]: letter for letter in dead(db)}
+    assert letters["progression.events"]["body"] == not_a_list
+    assert "no consumer" in letters["progression.SessionFinished"]["error"]
+    assert consumers.applied == [taken["event_id"]]

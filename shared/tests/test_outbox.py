@@ -59,6 +59,19 @@ class Recorder:
         return [event["reps"] for event in self.events]
 
 
+def finished_session() -> SessionFinished:
+    """An event with two consumers (progression and program)."""
+    return SessionFinished(
+        chain_id=CHAIN,
+        member_id=MEMBER,
+        seq=1,
+        session_id=uuid.uuid4(),
+        gym_id=uuid.uuid4(),
+        local_date=date(2026, 11, 25),
+        set_count=3,
+    )
+
+
 def store(db: Any, *events: TargetsUpdated) -> None:
     """Each event in its own transaction, with a state change beside it."""
     for event in events:
@@ -124,15 +137,7 @@ def test_a_pass_with_one_event_for_a_consumer_sends_it_as_its_own_task(db: Any) 
 
 
 def test_an_event_with_two_consumers_goes_to_both_queues(db: Any) -> None:
-    event = SessionFinished(
-        chain_id=CHAIN,
-        member_id=MEMBER,
-        seq=1,
-        session_id=uuid.uuid4(),
-        gym_id=uuid.uuid4(),
-        local_date=date(2026, 11, 25),
-        set_count=3,
-    )
+    event = finished_session()
     with db.sessions() as session, session.begin():
         add_event(session, db.tables.outbox, event)
     published: list[tuple[str, str]] = []
@@ -351,15 +356,7 @@ def test_rows_for_a_consumer_that_is_idle_are_not_held_back(db: Any) -> None:
     relay = OutboxRelay(db.sessions, db.tables.outbox, sent, backlog=lambda q: waiting[q])
     store(db, targets(1))
     relay.publish_pending()
-    finished = SessionFinished(
-        chain_id=CHAIN,
-        member_id=MEMBER,
-        seq=1,
-        session_id=uuid.uuid4(),
-        gym_id=uuid.uuid4(),
-        local_date=date(2026, 11, 25),
-        set_count=3,
-    )
+    finished = finished_session()
     with db.sessions() as session, session.begin():
         add_event(session, db.tables.outbox, finished)
 

@@ -172,6 +172,7 @@ TABLES = define_messaging_tables(Base.metadata)
 """The outbox, inbox, dead letters and Idempotency-Key replies of this service."""
 
 ERASED = define_erased_members(Base.metadata)
+"""The digests of the members erased here (`myokine.erasure`)."""
 
 # --- the statements of every set, built once ----------------------------------------------
 # Built on the tables (not the mapped classes) with bound parameters, they skip the ORM's
@@ -190,7 +191,6 @@ _NEXT_SEQ = (
 _HIGHEST_SET_NUMBER = select(func.max(_sets.c.set_number)).where(
     _sets.c.session_id == bindparam("session_id"), _sets.c.exercise == bindparam("exercise")
 )
-"""The digests of the members erased here (`myokine.erasure`)."""
 
 
 class LoggingRepository(Protocol):

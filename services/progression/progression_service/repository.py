@@ -281,9 +281,10 @@ _SET_LAST_SEQ = (
     )
     .values(last_seq=bindparam("b_seq"))
 )
-_TOUCH_MEMBER = insert(_members).on_conflict_do_update(
+_touch = insert(_members)
+_TOUCH_MEMBER = _touch.on_conflict_do_update(
     index_elements=["member_id"],
-    set_={"gym_id": func.coalesce(insert(_members).excluded.gym_id, _members.c.gym_id)},
+    set_={"gym_id": func.coalesce(_touch.excluded.gym_id, _members.c.gym_id)},
 )
 _SET_COLUMNS = (
     "chain_id",
@@ -301,8 +302,9 @@ _SET_COLUMNS = (
     "rpe",
     "warmup",
 )
-_SAVE_SET = insert(_sets).on_conflict_do_update(
-    index_elements=["set_id"], set_={c: insert(_sets).excluded[c] for c in _SET_COLUMNS}
+_save = insert(_sets)
+_SAVE_SET = _save.on_conflict_do_update(
+    index_elements=["set_id"], set_={c: _save.excluded[c] for c in _SET_COLUMNS}
 )
 
 
