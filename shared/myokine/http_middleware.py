@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -12,6 +13,7 @@ from myokine.request_context import REQUEST_ID_HEADER, bind_context, new_request
 log = logging.getLogger("myokine.http")
 
 _HEADER = REQUEST_ID_HEADER.lower().encode()
+_VALID_ID = re.compile(rb"[\x21-\x7e]{1,128}")
 
 
 class RequestIdMiddleware:
@@ -25,7 +27,12 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(_HEADER)
-        request_id = incoming.decode("latin-1")[:128] if incoming else new_request_id()
+        # An id that is no plain ASCII token is refused by the edge guard inside; it is
+        # never echoed or logged, the refusal gets an id of its own.
+        if incoming and _VALID_ID.fullmatch(incoming):
+            request_id = incoming.decode("ascii")
+        else:
+            request_id = new_request_id()
         started = time.perf_counter()
         status = 500
 

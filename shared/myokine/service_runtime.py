@@ -8,7 +8,7 @@ start from it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from myokine.celery_app import PUBLISH_RETRY_POLICY, create_celery
 from myokine.consumers import Handle, HandleMany, register_batch_consumer, register_consumer
 from myokine.db import make_engine, make_session_factory
 from myokine.dead_letters import record_dead_letter
+from myokine.edge import BodyLimits, EdgeGuard
 from myokine.events import Event
 from myokine.health import health_router
 from myokine.http_middleware import RequestIdMiddleware
@@ -134,11 +135,13 @@ class ServiceRuntime:
         description: str,
         routers: Sequence[APIRouter],
         unit_of_work: Callable[[], UnitOfWork[Any]] | None = None,
+        upload_paths: Iterable[str] = (),
     ) -> FastAPI:
         """The service's FastAPI app: its routers, health probes, problem+json, request ids.
 
         The runtime and the unit-of-work factory are kept on `app.state` for the routes'
-        dependencies (`myokine.internal_api`).
+        dependencies (`myokine.internal_api`). `upload_paths` take bodies up to
+        `max_upload_bytes`; every other call `max_body_bytes`.
         """
         app = FastAPI(
             title=title,
@@ -151,6 +154,13 @@ class ServiceRuntime:
         app.state.runtime = self
         app.state.unit_of_work = unit_of_work
         install_problem_handlers(app)
+        # The guard sits inside the request ids, so a refused request is logged with one.
+        limits = BodyLimits(
+            default=self.settings.max_body_bytes,
+            upload=self.settings.max_upload_bytes,
+            upload_paths=frozenset(upload_paths),
+        )
+        app.add_middleware(EdgeGuard, limits=limits)
         app.add_middleware(RequestIdMiddleware)
         app.include_router(health_router(self.engine, self.settings.redis_url))
         for router in routers:

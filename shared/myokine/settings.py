@@ -59,6 +59,17 @@ class ServiceSettings(BaseSettings):
         description="Tasks this service's worker runs at once (Celery prefork children).",
     )
 
+    max_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="The largest request body a call takes (413 beyond); uploads excepted.",
+    )
+    max_upload_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="The largest body of an upload call (the member import).",
+    )
+
     log_format: Literal["json", "console"] = "console"
     log_level: str = "INFO"
 

@@ -30,6 +30,7 @@ def create_app(deps: Dependencies | None = None) -> FastAPI:
         description=DESCRIPTION,
         routers=[api.router, web.router],
         unit_of_work=deps.unit_of_work,
+        upload_paths=[api.members.IMPORT_PATH],
     )
     problem_json_openapi(app)
     # `api.deps` reads it: the settings, service clients, rate limiter, PIN policy, clock.

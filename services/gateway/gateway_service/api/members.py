@@ -35,6 +35,8 @@ from myokine.problems import InvalidInput, UnsupportedMediaType
 IMPORT_TYPES = ("text/csv", "application/x-ndjson", "application/jsonl", "application/json")
 
 router = APIRouter(prefix="/v1/members", tags=["members"])
+IMPORT_PATH = "/v1/members/import"
+"""The one call that takes an upload-sized body (`MAX_UPLOAD_BYTES`)."""
 
 
 @router.get("", summary="The members you manage", responses=problems(401, 403))
@@ -75,7 +77,7 @@ _IMPORT_BODY = {
 
 
 @router.post(
-    "/import",
+    IMPORT_PATH.removeprefix(router.prefix),
     summary="Import members from CSV or JSON lines",
     description="One member a row: `name`, `badge`, `pin`?, `home_gym` (name or id of a gym you "
     "work in), `unit`?, `external_id`?. Rows match existing members on `external_id`, then "
