@@ -120,9 +120,7 @@ def test_a_forwarded_header_that_is_no_plain_ascii_token_is_refused(
 def test_a_declared_body_over_the_limit_is_refused_before_it_is_read(
     client: TestClient, seen: list[bytes]
 ) -> None:
-    answer = client.post(
-        "/echo", content=b"x" * 2048, headers={"content-type": "application/json"}
-    )
+    answer = client.post("/echo", content=b"x" * 2048, headers={"content-type": "application/json"})
     assert answer.status_code == 413
     assert answer.json()["type"].endswith("/too-large")
     assert seen == []
