@@ -24,7 +24,9 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     connection whose socket has something to read is dead; the pool drops it and takes
     another, without asking the server.
     """
-    engine = create_engine(url, pool_size=pool_size, max_overflow=10)
+    # A failed statement's error names its parameters unless hidden, and errors are logged:
+    # typed badges, names and hashes would land in the logs.
+    engine = create_engine(url, pool_size=pool_size, max_overflow=10, hide_parameters=True)
     event.listen(engine, "checkout", _refuse_closed_connection)
     return engine
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 
 from myokine.db import make_engine
 
@@ -44,5 +46,16 @@ def test_checking_a_healthy_connection_asks_the_server_nothing(scratch_db: Scrat
             with engine.connect() as conn:
                 conn.execute(text("SELECT 42"))
         assert statements == ["SELECT 42"] * 3
+    finally:
+        engine.dispose()
+
+
+def test_a_failed_statement_does_not_name_its_parameters(scratch_db: Scratch) -> None:
+    engine = make_engine(scratch_db.url, pool_size=1)
+    try:
+        with engine.connect() as conn, pytest.raises(DBAPIError) as failed:
+            # PostgreSQL refuses a NUL in text: the error that once logged a typed username.
+            conn.execute(text("SELECT CAST(:typed AS text)"), {"typed": "secret-badge\x00"})
+        assert "secret-badge" not in str(failed.value)
     finally:
         engine.dispose()
