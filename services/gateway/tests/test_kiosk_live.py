@@ -90,6 +90,35 @@ def test_the_same_key_answers_the_same_set(live_gate, lb_member) -> None:
     assert other.status_code == 409
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b'{"exercise": "barbell-back-squat", "load": 100, "reps": true}', "reps"),
+        (b'{"exercise": "barbell-back-squat", "load": false, "reps": 8}', "load"),
+        (b'{"exercise": "barbell-back-squat", "load": 100, "reps": 8, "reps": 12}', "reps"),
+        (
+            b'{"exercise": "front-squat", "load": 1, "reps": 8, "program_day": "A\\u0000"}',
+            "program_day",
+        ),
+    ],
+    ids=["boolean-reps", "boolean-load", "duplicate-key", "nul-in-text"],
+)
+def test_a_hostile_set_is_refused_naming_the_field_and_nothing_is_stored(
+    live_gate, lb_member, body: bytes, field: str
+) -> None:
+    auth = {"Authorization": f"Bearer {lb_member}"}
+    answer = live_gate.client.post(
+        "/v1/kiosk/sets",
+        content=body,
+        headers=auth | {"Idempotency-Key": "hostile-1", "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in answer.json()["errors"]] == [field]
+    today = live_gate.client.get("/v1/kiosk/today", headers=auth).json()
+    assert all(not e["logged"] for e in today["exercises"])
+
+
 def test_today_shows_the_plan_targets_and_logged_sets(live_gate, lb_member) -> None:
     auth = {"Authorization": f"Bearer {lb_member}"}
     logged = live_gate.client.post(

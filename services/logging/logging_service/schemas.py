@@ -14,12 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from logging_service.domain.changes import Correction
 from logging_service.domain.sets import SetEntry
 from logging_service.repository import LoggedSetRow, SetChange, WorkoutSession
+from myokine.request_bodies import RequestBody
 
 Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 """An exact decimal inside the service, a JSON number on the wire."""
 
 
-class SetBody(BaseModel):
+class SetBody(RequestBody):
     """`POST /members/{member_id}/sets`."""
 
     exercise: str
@@ -49,7 +50,7 @@ class SetBody(BaseModel):
         )
 
 
-class CorrectionBody(BaseModel):
+class CorrectionBody(RequestBody):
     """`PATCH /members/{member_id}/sets/{set_id}`: only the fields sent change."""
 
     exercise: str | None = None
@@ -73,7 +74,7 @@ class CorrectionBody(BaseModel):
         )
 
 
-class OpenSessionBody(BaseModel):
+class OpenSessionBody(RequestBody):
     """`POST /members/{member_id}/sessions`: open a session before the first set."""
 
     program_day: str | None = Field(default=None, max_length=64)

@@ -18,6 +18,7 @@ from pydantic import (
 
 from myokine.catalog import Equipment
 from myokine.patterns import DEFAULT_WORKING_SETS, REP_MAX, REP_MIN, Pattern
+from myokine.request_bodies import RequestBody
 from program_service.domain.conformance import Violation
 from program_service.domain.plans import DEFAULT_REST_SECONDS
 from program_service.domain.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
@@ -32,7 +33,7 @@ Kg = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="jso
 Slug = Annotated[str, Field(min_length=1, max_length=MAX_SLUG_LENGTH, pattern=SLUG_PATTERN)]
 
 
-class Input(BaseModel):
+class Input(RequestBody):
     """Request bodies refuse fields they do not know, so a typo is an error, not a no-op.
 
     Fields the service itself answers with (`read_only`) are dropped instead, so a client

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from myokine.request_bodies import RequestBody
+
 
 class TokenOut(BaseModel):
     """An OAuth2 access token."""
@@ -32,7 +34,7 @@ class TokenOut(BaseModel):
     refresh_expires_in: int
 
 
-class RefreshIn(BaseModel):
+class RefreshIn(RequestBody):
     """A refresh token, to trade for a new access token."""
 
     model_config = ConfigDict(

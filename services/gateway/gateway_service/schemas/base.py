@@ -6,10 +6,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
+from pydantic import ConfigDict, PlainSerializer, WithJsonSchema
+
+from myokine.request_bodies import RequestBody
 
 
-class Open(BaseModel):
+class Open(RequestBody):
     """A document that may carry more fields than listed (services add fields freely)."""
 
     model_config = ConfigDict(extra="allow")

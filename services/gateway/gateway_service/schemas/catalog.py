@@ -5,11 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from gateway_service.schemas.base import Number, Open
 from myokine.catalog import Equipment
 from myokine.patterns import Pattern
+from myokine.request_bodies import RequestBody
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Step = Annotated[Decimal, Field(gt=0, le=50, decimal_places=2)]
@@ -44,7 +45,7 @@ class ExerciseOut(Open):
     builtin: bool = Field(description="Part of the catalog every chain starts with.")
 
 
-class ExerciseIn(BaseModel):
+class ExerciseIn(RequestBody):
     """A chain admin's new exercise for the chain's catalog (its slug comes from the name
     unless given, and never changes)."""
 
@@ -58,7 +59,7 @@ class ExerciseIn(BaseModel):
     bodyweight: bool | None = None
 
 
-class ExercisePatch(BaseModel):
+class ExercisePatch(RequestBody):
     """A change to one of the chain's own exercises: the fields given."""
 
     model_config = ConfigDict(extra="forbid")

@@ -11,10 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway_service.schemas.base import IsoTimestamp, Number, Open
 from gateway_service.schemas.progress import WeekPattern
+from myokine.request_bodies import RequestBody
 from myokine.units import Unit
 
 
-class IdentifyIn(BaseModel):
+class IdentifyIn(RequestBody):
     """A member's badge and PIN, typed at the kiosk."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"badge": "1001", "pin": "4321"}]})
@@ -65,7 +66,7 @@ class IdentifyOut(BaseModel):
     session: KioskSessionOut
 
 
-class SetIn(BaseModel):
+class SetIn(RequestBody):
     """A set as the member logs it; `unit` defaults to the member's unit."""
 
     model_config = ConfigDict(
@@ -88,7 +89,7 @@ class SetIn(BaseModel):
     )
 
 
-class SetPatch(BaseModel):
+class SetPatch(RequestBody):
     """A correction: only the fields given change."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"reps": 10}]})

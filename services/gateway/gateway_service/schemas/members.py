@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway_service.schemas.base import Number, Open
 from gateway_service.schemas.kiosk import SetOut, SetPatch
+from myokine.request_bodies import RequestBody
 from myokine.units import Unit
 
 
@@ -46,7 +47,7 @@ class MemberOut(BaseModel):
     external_id: str | None = None
 
 
-class MemberIn(BaseModel):
+class MemberIn(RequestBody):
     """A new member: who, their badge, their home gym; PIN and unit optional."""
 
     model_config = ConfigDict(
@@ -82,7 +83,7 @@ class MemberCreated(MemberOut):
     pin: str | None
 
 
-class MemberChange(BaseModel):
+class MemberChange(RequestBody):
     """Changes to a member: only the fields sent change."""
 
     model_config = ConfigDict(
@@ -99,7 +100,7 @@ class MemberChange(BaseModel):
     )
 
 
-class PinIn(BaseModel):
+class PinIn(RequestBody):
     """A new PIN, or none to have one generated."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}, {"pin": "4821"}]})

@@ -8,9 +8,10 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway_service.schemas.identity import TrainerOut, TrainerRole
+from myokine.request_bodies import RequestBody
 
 
-class TrainerIn(BaseModel):
+class TrainerIn(RequestBody):
     """A new trainer: who, their role and the gyms they work in."""
 
     model_config = ConfigDict(
@@ -45,7 +46,7 @@ class TrainerCreated(TrainerOut):
     password: str | None
 
 
-class TrainerChange(BaseModel):
+class TrainerChange(RequestBody):
     """Changes to a trainer: only the fields sent change."""
 
     model_config = ConfigDict(
@@ -60,7 +61,7 @@ class TrainerChange(BaseModel):
     )
 
 
-class KioskIn(BaseModel):
+class KioskIn(RequestBody):
     """A new kiosk of a gym."""
 
     model_config = ConfigDict(
