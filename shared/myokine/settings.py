@@ -19,7 +19,8 @@ DEV_SECRET = "dev-only-not-a-secret-change-me-in-production"
 class ServiceSettings(BaseSettings):
     """Settings every Myokine process needs: where its database and broker are, who it is."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # An error about a setting must not print the environment it was read from (secrets).
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", hide_input_in_errors=True)
 
     service_name: str = "myokine"
     environment: Literal["local", "test", "production"] = Field(
@@ -104,15 +105,35 @@ class ServiceSettings(BaseSettings):
         return f"{self.db_prefix}{self.service_name}"
 
     def secrets(self) -> dict[str, str]:
-        """The secrets that production must not leave at their development values."""
+        """The secrets production requires to be long and random (`secret_weakness`)."""
         return {"INTERNAL_TOKEN_SECRET": self.internal_token_secret}
 
     @model_validator(mode="after")
-    def _refuse_default_secrets_in_production(self) -> Self:
+    def _refuse_weak_secrets_in_production(self) -> Self:
         if self.environment == "production":
-            weak = [name for name, value in self.secrets().items() if value == DEV_SECRET]
+            weak = [
+                f"{name} ({why})"
+                for name, value in self.secrets().items()
+                if (why := secret_weakness(value)) is not None
+            ]
             if weak:
-                raise ValueError(
-                    f"production mode refuses the development value of {', '.join(weak)}"
-                )
+                # Names and reasons only: a secret's value never reaches an error or a log.
+                raise ValueError(f"production mode refuses weak secrets: {'; '.join(weak)}")
         return self
+
+
+MIN_SECRET_BYTES = 32
+MIN_SECRET_DISTINCT = 8
+
+
+def secret_weakness(value: str) -> str | None:
+    """Why `value` is no production secret (None when it will do): the development value,
+    fewer than 32 bytes, or too few distinct characters to be random (`openssl rand -hex 32`
+    passes)."""
+    if value == DEV_SECRET:
+        return "the development value"
+    if len(value.encode()) < MIN_SECRET_BYTES:
+        return f"shorter than {MIN_SECRET_BYTES} bytes"
+    if len(set(value)) < MIN_SECRET_DISTINCT:
+        return "not random: too few distinct characters"
+    return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from pydantic import Field, ValidationError
 
@@ -30,11 +32,31 @@ def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPat
 
 
 def test_production_starts_with_real_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = secrets.token_hex(32)
     monkeypatch.setenv("MYOKINE_ENV", "production")
-    monkeypatch.setenv("INTERNAL_TOKEN_SECRET", "a-real-secret")
+    monkeypatch.setenv("INTERNAL_TOKEN_SECRET", real)
     settings = LoggingSettings()
     assert settings.environment == "production"
-    assert settings.internal_token_secret == "a-real-secret"
+    assert settings.internal_token_secret == real
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("short-secret-value-1", "shorter than 32 bytes"),
+        ("a-real-secret-but-short", "shorter than 32 bytes"),
+        ("ab" * 32, "too few distinct characters"),
+    ],
+)
+def test_production_refuses_a_short_or_repetitive_secret_without_echoing_it(
+    monkeypatch: pytest.MonkeyPatch, value: str, why: str
+) -> None:
+    monkeypatch.setenv("MYOKINE_ENV", "production")
+    monkeypatch.setenv("INTERNAL_TOKEN_SECRET", value)
+    with pytest.raises(ValidationError, match=why) as refused:
+        LoggingSettings()
+    assert "INTERNAL_TOKEN_SECRET" in str(refused.value)
+    assert value not in str(refused.value)
 
 
 @pytest.mark.parametrize("environment", ["local", "test"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from pydantic import ValidationError
 
@@ -10,11 +12,13 @@ from gateway_service.settings import Settings
 from myokine.events import ROUTES, task_name
 
 
-def test_production_refuses_the_development_jwt_secret() -> None:
-    production = {"MYOKINE_ENV": "production", "internal_token_secret": "s" * 40}
+def test_production_refuses_a_development_or_short_jwt_secret() -> None:
+    production = {"MYOKINE_ENV": "production", "internal_token_secret": secrets.token_hex(32)}
     with pytest.raises(ValidationError, match="JWT_SECRET"):
         Settings(**production)
-    assert Settings(**production, jwt_secret="j" * 40).environment == "production"
+    with pytest.raises(ValidationError, match="JWT_SECRET"):
+        Settings(**production, jwt_secret="a")
+    assert Settings(**production, jwt_secret=secrets.token_hex(32)).environment == "production"
 
 
 def test_the_worker_consumes_every_event_routed_to_the_gateway(deps: Dependencies) -> None:
