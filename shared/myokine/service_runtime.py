@@ -31,6 +31,7 @@ from myokine.http_middleware import RequestIdMiddleware
 from myokine.messaging_tables import MessagingTables
 from myokine.outbox import OutboxRelay
 from myokine.problems import install_problem_handlers
+from myokine.security_headers import SecurityHeaders
 from myokine.settings import ServiceSettings
 from myokine.unit_of_work import Repo, SqlUnitOfWork, UnitOfWork
 
@@ -161,6 +162,7 @@ class ServiceRuntime:
             upload_paths=frozenset(upload_paths),
         )
         app.add_middleware(EdgeGuard, limits=limits)
+        app.add_middleware(SecurityHeaders)
         app.add_middleware(RequestIdMiddleware)
         app.include_router(health_router(self.engine, self.settings.redis_url))
         for router in routers:
