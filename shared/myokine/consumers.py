@@ -37,9 +37,18 @@ HandleMany = Callable[[list[Any]], None]
 """Applies several events of one type and member, in order, as one (see `_run`)."""
 
 
+RETRY_DELAY_MAX = 15.0
+"""The longest wait before a failed event is tried again.
+
+A retry waits in its worker unacknowledged, so it must stay well inside the broker's
+visibility timeout (`CELERY_VISIBILITY_TIMEOUT`, at least twice this) or Redis would hand
+out a second copy while the first still waits.
+"""
+
+
 def retry_delay(retries: int) -> float:
-    """Exponential backoff: 0.5 s, 1 s, 2 s, ... capped at one minute."""
-    return float(min(0.5 * 2**retries, 60.0))
+    """Exponential backoff: 0.5 s, 1 s, 2 s, ... capped at `RETRY_DELAY_MAX`."""
+    return float(min(0.5 * 2**retries, RETRY_DELAY_MAX))
 
 
 ORDER_WAITS = 150

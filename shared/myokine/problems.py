@@ -1,8 +1,8 @@
 """problem+json (RFC 9457): the one way every service answers an error.
 
 Domain code raises a `Problem` (or one of its kinds below); `install_problem_handlers`
-maps it, FastAPI's request validation errors and anything unexpected to
-`application/problem+json` with a stable `type` per kind of error.
+maps it, FastAPI's request validation errors, a database that does not answer and
+anything unexpected to `application/problem+json` with a stable `type` per kind of error.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy import exc as db_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,15 @@ def field_errors(exc: RequestValidationError | ValidationError) -> list[dict[str
     return errors
 
 
+DATABASE_OUTAGES: tuple[type[Exception], ...] = (
+    db_errors.OperationalError,  # connection refused or cut, server shutting down
+    db_errors.InterfaceError,  # a connection closed under the statement
+    db_errors.TimeoutError,  # no pooled connection came free in time
+)
+"""What the database raises while it restarts or is out of reach: a 503 to retry, not a
+500 (the transaction is rolled back, so nothing is half-written)."""
+DATABASE_RETRY_AFTER_SECONDS = 2
+
 _HTTP_KINDS: dict[int, type[Problem]] = {
     400: BadRequest,
     401: Unauthorized,
@@ -185,6 +195,15 @@ def install_problem_handlers(app: FastAPI) -> None:
             problem = kind(str(exc.detail), headers=dict(exc.headers or {}))
         return problem_response(problem, request)
 
+    async def on_database_outage(request: Request, exc: Exception) -> JSONResponse:
+        # One line without the statement or its parameters: an outage hits every request.
+        log.warning("database unavailable", extra={"error": type(exc.__cause__ or exc).__name__})
+        problem = ServiceUnavailable(
+            "The database is not available right now; try again shortly.",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
+        return problem_response(problem, request)
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
         return problem_response(Problem("An unexpected error occurred."), request)
@@ -192,4 +211,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    for outage in DATABASE_OUTAGES:
+        app.add_exception_handler(outage, on_database_outage)
     app.add_exception_handler(Exception, on_unexpected)

@@ -74,11 +74,17 @@ class ServiceSettings(BaseSettings):
     log_format: Literal["json", "console"] = "console"
     log_level: str = "INFO"
 
-    # With the Redis transport an unacknowledged task comes back after this many seconds.
-    # Tasks here take milliseconds, so five minutes is plenty of margin, and a task
-    # whose worker died is redelivered in minutes rather than the default hour.
-    celery_visibility_timeout: int = 300
-    task_max_retries: int = 8
+    celery_visibility_timeout: int = Field(
+        default=30,
+        ge=30,
+        description=(
+            "Seconds before Redis hands an unacknowledged task to another worker: how soon "
+            "the task of a worker that died is redelivered. Tasks take milliseconds and a "
+            "retry waits at most 15 s unacknowledged; a redelivery of a task still running "
+            "finds its event in the inbox and does nothing."
+        ),
+    )
+    task_max_retries: int = 12
     relay_poll_interval: float = 0.2
     relay_batch_size: int = 200
     beat_schedule_file: str = Field(

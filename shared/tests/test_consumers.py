@@ -19,6 +19,7 @@ from devstack.embedded import EmbeddedRedis
 from myokine.celery_app import create_celery
 from myokine.consumers import (
     ORDER_WAITS,
+    RETRY_DELAY_MAX,
     RetryLater,
     order_delay,
     register_batch_consumer,
@@ -171,7 +172,22 @@ def dead(db: Any) -> list[dict[str, Any]]:
 
 def test_the_backoff_doubles_and_is_capped() -> None:
     assert [retry_delay(n) for n in range(4)] == [0.5, 1.0, 2.0, 4.0]
-    assert retry_delay(30) == 60.0
+    assert retry_delay(30) == RETRY_DELAY_MAX
+
+
+def test_a_retry_waiting_in_its_worker_is_never_handed_out_twice() -> None:
+    # A retry waits unacknowledged in the worker that will run it; Redis must not think
+    # that worker dead before the wait is over, even at the smallest visibility timeout.
+    smallest = ServiceSettings.model_fields["celery_visibility_timeout"].metadata[0].ge
+    assert smallest >= RETRY_DELAY_MAX * 2
+
+
+def test_the_task_of_a_killed_worker_comes_back_within_a_minute() -> None:
+    settings = ServiceSettings(service_name="logging")
+    options = create_celery(settings, queue="q").conf.broker_transport_options
+    look_every = options["unacked_restore_interval"] * options["unacked_restore_throttle"]
+    assert options["visibility_timeout"] + look_every <= 60
+    assert options["unacked_mutex_expire"] <= 60, "a dead looker blocks the others briefly"
 
 
 def test_an_early_event_is_looked_at_again_soon_for_minutes() -> None:

@@ -8,6 +8,7 @@ import pytest
 from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
+from sqlalchemy import create_engine, text
 
 from myokine.problems import (
     PROBLEM_JSON,
@@ -53,6 +54,16 @@ def make_app() -> FastAPI:
     @app.get("/teapot")
     def teapot() -> None:
         raise HTTPException(status_code=418, detail="I'm a teapot")
+
+    @app.get("/database-down")
+    def database_down() -> None:
+        # A real refused connection: nothing listens on port 1.
+        engine = create_engine("postgresql+psycopg://postgres@127.0.0.1:1/x", pool_size=1)
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        finally:
+            engine.dispose()
 
     @app.get("/bug")
     def bug() -> None:
@@ -124,6 +135,13 @@ def test_unknown_routes_and_http_errors_are_problems(client: TestClient) -> None
     assert_problem(client.get("/nowhere"), 404, "not-found")
     assert_problem(client.post("/missing"), 405, "http-405")
     assert_problem(client.get("/teapot"), 418, "http-418")
+
+
+def test_a_database_out_of_reach_is_a_503_to_retry_soon(client: TestClient) -> None:
+    response = client.get("/database-down")
+    body = assert_problem(response, 503, "unavailable")
+    assert response.headers["retry-after"] == "2"
+    assert "127.0.0.1" not in str(body), "the connection's details stay inside"
 
 
 def test_an_unexpected_error_is_a_500_problem_that_hides_its_internals(client: TestClient) -> None:

@@ -1,10 +1,10 @@
 """The whole system as real processes, for end-to-end tests.
 
 One system per test run: every service's API, worker and outbox relay, started by the
-devstack supervisor against this run's PostgreSQL (databases `<DB_PREFIX>e2e_<service>`,
-so they never meet the service tests' databases, and the root conftest drops them) and a
-Redis server of its own on a free port, which the fault tests stop and start. The demo
-chain is seeded with the operator CLI, exactly as `make run` does.
+devstack supervisor against a PostgreSQL server and a Redis server of its own (from the
+same wheels `make run` uses), so the fault tests can stop and restart them without
+touching the servers the other tests share. The demo chain is seeded with the operator
+CLI, exactly as `make run` does.
 """
 
 from __future__ import annotations
@@ -12,10 +12,13 @@ from __future__ import annotations
 import base64
 import json
 import os
+import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,7 +29,7 @@ import redis
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from devstack.embedded import EmbeddedRedis, free_port
+from devstack.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
 from devstack.stack import ROOT, SERVICES, Stack
 from devstack.supervisor import Supervisor
 
@@ -72,6 +75,7 @@ class RunningSystem:
 
     stack: Stack
     supervisor: Supervisor
+    postgres: EmbeddedPostgres
     redis: EmbeddedRedis
     credentials: dict[str, Any]
     log_path: Path
@@ -141,6 +145,64 @@ class RunningSystem:
         finally:
             client.close()
         raise AssertionError(f"no task mentioning {marker} waits in the {queue} queue")
+
+    def count(self, stream: SetStream) -> StreamCount:
+        """Count what became of a stream's sets in every service, once they had time to."""
+        ids = sorted(stream.set_ids)
+        members = stream.member_ids()
+
+        def applied() -> int:
+            rows = self.query(
+                "progression", "SELECT count(*) FROM sets WHERE set_id::text = ANY(:ids)", ids=ids
+            )
+            return int(rows[0][0])
+
+        eventually(
+            lambda: applied() >= len(ids), timeout=120, what="progression to apply every set"
+        )
+        stored = self.query(
+            "logging",
+            "SELECT count(*) FROM sets WHERE member_id::text = ANY(:m) AND logged_at >= :since",
+            m=members,
+            since=stream.started_at,
+        )
+        events = self.query(
+            "logging",
+            "SELECT event_id FROM outbox WHERE event_type = 'SetLogged' "
+            "AND body->'set'->>'set_id' = ANY(:ids)",
+            ids=ids,
+        )
+        inbox = self.query(
+            "progression",
+            "SELECT count(*) FROM inbox WHERE event_id = ANY(:e)",
+            e=[row.event_id for row in events],
+        )
+        logged_seq = dict(
+            self.query(
+                "logging",
+                "SELECT member_id::text, last_seq FROM member_sequences "
+                "WHERE member_id::text = ANY(:m)",
+                m=members,
+            )
+        )
+        applied_seq = dict(
+            self.query(
+                "progression",
+                "SELECT member_id::text, last_seq FROM streams "
+                "WHERE producer = 'logging' AND member_id::text = ANY(:m)",
+                m=members,
+            )
+        )
+        return StreamCount(
+            requested=stream.keys,
+            answered=len(ids),
+            stored=int(stored[0][0]),
+            events=len(events),
+            applied=applied(),
+            inbox=int(inbox[0][0]),
+            behind=sum(1 for m in members if logged_seq.get(m) != applied_seq.get(m)),
+            retries=dict(stream.retries),
+        )
 
     def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
         """The last lines the processes logged."""
@@ -231,6 +293,122 @@ class Kiosk:
         eventually(shown, timeout=timeout, what=f"best e1RM {expected} of {exercise}", every=1.0)
 
 
+@dataclass
+class StreamCount:
+    """What became of a stream's sets, from each service's own tables."""
+
+    requested: int
+    """Sets the stream logged, each under an Idempotency-Key of its own."""
+    answered: int
+    """Distinct sets answered 201 (a retry of a key gets its first set back)."""
+    stored: int
+    """Sets of the stream's members that logging holds (since the stream began)."""
+    events: int
+    """`SetLogged` events of those sets in logging's outbox."""
+    applied: int
+    """Those sets as progression holds them."""
+    inbox: int
+    """Progression's inbox records of those events."""
+    behind: int
+    """Members whose last event progression applied is not logging's last one."""
+    retries: dict[str, int]
+    """What made the kiosk try a set again (status code or transport error), and how often."""
+
+    def holds(self) -> bool:
+        """Every set answered once, stored once, published once and applied once."""
+        return (
+            self.requested
+            == self.answered
+            == self.stored
+            == self.events
+            == self.applied
+            == self.inbox
+            and self.behind == 0
+        )
+
+    def __str__(self) -> str:
+        retried = ", ".join(f"{why} x{n}" for why, n in sorted(self.retries.items())) or "none"
+        return (
+            f"{self.requested} sets logged, {self.answered} answered 201, {self.stored} stored, "
+            f"{self.events} events, {self.applied} applied by progression ({self.inbox} in its "
+            f"inbox), {self.behind} members behind; kiosk retries: {retried}"
+        )
+
+
+class SetStream:
+    """Kiosk members logging sets one after another in a background thread.
+
+    Each set has an Idempotency-Key of its own and is tried again with that key, as a
+    kiosk does, until it is answered 201: a connection refused, a timeout, a 5xx or a 429
+    are all worth another try; any other answer stops the stream (a refused set is a bug
+    here). Use it as a context manager; it stops after the set in hand is answered.
+    """
+
+    GIVE_UP_AFTER = 150.0
+
+    def __init__(self, kiosks: list[Kiosk], *, pause: float = 0.05) -> None:
+        self.kiosks = kiosks
+        self.pause = pause
+        self.started_at = datetime.now(UTC)
+        self.keys = 0
+        self.set_ids: set[str] = set()
+        self.retries: Counter[str] = Counter()
+        self.failure: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="set-stream", daemon=True)
+
+    def __enter__(self) -> SetStream:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(self.GIVE_UP_AFTER + 30)
+        assert not self._thread.is_alive(), "the stream never stopped"
+        assert self.failure is None, self.failure
+
+    def wait_for(self, sets: int, timeout: float = 60.0) -> None:
+        """Wait until this many sets were answered (the stream is flowing)."""
+        eventually(
+            lambda: len(self.set_ids) >= sets or self.failure,
+            timeout=timeout,
+            what=f"{sets} sets answered",
+        )
+        assert self.failure is None, self.failure
+
+    def member_ids(self) -> list[str]:
+        """The members logging."""
+        return [kiosk.member["id"] for kiosk in self.kiosks]
+
+    def _run(self) -> None:
+        turn = 0
+        while not self._stop.is_set() and self.failure is None:
+            kiosk = self.kiosks[turn % len(self.kiosks)]
+            body = {"exercise": "goblet-squat", "load": 20 + turn % 10, "unit": "kg", "reps": 10}
+            self._log_until_answered(kiosk, body, str(uuid.uuid4()))
+            turn += 1
+            time.sleep(self.pause)
+
+    def _log_until_answered(self, kiosk: Kiosk, body: dict[str, Any], key: str) -> None:
+        self.keys += 1
+        deadline = time.monotonic() + self.GIVE_UP_AFTER
+        while time.monotonic() < deadline:
+            try:
+                response = kiosk.log_set(body, key)
+            except httpx.TransportError as error:
+                self.retries[type(error).__name__] += 1
+            else:
+                if response.status_code == 201:
+                    self.set_ids.add(response.json()["id"])
+                    return
+                if response.status_code < 500 and response.status_code != 429:
+                    self.failure = f"a set was refused: {response.status_code} {response.text}"
+                    return
+                self.retries[str(response.status_code)] += 1
+            time.sleep(0.2)
+        self.failure = f"a set was not answered in {self.GIVE_UP_AFTER:.0f}s"
+
+
 def _free_ports(count: int) -> list[int]:
     ports: list[int] = []
     while len(ports) < count:
@@ -244,9 +422,10 @@ def _free_ports(count: int) -> list[int]:
 def system(scratch_dir: Path) -> Iterator[RunningSystem]:
     """The whole system, running; stopped (every process) at the end of the run."""
     # The root conftest put this run's servers and database prefix in the environment.
-    database_url = os.environ["DATABASE_URL"]
     prefix = os.environ["DB_PREFIX"] + "e2e_"
     home = scratch_dir / "e2e"
+    postgres = EmbeddedPostgres(home / "postgres", free_port()).start()
+    database_url = postgres.url
     redis = EmbeddedRedis(home / "redis", free_port(), persistent=True).start()
     stack = Stack(
         database_url,
@@ -259,25 +438,30 @@ def system(scratch_dir: Path) -> Iterator[RunningSystem]:
     log_path = home / "processes.log"
     engines: dict[str, Engine] = {}
     with log_path.open("w") as log:
-        supervisor = Supervisor(os.environ, log=log, cwd=ROOT)
+        # The fault tests stream sets far faster than a member logs them (one kiosk, many
+        # members); the kiosk budget is not what they test.
+        base_env = {**os.environ, "KIOSK_RATE_LIMIT_PER_MINUTE": "100000"}
+        supervisor = Supervisor(base_env, log=log, cwd=ROOT)
         try:
-            stack.migrate(os.environ)
+            stack.migrate(base_env)
             for spec in stack.process_specs():
                 supervisor.add(spec)
             supervisor.start_all()
             supervisor.wait_ready(timeout=120)
-            credentials = stack.seed_demo(os.environ, home / "demo-credentials.json")
+            credentials = stack.seed_demo(base_env, home / "demo-credentials.json")
             for service in SERVICES:
                 url = make_url(database_url).set(
                     drivername="postgresql+psycopg", database=f"{prefix}{service}"
                 )
-                engines[service] = create_engine(url, pool_size=2)
-            yield RunningSystem(stack, supervisor, redis, credentials, log_path, engines)
+                # Pre-ping: a fault test restarts PostgreSQL under these pools.
+                engines[service] = create_engine(url, pool_size=2, pool_pre_ping=True)
+            yield RunningSystem(stack, supervisor, postgres, redis, credentials, log_path, engines)
         finally:
             for engine in engines.values():
                 engine.dispose()
             supervisor.stop_all()
             redis.stop()
+            postgres.stop()
 
 
 @pytest.fixture
@@ -310,6 +494,41 @@ def admin(system: Any) -> Iterator[httpx.Client]:
         yield http
     finally:
         http.close()
+
+
+@pytest.fixture
+def stream_kiosks(system: RunningSystem, admin: httpx.Client) -> Iterator[list[Kiosk]]:
+    """Three new members, each identified at the demo kiosk: a stream's members.
+
+    New ones for each test, so a test counts only its own sets.
+    """
+    kiosks = []
+    try:
+        for _ in range(3):
+            tag = uuid.uuid4().hex[:10]
+            made = admin.post(
+                "/v1/members",
+                json={
+                    "name": f"Stream {tag}",
+                    "badge": f"stream-{tag}",
+                    "home_gym_id": system.credentials["gym_id"],
+                },
+            )
+            assert made.status_code == 201, made.text
+            kiosk = Kiosk(system.gateway_url, system.credentials["kiosk_token"])
+            kiosks.append(kiosk)
+            identified = kiosk.identify(f"stream-{tag}", made.json()["pin"])
+            assert identified.status_code == 200, identified.text
+        yield kiosks
+    finally:
+        for kiosk in kiosks:
+            kiosk.close()
+
+
+@pytest.fixture
+def stream(stream_kiosks: list[Kiosk]) -> SetStream:
+    """A stream of the test's own members, not yet started (`with stream:` starts it)."""
+    return SetStream(stream_kiosks)
 
 
 @pytest.hookimpl(wrapper=True)
