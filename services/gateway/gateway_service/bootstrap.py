@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from gateway_service import tasks
-from gateway_service.domain.pin_lock import PinLockPolicy
+from gateway_service.domain.pin_lock import Backoff, PinPolicy
 from gateway_service.ratelimits import RateLimiter
 from gateway_service.repository import TABLES, GatewayRepository, SqlGatewayRepository
 from gateway_service.service_clients import ServiceClient, Services, Timeouts
@@ -35,7 +35,7 @@ class Dependencies:
     services: Services
     """The program, logging and progression services."""
     limiter: RateLimiter
-    pin_policy: PinLockPolicy
+    pin_policy: PinPolicy
     clock: Callable[[], datetime]
     """The current time (aware, UTC)."""
 
@@ -75,13 +75,35 @@ def _service_clients(settings: Settings) -> Services:
     )
 
 
+def pin_policy(settings: Settings) -> PinPolicy:
+    """The PIN backoff of each scope, from the settings."""
+    first = timedelta(seconds=settings.pin_backoff_first_seconds)
+
+    def backoff(failures_before_wait: int, longest_seconds: int) -> Backoff:
+        return Backoff(failures_before_wait, first, timedelta(seconds=longest_seconds))
+
+    return PinPolicy(
+        badge_at_kiosk=backoff(
+            settings.pin_failures_before_backoff, settings.pin_backoff_max_seconds
+        ),
+        badge_in_chain=backoff(
+            settings.pin_chain_failures_before_backoff, settings.pin_chain_backoff_max_seconds
+        ),
+        kiosk=backoff(
+            settings.pin_kiosk_failures_before_backoff, settings.pin_kiosk_backoff_max_seconds
+        ),
+    )
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
     unit_of_work: Callable[[], UnitOfWork[GatewayRepository]] | None = None,
     services: Services | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Dependencies:
-    """Wire the gateway: the real unit of work and service clients unless a test passes others.
+    """Wire the gateway: the real unit of work, service clients and clock unless a test
+    passes others.
 
     Nothing connects yet; the Celery consumers are registered on `runtime.celery`.
     """
@@ -97,11 +119,8 @@ def bootstrap(
         unit_of_work=unit_of_work or sql_unit_of_work,
         services=services or _service_clients(settings),
         limiter=RateLimiter(settings.redis_url, prefix=settings.rate_limit_namespace),
-        pin_policy=PinLockPolicy(
-            max_failures=settings.pin_max_failures,
-            lock_for=timedelta(minutes=settings.pin_lock_minutes),
-        ),
-        clock=_utc_now,
+        pin_policy=pin_policy(settings),
+        clock=clock or _utc_now,
     )
     tasks.register(deps)
     return deps

@@ -175,7 +175,10 @@ def create_member(
     name: Annotated[str, typer.Option("--name")],
     badge: Annotated[str, typer.Option("--badge")],
     pin: Annotated[
-        str | None, typer.Option("--pin", help="4-8 digits; printed generated one when left out.")
+        str | None,
+        typer.Option(
+            "--pin", help="4-8 digits, not easy to guess; printed generated one when left out."
+        ),
     ] = None,
     unit: Annotated[
         str | None, typer.Option("--unit", help="kg or lb; the gym's by default.")
@@ -246,10 +249,13 @@ def reset_pin(
     chain: ChainOpt,
     badge: Annotated[str, typer.Option("--badge")],
     pin: Annotated[
-        str | None, typer.Option("--pin", help="4-8 digits; printed generated one when left out.")
+        str | None,
+        typer.Option(
+            "--pin", help="4-8 digits, not easy to guess; printed generated one when left out."
+        ),
     ] = None,
 ) -> None:
-    """Give a member a new PIN and lift a lockout."""
+    """Give a member a new PIN; their badge's wrong PINs are forgotten at every kiosk."""
     from gateway_service import credentials, queries
     from gateway_service.handlers import identity
 

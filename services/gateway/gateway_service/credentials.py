@@ -9,6 +9,8 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from gateway_service.domain.accounts import pin_problem
+
 _hasher = PasswordHasher()
 # PINs are 4-8 digits: at most 10^8 guesses, so no affordable hash cost keeps a leaked PIN
 # hash from being guessed; what protects a PIN is that its hashes stay in the database and
@@ -89,5 +91,9 @@ def new_password() -> str:
 
 
 def new_pin(digits: int = 4) -> str:
-    """A random numeric PIN."""
-    return "".join(secrets.choice("0123456789") for _ in range(digits))
+    """A random numeric PIN, never one too easy to guess (about one draw in 80 is: it is
+    drawn again)."""
+    while True:
+        pin = "".join(secrets.choice("0123456789") for _ in range(digits))
+        if pin_problem(pin) is None:
+            return pin

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gateway_service import credentials, queries
+from gateway_service.domain.accounts import pin_problem
 from gateway_service.handlers import identity
 from gateway_service.principals import system_caller
 from gateway_service.repository import GatewayRepository
@@ -105,6 +106,9 @@ def _trainer_password(uow: Uow, chain: ChainOut, previous: str | None) -> str:
 def _member(
     uow: Uow, chain: ChainOut, gym: GymOut, demo: DemoMember, previous: str | None
 ) -> tuple[MemberOut, str]:
+    if previous is not None and pin_problem(previous) is not None:
+        # A PIN from before weak PINs were refused: the demo hands out a new one.
+        previous = None
     if queries.member_with_badge(uow, chain.id, demo.badge) is None:
         pin = previous or credentials.new_pin()
         created = identity.create_member(
@@ -112,7 +116,7 @@ def _member(
         )
         return created, pin
     if previous and queries.pin_works(uow, chain.id, demo.badge, previous):
-        # The PIN still works; lift any lockout a demo visitor may have caused.
+        # The PIN still works; forget the wrong PINs demo visitors may have typed.
         return identity.reset_pin(uow, chain.id, demo.badge, previous), previous
     pin = credentials.new_pin()
     return identity.reset_pin(uow, chain.id, demo.badge, pin), pin

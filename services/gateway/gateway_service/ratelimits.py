@@ -5,6 +5,10 @@ Lua script, so one round trip, checks and counts a request atomically): shared b
 gateway process, and with no window edge where a client gets twice its budget. When
 Redis does not answer, requests pass: a rate limit must not take the gym floor down
 with it.
+
+These count requests, right or wrong. Wrong PINs have budgets of their own, with backoff,
+per badge and per kiosk (domain/pin_lock.py): they are kept in PostgreSQL, and hold when
+Redis is down.
 """
 
 from __future__ import annotations

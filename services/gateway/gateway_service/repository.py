@@ -29,12 +29,14 @@ from sqlalchemy import (
     func,
     select,
     true,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from gateway_service.domain.pin_lock import Scope
 from gateway_service.principals import KioskPrincipal, MemberPrincipal
 from myokine.messaging_tables import define_messaging_tables
 from myokine.units import Unit
@@ -163,13 +165,36 @@ class Member(Base):
     badge: Mapped[str] = mapped_column(String(64))
     pin_hash: Mapped[str] = mapped_column(String(200))
     unit: Mapped[str] = mapped_column(String(2))
-    failed_pins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # A deactivated member's badge stops working; their history stays.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # The chain's own id for the member (its CRM's), unique in the chain: imports match on it.
     external_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = _created()
+
+
+class PinFailureRun(Base):
+    """A run of wrong PINs in one scope of the PIN backoff (domain/pin_lock.py): a badge at
+    a kiosk, a badge at every kiosk of the chain (`place_id` is then the chain's id), or
+    every badge at a kiosk (`badge_digest` is then empty). A badge is kept as its digest,
+    whether or not a member holds it; a run forgotten by `forgotten_at` may be deleted."""
+
+    __tablename__ = "pin_failure_runs"
+    __table_args__ = (
+        CheckConstraint(
+            "scope IN ('badge_at_kiosk', 'badge_in_chain', 'kiosk')", name="pin_failure_runs_scope"
+        ),
+        Index("pin_failure_runs_badge", "chain_id", "badge_digest"),
+        Index("pin_failure_runs_forgotten", "forgotten_at"),
+    )
+
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    place_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    badge_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chain_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("chains.id"))
+    failures: Mapped[int] = mapped_column(Integer)
+    forgiving_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    forgotten_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class MemberVisit(Base):
@@ -390,6 +415,22 @@ class GatewayRepository(Protocol):
         """The member, only if it belongs to the chain."""
         ...
 
+    def pin_failure_runs(
+        self, chain_id: uuid.UUID, kiosk_id: uuid.UUID, badge_digest: str, *, at: datetime
+    ) -> dict[Scope, PinFailureRun]:
+        """The three runs a PIN attempt at the kiosk with the badge is judged by, made (empty,
+        forgotten at `at`) where missing, and locked until the transaction ends: attempts at
+        once count one after the other. Changes are written at commit."""
+        ...
+
+    def forget_pin_failures(self, chain_id: uuid.UUID, badge_digests: Collection[str]) -> None:
+        """Delete the runs of these badges at every kiosk of the chain and in the chain."""
+        ...
+
+    def purge_pin_failure_runs(self, now: datetime) -> None:
+        """Delete some runs forgotten before `now` that no other transaction holds."""
+        ...
+
     def members_of_chain(self, chain_id: uuid.UUID) -> list[Member]:
         """The chain's members, by name."""
         ...
@@ -468,6 +509,15 @@ def _member_at_kiosk() -> Select[Any]:
 
 
 _MEMBER_AT_KIOSK = _member_at_kiosk()
+
+_RUN_KEY = ("scope", "place_id", "badge_digest")
+_PURGED_AT_ONCE = 100
+"""Runs deleted per attempt at most: attempts keep the table small without any one
+paying for a backlog."""
+
+
+def _run_key() -> tuple[Any, ...]:
+    return tuple(getattr(PinFailureRun, column) for column in _RUN_KEY)
 
 
 class SqlGatewayRepository(GatewayRepository):
@@ -658,7 +708,7 @@ class SqlGatewayRepository(GatewayRepository):
         if not members:
             return set()
         columns: tuple[str, ...] = ("id", "chain_id", "home_gym_id", "name", "badge", "pin_hash")
-        columns += ("unit", "failed_pins", "active", "external_id")
+        columns += ("unit", "active", "external_id")
         statement = (
             insert(Member)
             .values([{c: getattr(m, c) for c in columns} for m in members])
@@ -684,7 +734,8 @@ class SqlGatewayRepository(GatewayRepository):
     ) -> Member | None:
         """The chain's member with that badge; locked until the transaction ends if asked.
 
-        The PIN check locks it, so two attempts at once count as two failures.
+        A PIN check locks it before the badge's runs of wrong PINs, as a PIN reset does, so
+        the two take turns and never wait for each other's locks.
         """
         query = select(Member).where(Member.chain_id == chain_id, Member.badge == badge)
         if for_update:
@@ -695,6 +746,71 @@ class SqlGatewayRepository(GatewayRepository):
         return self.session.scalars(
             select(Member).where(Member.id == member_id, Member.chain_id == chain_id)
         ).one_or_none()
+
+    def pin_failure_runs(
+        self, chain_id: uuid.UUID, kiosk_id: uuid.UUID, badge_digest: str, *, at: datetime
+    ) -> dict[Scope, PinFailureRun]:
+        """One statement: an upsert whose update changes nothing but takes the row locks."""
+        places = {
+            Scope.BADGE_AT_KIOSK: (kiosk_id, badge_digest),
+            Scope.BADGE_IN_CHAIN: (chain_id, badge_digest),
+            Scope.KIOSK: (kiosk_id, ""),
+        }
+        # In the order every writer locks runs (scope, place, badge), so none deadlocks.
+        rows = [
+            {
+                "scope": scope.value,
+                "place_id": place_id,
+                "badge_digest": digest,
+                "chain_id": chain_id,
+                "failures": 0,
+                "forgotten_at": at,
+            }
+            for scope, (place_id, digest) in sorted(places.items())
+        ]
+        statement = (
+            insert(PinFailureRun)
+            .values(rows)
+            .on_conflict_do_update(
+                index_elements=_RUN_KEY, set_={"failures": PinFailureRun.failures}
+            )
+            .returning(PinFailureRun)
+        )
+        runs = self.session.scalars(statement, execution_options={"populate_existing": True})
+        return {Scope(run.scope): run for run in runs}
+
+    def forget_pin_failures(self, chain_id: uuid.UUID, badge_digests: Collection[str]) -> None:
+        if not badge_digests:
+            return
+        key = _run_key()
+        runs = (
+            select(*key)
+            .where(
+                PinFailureRun.chain_id == chain_id,
+                PinFailureRun.badge_digest.in_(list(badge_digests)),
+            )
+            .order_by(*key)
+            .with_for_update()
+        )
+        self.session.execute(
+            delete(PinFailureRun).where(tuple_(*key).in_(runs)),
+            execution_options={"synchronize_session": False},
+        )
+
+    def purge_pin_failure_runs(self, now: datetime) -> None:
+        # The runs of this transaction are written first: it must not delete what it keeps.
+        self.session.flush()
+        key = _run_key()
+        forgotten = (
+            select(*key)
+            .where(PinFailureRun.forgotten_at < now)
+            .limit(_PURGED_AT_ONCE)
+            .with_for_update(skip_locked=True)
+        )
+        self.session.execute(
+            delete(PinFailureRun).where(tuple_(*key).in_(forgotten)),
+            execution_options={"synchronize_session": False},
+        )
 
     def members_of_chain(self, chain_id: uuid.UUID) -> list[Member]:
         return list(

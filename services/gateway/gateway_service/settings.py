@@ -42,8 +42,19 @@ class Settings(ServiceSettings):
     service_write_timeout: float = 5.0
     retry_after_seconds: int = 5
 
-    pin_max_failures: int = 5
-    pin_lock_minutes: int = 15
+    # The PIN backoff (docs/design.md, "Wrong PINs"): wrong PINs of one badge at one
+    # kiosk, then of one badge at every kiosk of the chain, then of every badge at one
+    # kiosk. Past its free failures each scope makes attempts wait, from the first wait
+    # doubling up to its longest; it forgives one failure per longest wait.
+    pin_failures_before_backoff: int = Field(default=5, ge=1)
+    pin_backoff_first_seconds: int = Field(default=30, ge=1)
+    pin_backoff_max_seconds: int = Field(default=900, ge=1)
+    # The chain's backstop: more failures, short waits, so nobody locks a member out of
+    # every kiosk for long.
+    pin_chain_failures_before_backoff: int = Field(default=20, ge=1)
+    pin_chain_backoff_max_seconds: int = Field(default=180, ge=1)
+    pin_kiosk_failures_before_backoff: int = Field(default=20, ge=1)
+    pin_kiosk_backoff_max_seconds: int = Field(default=300, ge=1)
 
     kiosk_rate_limit_per_minute: int = 120
     trainer_rate_limit_per_minute: int = 300

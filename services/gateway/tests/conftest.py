@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,11 @@ def _empty_tables(deps: Dependencies) -> Iterator[None]:
     truncate_all(deps.runtime, Base.metadata)
 
 
-def make_client(deps: Dependencies, **overrides: Any) -> TestClient:
-    """A client of a gateway app with these settings (services nowhere unless given).
+def make_client(
+    deps: Dependencies, *, clock: Callable[[], datetime] | None = None, **overrides: Any
+) -> TestClient:
+    """A client of a gateway app with these settings (services nowhere unless given), on
+    `clock` if given (the real time otherwise).
 
     It shares the run's units of work (one connection pool), with its own settings,
     service clients and rate limiter.
@@ -66,7 +70,7 @@ def make_client(deps: Dependencies, **overrides: Any) -> TestClient:
         "rate_limit_namespace": f"myokine:test:{uuid.uuid4().hex}",
     }
     settings = Settings(**(defaults | overrides))
-    app: FastAPI = create_app(bootstrap(settings, unit_of_work=deps.unit_of_work))
+    app: FastAPI = create_app(bootstrap(settings, unit_of_work=deps.unit_of_work, clock=clock))
     return TestClient(app, raise_server_exceptions=False)
 
 

@@ -222,3 +222,37 @@ def test_members_import_from_csv_row_by_row_and_again_changes_nothing(gate, worl
     assert wrong_type.headers["content-type"].startswith("application/problem+json")
     unreadable = gate.client.post("/v1/members/import", content="nickname\nx\n", headers=headers)
     assert unreadable.status_code == 422
+
+
+def test_a_pin_easy_to_guess_is_refused_wherever_a_pin_is_set(gate, world) -> None:
+    trainer = bearer(gate.sign_in(world.a.trainer_email))
+    made = gate.client.post(
+        "/v1/members",
+        json={"name": "Weak", "badge": "W1", "home_gym_id": world.a.gym_ids[0], "pin": "1234"},
+        headers=trainer,
+    )
+    assert made.status_code == 422
+    assert made.headers["content-type"].startswith("application/problem+json")
+    assert made.json()["errors"] == [
+        {
+            "field": "pin",
+            "message": "too easy to guess (digits in a row, up or down): choose another",
+        }
+    ]
+    member = world.a.member_ids[0]
+    reset = gate.client.post(f"/v1/members/{member}/pin", json={"pin": "0000"}, headers=trainer)
+    assert reset.status_code == 422
+    assert reset.json()["errors"][0]["field"] == "pin"
+    gate.identify(world.a.kiosk_tokens[0], world.a.badges[0], world.a.pins[0])  # PIN kept
+    csv_body = "name,badge,pin,home_gym\nWeak One,W2,2580,Gym A1\nFine One,W3,5831,Gym A1\n"
+    imported = gate.client.post(
+        "/v1/members/import", content=csv_body, headers=trainer | {"Content-Type": "text/csv"}
+    ).json()
+    assert imported["created"] == 1
+    assert imported["errors"] == [
+        {
+            "row": 1,
+            "field": "pin",
+            "message": "too easy to guess (one of the most common PINs): choose another",
+        }
+    ]

@@ -73,16 +73,27 @@ def test_created_credentials_work_at_the_gateway(client) -> None:
     assert signed_in.status_code == 200
 
 
-def test_reset_pin_lifts_a_lock(client) -> None:
+def test_reset_pin_ends_the_wait_of_wrong_pins(client) -> None:
     made = _tenant()
     kiosk = {"Authorization": f"Bearer {made['kiosk']['token']}"}
     for _ in range(5):
-        client.post("/v1/kiosk/identify", json={"badge": "77", "pin": "0000"}, headers=kiosk)
-    locked = client.post("/v1/kiosk/identify", json={"badge": "77", "pin": "2468"}, headers=kiosk)
-    assert locked.status_code == 423
+        client.post("/v1/kiosk/identify", json={"badge": "77", "pin": "9138"}, headers=kiosk)
+    waiting = client.post("/v1/kiosk/identify", json={"badge": "77", "pin": "2468"}, headers=kiosk)
+    assert waiting.status_code == 429
     new_pin = _run("reset-pin", "--chain", "CLI Gyms", "--badge", "77")["pin"]
     again = client.post("/v1/kiosk/identify", json={"badge": "77", "pin": new_pin}, headers=kiosk)
     assert again.status_code == 200
+
+
+def test_a_pin_easy_to_guess_is_refused_naming_the_field() -> None:
+    _tenant()
+    for command in (
+        ["create-member", "--chain", "CLI Gyms", "--gym", "North", "--name", "W", "--badge", "78"],
+        ["reset-pin", "--chain", "CLI Gyms", "--badge", "77"],
+    ):
+        refused = runner.invoke(app, [*command, "--pin", "1111"])
+        assert refused.exit_code == 1
+        assert "pin: too easy to guess" in refused.output
 
 
 def test_refusals_exit_1_with_a_message() -> None:

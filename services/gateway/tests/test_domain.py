@@ -1,39 +1,16 @@
-"""The gateway's pure rules: PIN lockout, loads in the member's unit, today's merge."""
+"""The gateway's pure rules: loads in the member's unit, today's merge (the PIN backoff's
+are in unit/test_pin_lock.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from gateway_service.domain.loads import present_progress, present_set
-from gateway_service.domain.pin_lock import PinLockPolicy, PinState
 from gateway_service.domain.today import KnownTarget, build_today
 from myokine.inventory import default_inventory
 from myokine.units import Unit
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-POLICY = PinLockPolicy()
-
 KG_GYM = default_inventory(Unit.KG)
-
-
-def test_four_failures_do_not_lock_the_fifth_does() -> None:
-    state = PinState.cleared()
-    for _ in range(4):
-        state = state.after_failure(NOW, POLICY)
-        assert not state.is_locked(NOW)
-    state = state.after_failure(NOW, POLICY)
-    assert state.failures == 5
-    assert state.locked_until == NOW + timedelta(minutes=15)
-    assert state.is_locked(NOW + timedelta(minutes=14, seconds=59))
-    assert not state.is_locked(NOW + timedelta(minutes=15))
-
-
-def test_after_a_lock_runs_out_the_count_starts_again() -> None:
-    locked = PinState(failures=5, locked_until=NOW)
-    later = NOW + timedelta(seconds=1)
-    assert not locked.is_locked(later)
-    assert locked.after_failure(later, POLICY) == PinState(failures=1, locked_until=None)
 
 
 def test_a_set_shows_its_load_in_the_members_unit() -> None:

@@ -1,20 +1,22 @@
-"""Identifying members at kiosks, signing trainers in, PIN lockout and token expiry."""
+"""Identifying members at kiosks, signing trainers in, the PIN backoff and token expiry."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
 
+from gateway_service import queries
 from gateway_service.bootstrap import Dependencies
-from gateway_service.repository import Member
+from gateway_service.handlers import identity
 from gateway_service.tokens import issue_token
-from myokine.db import transaction
+from myokine.problems import Problem
 
 
 def _identify(client: TestClient, token: str, badge: str, pin: str) -> tuple[int, Any]:
@@ -65,45 +67,168 @@ def test_wrong_pin_is_401_problem_json(gate, world) -> None:
     assert answer.headers["content-type"].startswith("application/problem+json")
 
 
-def test_five_wrong_pins_lock_the_badge_for_15_minutes(gate, world) -> None:
-    kiosk = world.a.kiosk_tokens[0]
-    answers = [_identify(gate.client, kiosk, "A1", "9999") for _ in range(5)]
-    assert [status for status, _ in answers] == [401] * 5
-    assert all("locked_until" not in body for _, body in answers[:4])
-    assert "locked_until" in answers[4][1]
-    answer = gate.client.post(
+class Clock:
+    """The gateway's clock in a test: time moves when the test says."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A clock that stands still until moved."""
+    return Clock()
+
+
+@pytest.fixture
+def timed(gateway_client, clock: Clock) -> Iterator[TestClient]:
+    """A gateway on `clock`, whose per-minute limits stay out of the way of the backoff's."""
+    with gateway_client(clock=clock, login_rate_limit_per_minute=1000) as c:
+        yield c
+
+
+def _waits(answer: tuple[int, Any, Any]) -> int:
+    """The seconds a 429 says to wait, after checking its body and header agree."""
+    status, body, headers = answer
+    assert status == 429, body
+    assert body["type"] == "https://myokine.dev/problems/rate-limited"
+    assert int(headers["Retry-After"]) == body["retry_after"]
+    return int(body["retry_after"])
+
+
+def _try(client: TestClient, token: str, badge: str, pin: str) -> tuple[int, Any, Any]:
+    answer = client.post(
         "/v1/kiosk/identify",
-        json={"badge": "A1", "pin": world.a.pins[0]},
-        headers={"Authorization": f"Bearer {kiosk}"},
+        json={"badge": badge, "pin": pin},
+        headers={"Authorization": f"Bearer {token}"},
     )
-    assert answer.status_code == 423
-    assert answer.json()["type"] == "https://myokine.dev/problems/locked"
-    assert 890 <= int(answer.headers["Retry-After"]) <= 900
-    # The other member of the chain is not affected.
-    assert _identify(gate.client, kiosk, "A2", world.a.pins[1])[0] == 200
+    return answer.status_code, answer.json(), answer.headers
 
 
-def test_the_lock_ends_after_15_minutes(deps: Dependencies, gate, world) -> None:
-    kiosk = world.a.kiosk_tokens[0]
-    for _ in range(5):
-        _identify(gate.client, kiosk, "A1", "9999")
-    with transaction(deps.runtime.sessions) as session:
-        session.execute(
-            update(Member)
-            .where(Member.badge == "A1")
-            .values(locked_until=datetime.now(UTC) - timedelta(seconds=1))
-        )
-    assert _identify(gate.client, kiosk, "A1", world.a.pins[0])[0] == 200
+def test_five_wrong_pins_make_the_badge_wait_at_this_kiosk_only(timed, world, clock) -> None:
+    here, there = world.a.kiosk_tokens
+    assert [_try(timed, here, "A1", "9138")[0] for _ in range(4)] == [401] * 4
+    assert _waits(_try(timed, here, "A1", "9138")) == 30
+    # Even the right PIN waits here...
+    clock.advance(10)
+    assert _waits(_try(timed, here, "A1", world.a.pins[0])) == 20
+    # ...but not at the chain's other kiosk, nor does the other member here.
+    assert _try(timed, there, "A1", world.a.pins[0])[0] == 200
+    assert _try(timed, here, "A2", world.a.pins[1])[0] == 200
+    clock.advance(20)
+    assert _try(timed, here, "A1", world.a.pins[0])[0] == 200
 
 
-def test_a_right_pin_resets_the_run_of_wrong_ones(gate, world) -> None:
+def test_the_wait_doubles_with_each_wrong_pin_up_to_15_minutes(timed, world, clock) -> None:
     kiosk = world.a.kiosk_tokens[0]
     for _ in range(4):
-        _identify(gate.client, kiosk, "A1", "9999")
-    assert _identify(gate.client, kiosk, "A1", world.a.pins[0])[0] == 200
-    for _ in range(4):
-        assert _identify(gate.client, kiosk, "A1", "9999")[0] == 401
-    assert _identify(gate.client, kiosk, "A1", world.a.pins[0])[0] == 200
+        _try(timed, kiosk, "A1", "9138")
+    waits = []
+    for _ in range(8):
+        waits.append(_waits(_try(timed, kiosk, "A1", "9138")))
+        clock.advance(waits[-1] - 1)
+        assert _waits(_try(timed, kiosk, "A1", "9138")) == 1  # refused, not counted
+        clock.advance(1)
+    assert waits == [30, 60, 120, 240, 480, 900, 900, 900]
+    # The wait is over: the right PIN lets the member in and starts this kiosk's run afresh.
+    assert _try(timed, kiosk, "A1", world.a.pins[0])[0] == 200
+    assert [_try(timed, kiosk, "A1", "9138")[0] for _ in range(4)] == [401] * 4
+
+
+def test_a_right_pin_resets_the_run_of_wrong_ones(timed, world) -> None:
+    kiosk = world.a.kiosk_tokens[0]
+    for _ in range(2):
+        assert [_try(timed, kiosk, "A1", "9138")[0] for _ in range(4)] == [401] * 4
+        assert _try(timed, kiosk, "A1", world.a.pins[0])[0] == 200
+
+
+def test_the_chains_backstop_makes_the_badge_wait_everywhere_briefly(
+    gateway_client, world, clock
+) -> None:
+    settings = {"pin_chain_failures_before_backoff": 6, "pin_chain_backoff_max_seconds": 60}
+    with gateway_client(clock=clock, login_rate_limit_per_minute=1000, **settings) as client:
+        here, there = world.a.kiosk_tokens
+        assert [_try(client, here, "A1", "9138")[0] for _ in range(4)] == [401] * 4
+        assert _try(client, there, "A1", "9138")[0] == 401
+        assert _waits(_try(client, there, "A1", "9138")) == 30
+        assert _waits(_try(client, here, "A1", world.a.pins[0])) == 30
+        clock.advance(30)
+        assert _waits(_try(client, here, "A1", "9138")) == 60
+        clock.advance(60)
+        assert _waits(_try(client, there, "A1", "9138")) == 60  # at most its longest wait
+        clock.advance(60)
+        assert _try(client, here, "A1", world.a.pins[0])[0] == 200
+
+
+def test_a_kiosk_trying_many_badges_waits_for_all_of_them(gateway_client, world, clock) -> None:
+    settings = {"pin_kiosk_failures_before_backoff": 6}
+    with gateway_client(clock=clock, login_rate_limit_per_minute=1000, **settings) as client:
+        here, there = world.a.kiosk_tokens
+        assert [_try(client, here, f"X{n}", "9138")[0] for n in range(5)] == [401] * 5
+        assert _waits(_try(client, here, "X5", "9138")) == 30
+        assert _waits(_try(client, here, "A1", world.a.pins[0])) == 30
+        assert _try(client, there, "A1", world.a.pins[0])[0] == 200
+
+
+@pytest.mark.parametrize("badge", ["A1", "A-nobody"])
+def test_attempts_at_once_count_one_after_the_other(deps: Dependencies, world, badge) -> None:
+    kiosk = queries.authenticate_kiosk(deps.unit_of_work(), world.a.kiosk_tokens[0])
+    assert kiosk is not None
+    now = datetime.now(UTC)
+
+    def attempt(_: int) -> int:
+        try:
+            identity.identify_member(
+                deps.unit_of_work(), kiosk, badge, "9138", deps.pin_policy, now=now
+            )
+        except Problem as refused:
+            return refused.status
+        return 200
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = sorted(pool.map(attempt, range(8)))
+    # Four wrong PINs, the fifth starts the wait, the rest meet it: none slips through.
+    assert statuses == [401] * 4 + [429] * 4
+
+
+def _answer(client: TestClient, token: str, badge: str, pin: str) -> tuple[int, Any, Any]:
+    """An answer as a client sees it, less what differs between any two answers."""
+    status, body, headers = _try(client, token, badge, pin)
+    kept = {k: v for k, v in headers.items() if k.lower() not in ("date", "x-request-id")}
+    return status, body, kept
+
+
+def test_an_unknown_badge_is_answered_exactly_as_a_real_one_with_a_wrong_pin(
+    timed, world, clock
+) -> None:
+    """The same attempts, at the same times, at two kiosks of the chain: a real badge with
+    wrong PINs (and once its right PIN during a wait), and a badge nobody holds."""
+    steps = [(0, "9138")] * 4 + [(0, "9138"), (10, "right"), (20, "9138"), (59, "9138")]
+    steps += [(1, "9138"), (0, "right")]
+    start = clock.now
+    seen = []
+    for kiosk, badge, right in (
+        (world.a.kiosk_tokens[0], "A1", world.a.pins[0]),
+        (world.a.kiosk_tokens[1], "A-nobody", world.a.pins[0]),
+    ):
+        clock.now = start
+        answers = []
+        for seconds, pin in steps:
+            clock.advance(seconds)
+            answers.append(_answer(timed, kiosk, badge, right if pin == "right" else pin))
+        seen.append(answers)
+    real, unknown = seen
+    assert [status for status, _, _ in real] == [401] * 4 + [429] * 6
+    assert [body.get("retry_after") for _, body, _ in real][4:] == [30, 20, 60, 1, 120, 120]
+    assert real[4][2]["retry-after"] == "30" and "content-type" in real[4][2]
+    for step, (a, b) in enumerate(zip(real, unknown, strict=True)):
+        assert a == b, f"step {step}: {a} != {b}"
 
 
 def test_trainer_signs_in_with_the_password_flow(gate, world) -> None:

@@ -15,26 +15,19 @@ _ERRORS: dict[int, tuple[str, str, str]] = {
     403: ("forbidden", "Not allowed", "This call is for trainers."),
     404: ("not-found", "Not found", "No such member."),
     409: ("conflict", "Conflict", "This Idempotency-Key was used with another body."),
-    413: ("too-large", "Payload too large", "At most 20,000 rows in one import."),
+    413: ("too-large", "Payload too large", "The body is larger than this call takes."),
     415: (
         "unsupported-media-type",
         "Unsupported media type",
         "Send the import as text/csv or application/x-ndjson.",
     ),
     422: ("validation", "Invalid input", "Invalid value for: reps"),
-    423: ("locked", "Locked", "Too many wrong PINs: this badge is locked for now."),
     429: ("rate-limited", "Too many requests", "Too many requests: at most 120 a minute."),
     502: ("bad-gateway", "Bad gateway", "The logging service failed (status 500)."),
     503: ("unavailable", "Service unavailable", "The logging service is not available right now."),
 }
 
 _HEADERS: dict[int, dict[str, Any]] = {
-    423: {
-        "Retry-After": {
-            "description": "Seconds until the lock ends.",
-            "schema": {"type": "integer"},
-        }
-    },
     429: {
         "Retry-After": {
             "description": "Seconds until the next window.",
@@ -76,11 +69,40 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return documented
 
 
+def identify_problems() -> dict[int | str, dict[str, Any]]:
+    """The errors of identifying at a kiosk: its 429 is mostly the PIN backoff's wait, and
+    no 502, as it calls no service."""
+    documented = problems(401, 403, 422)
+    del documented[502]
+    waiting = documented[429]
+    waiting["description"] = (
+        "Too many wrong PINs: this badge (or this kiosk) waits. Also the kiosk's rate limit, "
+        "without `retry_after` in the body."
+    )
+    waiting["headers"] = {
+        "Retry-After": {
+            "description": "Seconds until the wait ends.",
+            "schema": {"type": "integer"},
+        }
+    }
+    waiting["content"][PROBLEM_JSON]["example"] = {
+        "type": TYPE_BASE + "rate-limited",
+        "title": "Too many requests",
+        "status": 429,
+        "detail": "Too many wrong PINs: try again in 30 seconds.",
+        "retry_after": 30,
+    }
+    return documented
+
+
 def problem_json_openapi(app: FastAPI) -> None:
-    """Make the OpenAPI document say what the app does: every 422 is problem+json.
+    """Make the OpenAPI document say what the app does: every 422 is problem+json, and
+    every operation may answer the edge guard's refusals.
 
     FastAPI documents its own validation answer (HTTPValidationError) on each route with
     parameters; the problem handlers answer those as problem+json with `errors` instead.
+    Before any route runs, a request whose query string or body cannot be read at all (not
+    UTF-8, not JSON) is a 400, and a body over the size limit a 413 (`myokine/edge.py`).
     """
     build = app.openapi
 
@@ -89,9 +111,17 @@ def problem_json_openapi(app: FastAPI) -> None:
             return app.openapi_schema
         doc = build()
         validation = problems(422)[422]
+        # As FastAPI writes them into the document: no `model` (the schema is referenced).
+        refusals = {
+            str(status): {key: value for key, value in answer.items() if key != "model"}
+            for status, answer in problems(400, 413).items()
+        }
         for operations in doc.get("paths", {}).values():
             for operation in operations.values():
-                responses = operation.get("responses", {})
+                responses = operation.setdefault("responses", {})
+                responses.setdefault("400", refusals["400"])
+                if "requestBody" in operation:
+                    responses.setdefault("413", refusals["413"])
                 if "422" in responses and PROBLEM_JSON not in responses["422"].get("content", {}):
                     responses["422"] = {
                         "description": validation["description"],

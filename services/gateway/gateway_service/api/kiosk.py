@@ -15,7 +15,7 @@ from gateway_service.api.deps import (
     RequiredIdempotencyKey,
     UowDep,
 )
-from gateway_service.api.errors import problems
+from gateway_service.api.errors import identify_problems, problems
 from gateway_service.handlers import identity, kiosk
 from gateway_service.schemas.kiosk import (
     FinishOut,
@@ -42,10 +42,15 @@ router = APIRouter(prefix="/v1/kiosk", tags=["kiosk"])
     summary="Identify a member by badge and PIN",
     description=(
         "With the kiosk's device token. Answers a member token bound to this kiosk. A wrong "
-        "badge or PIN answers 401; the fifth wrong PIN in a row locks the badge for 15 "
-        "minutes, and every attempt meanwhile answers 423 with Retry-After."
+        "badge or PIN answers 401. Wrong PINs make the badge wait at this kiosk only (by "
+        "default from the fifth in a row: 30 seconds, doubling with each one more, up to 15 "
+        "minutes); after many more, at every kiosk of the chain, and every badge at this "
+        "kiosk, for a few minutes at most. The wrong PIN that starts a wait, and every "
+        "attempt during it (even with the right PIN), answer 429 with Retry-After and "
+        "`retry_after` (seconds). An unknown badge answers exactly as a known one with a "
+        "wrong PIN."
     ),
-    responses=problems(401, 403, 422, 423),
+    responses=identify_problems(),
 )
 def identify(
     deps: DepsDep, uow: UowDep, kiosk_: KioskDep, body: IdentifyIn, now: NowDep

@@ -127,7 +127,8 @@ def change_member(
     responses=problems(401, 403, 404, 422),
 )
 def reset_pin(uow: UowDep, trainer: TrainerDep, member_id: uuid.UUID, body: PinIn) -> PinOut:
-    """A new PIN (the one sent, or a generated one answered once) and the badge unlocked."""
+    """A new PIN (the one sent, or a generated one answered once); the badge's wrong PINs are
+    forgotten at every kiosk."""
     return members.reset_member_pin(uow, trainer, member_id, body)
 
 

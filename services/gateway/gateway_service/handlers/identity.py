@@ -6,13 +6,15 @@ commands create the tenants and credentials; kiosks identify members.
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from datetime import datetime
-from typing import Literal, cast
+from datetime import datetime, timedelta
+from typing import cast
 
 from gateway_service import credentials
+from gateway_service.domain import pin_lock
 from gateway_service.domain.accounts import (
     InvalidField,
     check_badge,
@@ -22,7 +24,7 @@ from gateway_service.domain.accounts import (
     check_timezone,
     check_unit,
 )
-from gateway_service.domain.pin_lock import PinLockPolicy, PinState
+from gateway_service.domain.pin_lock import Backoff, FailureRun, PinPolicy
 from gateway_service.handlers.equipment import announce_new_gym
 from gateway_service.principals import KioskPrincipal, MemberPrincipal
 from gateway_service.repository import (
@@ -32,11 +34,12 @@ from gateway_service.repository import (
     Gym,
     Kiosk,
     Member,
+    PinFailureRun,
     Trainer,
 )
 from gateway_service.schemas.identity import ChainOut, GymOut, KioskOut, TrainerOut, TrainerRole
 from gateway_service.schemas.members import MemberOut
-from myokine.problems import Conflict, InvalidInput, Locked, NotFound, Unauthorized
+from myokine.problems import Conflict, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from myokine.unit_of_work import UnitOfWork
 from myokine.units import Unit
 
@@ -227,7 +230,6 @@ def create_member(
             badge=badge,
             pin_hash=credentials.hash_pin(pin),
             unit=stored_unit or gym.unit,
-            failed_pins=0,
             external_id=external_id,
             active=True,
         )
@@ -235,12 +237,14 @@ def create_member(
             uow.repo.add_member(member)
         except DuplicateError as exc:
             raise taken from exc
+        # Strangers may have tried the badge before it was given: its holder starts afresh.
+        uow.repo.forget_pin_failures(gym.chain_id, [pin_lock.badge_digest(badge)])
         uow.commit()
         return MemberOut.model_validate(member, from_attributes=True)
 
 
 def reset_pin(uow: Uow, chain_id: uuid.UUID, badge: str, pin: str) -> MemberOut:
-    """Give a member a new PIN and lift any lockout."""
+    """Give a member a new PIN; the badge's wrong PINs are forgotten at every kiosk."""
     with fields_checked():
         check_pin(pin)
     with uow:
@@ -248,7 +252,7 @@ def reset_pin(uow: Uow, chain_id: uuid.UUID, badge: str, pin: str) -> MemberOut:
         if member is None:
             raise NotFound(f"No member with badge {badge!r} in this chain.")
         member.pin_hash = credentials.hash_pin(pin)
-        _keep(member, PinState.cleared())
+        uow.repo.forget_pin_failures(chain_id, [pin_lock.badge_digest(badge)])
         uow.commit()
         return MemberOut.model_validate(member, from_attributes=True)
 
@@ -258,66 +262,79 @@ def identify_member(
     kiosk: KioskPrincipal,
     badge: str,
     pin: str,
-    policy: PinLockPolicy,
+    policy: PinPolicy,
     *,
     now: datetime,
 ) -> MemberPrincipal:
-    """Badge and PIN at a kiosk: the member, or Unauthorized (wrong) / Locked.
+    """Badge and PIN at a kiosk: the member, or Unauthorized (wrong) / TooManyRequests.
 
-    Each wrong PIN answers 401; the one that reaches the limit locks the badge, and every
-    attempt while it is locked (even with the right PIN) answers 423. The run of wrong
-    PINs is committed before the refusal is raised, so it survives. A badge of another
-    chain is simply not found: the same 401 as a wrong PIN.
+    A wrong badge or PIN answers 401, unless it starts a wait of the PIN backoff
+    (domain/pin_lock.py): then, and for every attempt during the wait (even with the right
+    PIN), 429 with Retry-After. An unknown badge, one of another chain or a deactivated
+    member's counts and answers exactly as a real badge with a wrong PIN. The runs are
+    committed before the refusal is raised, so they survive it.
     """
+    digest = pin_lock.badge_digest(badge)
     with uow:
         found = uow.repo.member_by_badge(kiosk.chain_id, badge, for_update=True)
         # A deactivated member's badge works no more: the same answer as an unknown one.
         member = found if found is not None and found.active else None
-        verdict, state = _check_pin(member, pin, now, policy)
-        if member is None:
-            raise Unauthorized("Wrong badge or PIN.")
-        _keep(member, state)
-        if verdict == "ok":
+        rows = uow.repo.pin_failure_runs(kiosk.chain_id, kiosk.kiosk_id, digest, at=now)
+        runs = {scope: _run(row) for scope, row in rows.items()}
+        waiting = pin_lock.wait(runs, now)
+        if waiting:
+            raise _wait_out(waiting)
+        identified = _identified(member, pin, kiosk)
+        if identified is None:
+            after = pin_lock.after_failure(runs, now, policy)
+        else:
+            after = pin_lock.after_success(runs)
             # Where members train lately decides which trainers manage them.
-            uow.repo.record_visit(member.id, kiosk.gym_id, now)
-            if credentials.pin_needs_rehash(member.pin_hash):
-                # PINs hashed before the light profile move to it as their members sign in.
-                member.pin_hash = credentials.hash_pin(pin)
-        identified = MemberPrincipal(
-            member_id=member.id, name=member.name, unit=Unit(member.unit), kiosk=kiosk
-        )
+            uow.repo.record_visit(identified.member_id, kiosk.gym_id, now)
+        for scope, row in rows.items():
+            _keep(row, after[scope], policy.backoff(scope), now)
+        uow.repo.purge_pin_failure_runs(now)
         uow.commit()
-    if verdict == "locked":
-        assert state.locked_until is not None
-        seconds = max(1, int((state.locked_until - now).total_seconds()))
-        raise Locked(
-            "Too many wrong PINs: this badge is locked for now. Try again later.",
-            headers={"Retry-After": str(seconds)},
-            locked_until=state.locked_until.isoformat(),
-        )
-    if verdict == "wrong":
-        # The wrong PIN that starts a lock says so; the next attempt will answer 423.
-        if state.locked_until is not None:
-            raise Unauthorized("Wrong badge or PIN.", locked_until=state.locked_until.isoformat())
-        raise Unauthorized("Wrong badge or PIN.")
+    if identified is None:
+        waiting = pin_lock.wait(after, now)
+        raise _wait_out(waiting) if waiting else Unauthorized("Wrong badge or PIN.")
     return identified
 
 
-def _check_pin(
-    member: Member | None, pin: str, now: datetime, policy: PinLockPolicy
-) -> tuple[Literal["ok", "wrong", "locked"], PinState]:
-    """The verdict on a PIN attempt and the member's PIN state after it."""
-    if member is None:
-        # Spend the time a real check takes, so timing does not tell which badges exist.
-        credentials.verify_pin(None, pin)
-        return "wrong", PinState.cleared()
-    state = PinState(member.failed_pins, member.locked_until)
-    if state.is_locked(now):
-        return "locked", state
-    if credentials.verify_pin(member.pin_hash, pin):
-        return "ok", PinState.cleared()
-    return "wrong", state.after_failure(now, policy)
+def _identified(member: Member | None, pin: str, kiosk: KioskPrincipal) -> MemberPrincipal | None:
+    """The member, if the PIN is theirs.
+
+    The PIN is checked even with no member, against a stand-in hash: a wrong PIN of a real
+    badge and any PIN of an unknown one take as long.
+    """
+    right = credentials.verify_pin(member.pin_hash if member else None, pin)
+    if member is None or not right:
+        return None
+    if credentials.pin_needs_rehash(member.pin_hash):
+        # PINs hashed before the light profile move to it as their members sign in.
+        member.pin_hash = credentials.hash_pin(pin)
+    return MemberPrincipal(
+        member_id=member.id, name=member.name, unit=Unit(member.unit), kiosk=kiosk
+    )
 
 
-def _keep(member: Member, state: PinState) -> None:
-    member.failed_pins, member.locked_until = state.failures, state.locked_until
+def _wait_out(waiting: timedelta) -> TooManyRequests:
+    seconds = max(1, math.ceil(waiting.total_seconds()))
+    return TooManyRequests(
+        f"Too many wrong PINs: try again in {seconds} seconds.",
+        headers={"Retry-After": str(seconds)},
+        retry_after=seconds,
+    )
+
+
+def _run(row: PinFailureRun) -> FailureRun:
+    return FailureRun(row.failures, row.forgiving_since, row.blocked_until)
+
+
+def _keep(row: PinFailureRun, run: FailureRun, backoff: Backoff, now: datetime) -> None:
+    row.failures, row.forgiving_since, row.blocked_until = (
+        run.failures,
+        run.forgiving_since,
+        run.blocked_until,
+    )
+    row.forgotten_at = run.forgotten_at(backoff) or now

@@ -149,7 +149,6 @@ def _profile(uow: Uow, trainer: TrainerPrincipal, member: MemberOut, home: GymOu
             unit=Unit(row.unit),
             home_gym=ExportGym.model_validate(home.model_dump()),
             active=row.active,
-            locked_until=row.locked_until,
             created_at=row.created_at,
             visits=[
                 ExportVisit(

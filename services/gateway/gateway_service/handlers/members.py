@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from gateway_service import credentials
 from gateway_service.domain.accounts import check_pin
 from gateway_service.domain.member_import import ImportRow, RowError, check_rows
-from gateway_service.domain.pin_lock import PinState
+from gateway_service.domain.pin_lock import badge_digest
 from gateway_service.handlers.identity import create_member as add_member
 from gateway_service.handlers.identity import fields_checked
 from gateway_service.principals import TrainerPrincipal
@@ -83,6 +83,7 @@ def change_member(
             if uow.repo.member_by_badge(member.chain_id, change.badge) is not None:
                 raise Conflict(f"The chain has a member with badge {change.badge!r} already.")
             member.badge = change.badge
+            _forget_pin_failures(uow, trainer, [change.badge])
         if change.external_id is not None and change.external_id != member.external_id:
             if uow.repo.member_by_external_id(member.chain_id, change.external_id) is not None:
                 raise Conflict(f"The chain has a member with id {change.external_id!r} already.")
@@ -101,16 +102,15 @@ def change_member(
 def reset_member_pin(
     uow: Uow, trainer: TrainerPrincipal, member_id: uuid.UUID, body: PinIn
 ) -> PinOut:
-    """Give a member a new PIN (the one given, else a generated one, answered once) and
-    lift any lockout of their badge."""
+    """Give a member a new PIN (the one given, else a generated one, answered once); their
+    badge's wrong PINs are forgotten at every kiosk."""
     pin = body.pin or credentials.new_pin()
     with fields_checked():
         check_pin(pin)
     with uow:
         member = managed_member(uow.repo, trainer, member_id)
         member.pin_hash = credentials.hash_pin(pin)
-        cleared = PinState.cleared()
-        member.failed_pins, member.locked_until = cleared.failures, cleared.locked_until
+        uow.repo.forget_pin_failures(member.chain_id, [badge_digest(member.badge)])
         answer = PinOut(
             member=MemberOut.model_validate(member, from_attributes=True),
             pin=None if body.pin else pin,
@@ -260,7 +260,7 @@ def import_members(
             if kept and member.id not in changed_ids:
                 plan.unchanged += 1
             elif not kept:
-                pin_change = {"pin_hash": row.pin or "", "failed_pins": 0, "locked_until": None}
+                pin_change = {"pin_hash": row.pin or ""}
                 entry = next((c for c in plan.changed if c[1].id == member.id), None)
                 if entry is None:
                     plan.changed.append((row, member, pin_change))
@@ -318,13 +318,13 @@ def _write(
                 pin_hash=pin_hash,
                 unit=row.unit.value if row.unit else plan.gym_units[row.home_gym_id],
                 external_id=row.external_id,
-                failed_pins=0,
                 active=True,
             )
             for (row, _), pin_hash in chunk
         ]
         with uow:
             inserted = uow.repo.insert_members(rows)
+            _forget_pin_failures(uow, trainer, [m.badge for m in rows if m.id in inserted])
             uow.commit()
         for ((row, pin), _), member in zip(chunk, rows, strict=True):
             if member.id not in inserted:
@@ -343,6 +343,11 @@ def _write(
             uow.repo.update_members(
                 [{"id": member.id, **changes} for _, member, changes in chunk_changes]
             )
+            _forget_pin_failures(
+                uow,
+                trainer,
+                [row.badge for row, _, changes in chunk_changes if "pin_hash" in changes],
+            )
             uow.commit()
         done += len(chunk_changes)
         progress(done, total)
@@ -356,3 +361,8 @@ def _write(
         ],
         pins=pins,
     )
+
+
+def _forget_pin_failures(uow: Uow, trainer: TrainerPrincipal, badges: list[str]) -> None:
+    """A new member, badge or PIN starts afresh: what strangers typed for the badge goes."""
+    uow.repo.forget_pin_failures(trainer.chain_id, [badge_digest(b) for b in badges])

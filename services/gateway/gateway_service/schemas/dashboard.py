@@ -6,7 +6,7 @@ import uuid
 
 from pydantic import BaseModel, Field
 
-from gateway_service.schemas.base import IsoTimestamp, Number, Open
+from gateway_service.schemas.base import Number, Open
 from gateway_service.schemas.progress import Milestone, ProgressRecord, Streaks, WeekPattern
 from myokine.units import Unit
 
@@ -31,7 +31,6 @@ class MemberRow(Open):
     name: str
     badge: str
     unit: Unit
-    locked_until: IsoTimestamp | None
     available: bool = Field(description="False when the member's progress cannot be read now.")
     week: MemberWeek | None
     stalled: list[str]

@@ -54,7 +54,6 @@ class ExportProfile(BaseModel):
     unit: Unit
     home_gym: ExportGym
     active: bool
-    locked_until: datetime | None
     created_at: datetime
     visits: list[ExportVisit]
 

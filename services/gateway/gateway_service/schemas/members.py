@@ -27,7 +27,6 @@ class MemberOut(BaseModel):
                     "badge": "1001",
                     "home_gym_id": "9a1d3c5e-7f20-4b6a-8c4d-1e2f3a4b5c6d",
                     "unit": "kg",
-                    "locked_until": None,
                     "created_at": "2026-11-25T15:00:00Z",
                     "active": True,
                     "external_id": "crm-5521",
@@ -41,7 +40,6 @@ class MemberOut(BaseModel):
     badge: str
     home_gym_id: uuid.UUID
     unit: Unit
-    locked_until: datetime | None
     created_at: datetime
     active: bool = True
     external_id: str | None = None
@@ -68,7 +66,9 @@ class MemberIn(RequestBody):
     name: str = Field(min_length=1, max_length=200)
     badge: str = Field(min_length=1, max_length=64)
     pin: str | None = Field(
-        default=None, description="4-8 digits; left out, one is generated and answered once."
+        default=None,
+        description="4-8 digits, not easy to guess (no 0000, 1212, 1234, 4321 or the most "
+        "common PINs); left out, one is generated and answered once.",
     )
     home_gym_id: uuid.UUID
     unit: Unit | None = Field(default=None, description="Left out: the home gym's unit.")
@@ -105,11 +105,14 @@ class PinIn(RequestBody):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}, {"pin": "4821"}]})
 
-    pin: str | None = Field(default=None, description="4-8 digits.")
+    pin: str | None = Field(
+        default=None, description="4-8 digits, not easy to guess (as a new member's)."
+    )
 
 
 class PinOut(BaseModel):
-    """The member with a new PIN and no lockout; `pin` is a generated one, shown once."""
+    """The member with a new PIN (their badge's wrong PINs forgotten); `pin` is a generated
+    one, shown once."""
 
     member: MemberOut
     pin: str | None

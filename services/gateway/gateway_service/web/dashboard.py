@@ -85,7 +85,6 @@ def _member_row(
         "name": member.name,
         "badge": member.badge,
         "unit": member.unit,
-        "locked_until": member.locked_until,
     }
     if progress is None:
         return {**row, "available": False, "week": None, "stalled": [], "prs": []}

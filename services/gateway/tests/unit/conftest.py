@@ -21,7 +21,7 @@ from .fakes import FakeGatewayRepository, FakeServiceClient, fake_services
 
 Uow = MemoryUnitOfWork[GatewayRepository]
 
-PIN = "1234"
+PIN = "7319"
 PASSWORD = "correct horse battery"
 GYM_TZ = "Europe/Berlin"
 
@@ -130,8 +130,6 @@ def store_tenant(repo: FakeGatewayRepository, tag: str) -> Tenant:
         badge=f"{tag}1",
         pin_hash=credentials.hash_pin(PIN),
         unit="lb",
-        failed_pins=0,
-        locked_until=None,
     )
     repo.add_member(member)
     return Tenant(chain, gym, kiosk, token, trainer, member)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from gateway_service.domain.pin_lock import Scope
 from gateway_service.principals import KioskPrincipal, MemberPrincipal
 from gateway_service.repository import (
     Chain,
@@ -24,6 +25,7 @@ from gateway_service.repository import (
     Member,
     MemberNews,
     MemberVisit,
+    PinFailureRun,
     RefreshToken,
     Trainer,
 )
@@ -49,6 +51,7 @@ class FakeGatewayRepository:
         self.trainer_gyms: dict[uuid.UUID, set[uuid.UUID]] = {}
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.visits: dict[tuple[uuid.UUID, uuid.UUID], datetime] = {}
+        self.pin_runs: dict[tuple[str, uuid.UUID, str], PinFailureRun] = {}
 
     @staticmethod
     def _refuse_if(taken: bool) -> None:
@@ -245,7 +248,6 @@ class FakeGatewayRepository:
         )
         member.created_at = NOW
         member.active = True if member.active is None else member.active
-        member.failed_pins = member.failed_pins or 0
         self.members[member.id] = member
 
     def member_by_badge(
@@ -259,6 +261,38 @@ class FakeGatewayRepository:
     def member_in_chain(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Member | None:
         member = self.members.get(member_id)
         return member if member is not None and member.chain_id == chain_id else None
+
+    def pin_failure_runs(
+        self, chain_id: uuid.UUID, kiosk_id: uuid.UUID, badge_digest: str, *, at: datetime
+    ) -> dict[Scope, PinFailureRun]:
+        places = {
+            Scope.BADGE_AT_KIOSK: (kiosk_id, badge_digest),
+            Scope.BADGE_IN_CHAIN: (chain_id, badge_digest),
+            Scope.KIOSK: (kiosk_id, ""),
+        }
+        for scope, (place_id, digest) in places.items():
+            self.pin_runs.setdefault(
+                (scope.value, place_id, digest),
+                PinFailureRun(
+                    scope=scope.value,
+                    place_id=place_id,
+                    badge_digest=digest,
+                    chain_id=chain_id,
+                    failures=0,
+                    forgotten_at=at,
+                ),
+            )
+        return {scope: self.pin_runs[(scope.value, *place)] for scope, place in places.items()}
+
+    def forget_pin_failures(self, chain_id: uuid.UUID, badge_digests: Collection[str]) -> None:
+        for key, run in list(self.pin_runs.items()):
+            if run.chain_id == chain_id and run.badge_digest in badge_digests:
+                del self.pin_runs[key]
+
+    def purge_pin_failure_runs(self, now: datetime) -> None:
+        for key, run in list(self.pin_runs.items()):
+            if run.forgotten_at < now:
+                del self.pin_runs[key]
 
     def members_of_chain(self, chain_id: uuid.UUID) -> list[Member]:
         return sorted(

@@ -17,21 +17,21 @@ from typing import Any
 import pytest
 
 from gateway_service import credentials, queries
-from gateway_service.domain.pin_lock import PinLockPolicy
-from gateway_service.handlers import events, identity, kiosk, trainer
+from gateway_service.domain.pin_lock import Backoff, PinPolicy, Scope
+from gateway_service.handlers import events, identity, kiosk, members, trainer
 from gateway_service.repository import GatewayRepository, MemberNews, SqlGatewayRepository
 from gateway_service.schemas.identity import GymOut
 from gateway_service.schemas.kiosk import SetIn, SetPatch
-from gateway_service.schemas.members import AssignmentIn, MemberOut
+from gateway_service.schemas.members import AssignmentIn, MemberChange, MemberOut
 from gateway_service.schemas.programs import ProgramIn
 from gateway_service.service_clients import ServiceProblem, Services
 from myokine.events import MilestoneReached, PersonalRecord, TargetsUpdated
 from myokine.problems import (
     Conflict,
     InvalidInput,
-    Locked,
     NotFound,
     ServiceUnavailable,
+    TooManyRequests,
     Unauthorized,
 )
 from myokine.units import Unit, from_kg
@@ -39,7 +39,12 @@ from myokine.units import Unit, from_kg
 from .conftest import PASSWORD, PIN, Tenant, Uow, assert_nothing_committed, fake
 from .fakes import NOW, FakeGatewayRepository
 
-POLICY = PinLockPolicy(max_failures=3, lock_for=timedelta(minutes=15))
+_SECOND = timedelta(seconds=1)
+POLICY = PinPolicy(
+    badge_at_kiosk=Backoff(5, 30 * _SECOND, 900 * _SECOND),
+    badge_in_chain=Backoff(20, 30 * _SECOND, 180 * _SECOND),
+    kiosk=Backoff(20, 30 * _SECOND, 300 * _SECOND),
+)
 SET_ID = uuid.UUID("6f1c2b9e-1d7a-4a43-9a55-1b0c2e9c8a10")
 
 
@@ -228,12 +233,16 @@ def test_a_member_needs_a_gym_and_a_free_badge(uow: Uow, tenant: Tenant, other: 
     identity.create_member(uow, other.gym.id, name="Ada", badge=tenant.member.badge, pin="2468")
 
 
-def test_a_pin_reset_lifts_the_lock(uow: Uow, tenant: Tenant) -> None:
-    tenant.member.failed_pins, tenant.member.locked_until = 5, NOW + timedelta(minutes=5)
-    reset = identity.reset_pin(uow, tenant.chain.id, tenant.member.badge, "8642")
-    assert reset.locked_until is None and tenant.member.failed_pins == 0
+def test_a_pin_reset_forgets_the_badges_wrong_pins(uow: Uow, tenant: Tenant) -> None:
+    for _ in range(5):
+        with pytest.raises((Unauthorized, TooManyRequests)):
+            _identify(uow, tenant, "8642")
+    identity.reset_pin(uow, tenant.chain.id, tenant.member.badge, "8642")
+    # The kiosk's run is of every badge there: it stays.
+    assert _runs(uow) == {"kiosk": 5}
     assert queries.pin_works(uow, tenant.chain.id, tenant.member.badge, "8642")
     assert not queries.pin_works(uow, tenant.chain.id, tenant.member.badge, PIN)
+    assert _identify(uow, tenant, "8642").member_id == tenant.member.id
 
 
 def test_a_pin_reset_needs_the_member_and_a_good_pin(uow: Uow, tenant: Tenant) -> None:
@@ -241,32 +250,64 @@ def test_a_pin_reset_needs_the_member_and_a_good_pin(uow: Uow, tenant: Tenant) -
         identity.reset_pin(uow, tenant.chain.id, "no such badge", "8642")
     with pytest.raises(InvalidInput):
         identity.reset_pin(uow, tenant.chain.id, tenant.member.badge, "1")
+    with pytest.raises(InvalidInput) as weak:
+        identity.reset_pin(uow, tenant.chain.id, tenant.member.badge, "4321")
+    assert weak.value.errors == [
+        {
+            "field": "pin",
+            "message": "too easy to guess (digits in a row, up or down): choose another",
+        }
+    ]
     assert_nothing_committed(uow)
+
+
+def test_a_member_given_a_new_badge_does_not_inherit_its_wrong_pins(
+    uow: Uow, tenant: Tenant
+) -> None:
+    for _ in range(5):
+        with pytest.raises((Unauthorized, TooManyRequests)):
+            _identify(uow, tenant, PIN, badge="B9")
+    members.change_member(uow, tenant.signed_in, tenant.member.id, MemberChange(badge="B9"))
+    assert _identify(uow, tenant, PIN, badge="B9").member_id == tenant.member.id
 
 
 # --- identity: identify at the kiosk --------------------------------------------------
 
 
-def _identify(uow: Uow, tenant: Tenant, pin: str, *, minutes: int = 0) -> Any:
+def _identify(
+    uow: Uow, tenant: Tenant, pin: str, *, seconds: float = 0, badge: str | None = None
+) -> Any:
     return identity.identify_member(
         uow,
         tenant.at_kiosk,
-        tenant.member.badge,
+        tenant.member.badge if badge is None else badge,
         pin,
         POLICY,
-        now=NOW + timedelta(minutes=minutes),
+        now=NOW + timedelta(seconds=seconds),
     )
 
 
-def test_the_right_pin_identifies_the_member_and_clears_failures(uow: Uow, tenant: Tenant) -> None:
-    tenant.member.failed_pins = 2
+def _runs(uow: Uow) -> dict[str, int]:
+    """The failures each run counts, by scope (runs that count nothing left out)."""
+    repo = uow.repo
+    assert isinstance(repo, FakeGatewayRepository)
+    return {run.scope: run.failures for run in repo.pin_runs.values() if run.failures}
+
+
+def test_the_right_pin_identifies_the_member_and_clears_this_kiosks_run(
+    uow: Uow, tenant: Tenant
+) -> None:
+    for _ in range(2):
+        with pytest.raises(Unauthorized):
+            _identify(uow, tenant, "8642")
     member = _identify(uow, tenant, PIN)
     assert (member.member_id, member.unit, member.kiosk) == (
         tenant.member.id,
         Unit.LB,
         tenant.at_kiosk,
     )
-    assert tenant.member.failed_pins == 0
+    # The chain's and the kiosk's runs forgive with time, not with a member's success.
+    assert _runs(uow) == {"badge_in_chain": 2, "kiosk": 2}
 
 
 def test_identifying_records_the_visit_and_moves_an_old_pin_hash_to_the_pin_profile(
@@ -289,40 +330,50 @@ def test_a_deactivated_members_badge_is_refused_like_an_unknown_one(
         _identify(uow, tenant, PIN)
 
 
-def test_a_wrong_pin_is_refused_and_counted(uow: Uow, tenant: Tenant) -> None:
+def test_a_wrong_pin_is_refused_and_counted_in_every_scope(uow: Uow, tenant: Tenant) -> None:
     with pytest.raises(Unauthorized) as refused:
-        _identify(uow, tenant, "0000")
-    assert "locked_until" not in refused.value.body()
+        _identify(uow, tenant, "8642")
+    assert refused.value.headers == {}
     # The refusal is committed, so the count survives it.
-    assert (tenant.member.failed_pins, uow.commits) == (1, 1)
+    assert (_runs(uow), uow.commits) == (dict.fromkeys(Scope, 1), 1)
 
 
-def test_the_last_allowed_wrong_pin_locks_the_badge(uow: Uow, tenant: Tenant) -> None:
-    for _ in range(POLICY.max_failures - 1):
+def test_the_wrong_pin_that_reaches_the_limit_starts_a_wait_that_refuses_even_the_right_one(
+    uow: Uow, tenant: Tenant
+) -> None:
+    for _ in range(POLICY.badge_at_kiosk.failures_before_wait - 1):
         with pytest.raises(Unauthorized):
-            _identify(uow, tenant, "0000")
-    with pytest.raises(Unauthorized) as locking:
-        _identify(uow, tenant, "0000")
-    until = NOW + POLICY.lock_for
-    assert locking.value.body()["locked_until"] == until.isoformat()
-    # Even the right PIN is refused while the lock holds.
-    with pytest.raises(Locked) as locked:
-        _identify(uow, tenant, PIN, minutes=5)
-    assert locked.value.headers == {"Retry-After": str(10 * 60)}
-    assert tenant.member.locked_until == until
+            _identify(uow, tenant, "8642")
+    with pytest.raises(TooManyRequests) as waiting:
+        _identify(uow, tenant, "8642")
+    assert waiting.value.headers == {"Retry-After": "30"}
+    assert waiting.value.body()["retry_after"] == 30
+    commits = uow.commits
+    with pytest.raises(TooManyRequests) as still:
+        _identify(uow, tenant, PIN, seconds=20)
+    assert still.value.headers == {"Retry-After": "10"}
+    assert uow.commits == commits  # refused unchecked, and nothing counted
+    assert _identify(uow, tenant, PIN, seconds=30).member_id == tenant.member.id
 
 
-def test_a_lock_that_ran_out_lets_the_member_in(uow: Uow, tenant: Tenant) -> None:
-    tenant.member.failed_pins, tenant.member.locked_until = 3, NOW
-    assert _identify(uow, tenant, PIN, minutes=1).member_id == tenant.member.id
-    assert (tenant.member.failed_pins, tenant.member.locked_until) == (0, None)
+def test_an_unknown_badge_counts_and_waits_as_a_known_one(uow: Uow, tenant: Tenant) -> None:
+    for badge in (tenant.member.badge, "no such badge"):
+        answers = []
+        for _ in range(POLICY.badge_at_kiosk.failures_before_wait + 1):
+            with pytest.raises((Unauthorized, TooManyRequests)) as refused:
+                _identify(uow, tenant, "8642", badge=badge)
+            answers.append((refused.value.status, refused.value.headers))
+        assert answers == [(401, {})] * 4 + [(429, {"Retry-After": "30"})] * 2
 
 
 def test_a_badge_of_another_chain_is_a_wrong_badge(uow: Uow, tenant: Tenant, other: Tenant) -> None:
     with pytest.raises(Unauthorized, match="Wrong badge or PIN"):
         identity.identify_member(uow, tenant.at_kiosk, other.member.badge, PIN, POLICY, now=NOW)
-    assert_nothing_committed(uow)
-    assert other.member.failed_pins == 0
+    repo = uow.repo
+    assert isinstance(repo, FakeGatewayRepository)
+    # Counted at chain A's kiosk and in chain A, as any unknown badge there.
+    assert {(r.chain_id, r.failures) for r in repo.pin_runs.values()} == {(tenant.chain.id, 1)}
+    assert repo.visits == {}
 
 
 # --- kiosk ----------------------------------------------------------------------------

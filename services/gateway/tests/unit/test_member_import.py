@@ -11,18 +11,19 @@ from gateway_service.domain.member_import import (
     check_rows,
     read_rows,
 )
+from gateway_service.domain.pin_lock import badge_digest
 from gateway_service.handlers import members
 from gateway_service.principals import TrainerPrincipal
 
 from .conftest import PIN, Tenant, Uow
-from .fakes import FakeGatewayRepository
+from .fakes import NOW, FakeGatewayRepository
 
 CSV = (
     "name,badge,pin,home_gym,unit,external_id\n"
     "Ada,2001,4821,Gym A,kg,crm-1\n"
     "Bob,2002,,Gym A,,crm-2\n"
     ",2003,12,Nowhere,stone,\n"
-    "Cy,2001,5555,Gym A,lb,\n"
+    "Cy,2001,5831,Gym A,lb,\n"
 )
 
 
@@ -110,3 +111,39 @@ def test_a_trainer_imports_only_into_their_gyms(uow: Uow, tenant: Tenant, other:
     )
     assert answer.created == 0
     assert [(e.row, e.field) for e in answer.errors] == [(1, "home_gym")]
+
+
+def test_a_row_with_a_pin_easy_to_guess_is_left_out_naming_it(uow: Uow, tenant: Tenant) -> None:
+    admin = TrainerPrincipal(tenant.trainer.id, tenant.chain.id, "chain_admin")
+    rows = [
+        {"name": "Ada", "badge": "1", "home_gym": "Gym A", "pin": "1111"},
+        {"name": "Renamed", "badge": tenant.member.badge, "home_gym": "Gym A", "pin": "2580"},
+        {"name": "Bo", "badge": "2", "home_gym": "Gym A", "pin": "5831"},
+    ]
+    answer = members.import_members(uow, admin, rows)
+    assert (answer.created, answer.updated, answer.unchanged) == (1, 0, 0)
+    assert [(e.row, e.field, e.message) for e in answer.errors] == [
+        (1, "pin", "too easy to guess (a digit or a block of digits repeated): choose another"),
+        (2, "pin", "too easy to guess (one of the most common PINs): choose another"),
+    ]
+    assert tenant.member.name == "Member A"
+    assert credentials.verify_pin(tenant.member.pin_hash, PIN)
+
+
+def test_a_new_pin_or_member_forgets_the_wrong_pins_typed_for_their_badge(
+    uow: Uow, tenant: Tenant
+) -> None:
+    admin = TrainerPrincipal(tenant.trainer.id, tenant.chain.id, "chain_admin")
+    repo = _repo(uow)
+    for badge in (tenant.member.badge, "3"):
+        digest = badge_digest(badge)
+        runs = repo.pin_failure_runs(tenant.chain.id, tenant.kiosk.id, digest, at=NOW)
+        for run in runs.values():
+            run.failures = 4
+    rows = [
+        {"name": "Member A", "badge": tenant.member.badge, "home_gym": "Gym A", "pin": "5831"},
+        {"name": "Cy", "badge": "3", "home_gym": "Gym A"},
+    ]
+    answer = members.import_members(uow, admin, rows)
+    assert (answer.created, answer.updated) == (1, 1)
+    assert {(r.scope, r.failures) for r in repo.pin_runs.values()} == {("kiosk", 4)}

@@ -15,7 +15,7 @@ from myokine.problems import NotFound, Unauthorized
 from myokine.units import Unit
 
 from .conftest import PASSWORD, PIN, Tenant, Uow
-from .fakes import NOW
+from .fakes import NOW, FakeGatewayRepository
 
 
 @pytest.fixture(autouse=True)
@@ -107,4 +107,6 @@ def test_a_pin_check_is_not_an_attempt(uow: Uow, tenant: Tenant) -> None:
     assert queries.pin_works(uow, tenant.chain.id, tenant.member.badge, PIN)
     assert not queries.pin_works(uow, tenant.chain.id, tenant.member.badge, "0000")
     assert not queries.pin_works(uow, tenant.chain.id, "nope", PIN)
-    assert tenant.member.failed_pins == 0
+    repo = uow.repo
+    assert isinstance(repo, FakeGatewayRepository)
+    assert repo.pin_runs == {}

@@ -189,7 +189,10 @@ function identifyMessage(error) {
     return "This kiosk is not recognised. Ask the front desk.";
   }
   if (error.status === 401) return "Badge or PIN is not right. Try again.";
-  if (error.status === 423) return "Too many wrong PINs: this badge is locked for a while.";
+  // The PIN backoff says how long to wait; the kiosk's rate limit says only Retry-After.
+  if (error.status === 429 && error.problem.retry_after) {
+    return `Too many wrong PINs. Try again in ${duration(error.problem.retry_after)}.`;
+  }
   if (error.status === 429) return "Too many tries. Wait a minute.";
   return error.message;
 }

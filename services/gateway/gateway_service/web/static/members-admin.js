@@ -19,24 +19,20 @@ import {
   saveCsv,
   select,
   showErrors,
-  when,
 } from "./dashboard-ui.js";
 
 const ROWS_SHOWN = 100;
 const IMPORT_ROWS_SHOWN = 200;
 const IMPORT_HEADER = ["name", "badge", "pin", "home_gym", "unit", "external_id"];
-const PIN_HINT = "4 to 8 digits. Left empty, one is generated and shown once.";
+const PIN_HINT =
+  "4 to 8 digits, not easy to guess (no 0000, 1212, 1234 or 4321). Left empty, one is generated and shown once.";
 
 export function gymName(gyms, id) {
   return gyms.find((g) => g.id === id)?.name || "Another gym";
 }
 
 export function memberStatus(member) {
-  if (member.active === false) return "Deactivated";
-  if (member.locked_until && new Date(member.locked_until) > new Date()) {
-    return `Locked (wrong PINs) until ${when(member.locked_until)}`;
-  }
-  return "Active";
+  return member.active === false ? "Deactivated" : "Active";
 }
 
 // The gyms a member may call home, as options; a home gym the trainer does not work in
@@ -94,7 +90,7 @@ function resetPinDialog(member, changed) {
     const form = el(
       "form",
       { class: "stack", novalidate: true, "aria-label": `New PIN for ${member.name}` },
-      el("p", {}, "The old PIN stops working at once, and a badge locked by wrong PINs is unlocked."),
+      el("p", {}, "The old PIN stops working at once, and the badge no longer waits after wrong PINs."),
       field("PIN (optional)", pin, { name: "pin", hint: PIN_HINT }),
       formError(),
       actionsRow(el("button", { type: "submit", class: "primary" }, "Reset PIN"), el("button", { type: "button", onclick: close }, "Cancel")),
@@ -108,7 +104,7 @@ function resetPinDialog(member, changed) {
             value: answer.pin,
             note: `Write it down and give it to ${member.name} now: it is not shown again.`,
           })
-        : el("p", { class: "ok", role: "status" }, "The PIN is set and the badge unlocked.");
+        : el("p", { class: "ok", role: "status" }, "The PIN is set; the badge's wrong PINs are forgotten.");
       form.replaceWith(shown, actionsRow(done));
       done.focus();
     });
