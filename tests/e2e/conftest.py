@@ -439,8 +439,15 @@ def system(scratch_dir: Path) -> Iterator[RunningSystem]:
     engines: dict[str, Engine] = {}
     with log_path.open("w") as log:
         # The fault tests stream sets far faster than a member logs them (one kiosk, many
-        # members); the kiosk budget is not what they test.
-        base_env = {**os.environ, "KIOSK_RATE_LIMIT_PER_MINUTE": "100000"}
+        # members), and the schema test sends a trainer's requests and sign-ins by the
+        # thousand: the budgets are not what they test (the gateway's tests do).
+        budget = "100000"
+        base_env = {
+            **os.environ,
+            "KIOSK_RATE_LIMIT_PER_MINUTE": budget,
+            "TRAINER_RATE_LIMIT_PER_MINUTE": budget,
+            "LOGIN_RATE_LIMIT_PER_MINUTE": budget,
+        }
         supervisor = Supervisor(base_env, log=log, cwd=ROOT)
         try:
             stack.migrate(base_env)

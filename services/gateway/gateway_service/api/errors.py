@@ -103,6 +103,8 @@ def problem_json_openapi(app: FastAPI) -> None:
     parameters; the problem handlers answer those as problem+json with `errors` instead.
     Before any route runs, a request whose query string or body cannot be read at all (not
     UTF-8, not JSON) is a 400, and a body over the size limit a 413 (`myokine/edge.py`).
+    An operation that takes an Idempotency-Key answers 409 to a key sent again with another
+    request.
     """
     build = app.openapi
 
@@ -114,7 +116,7 @@ def problem_json_openapi(app: FastAPI) -> None:
         # As FastAPI writes them into the document: no `model` (the schema is referenced).
         refusals = {
             str(status): {key: value for key, value in answer.items() if key != "model"}
-            for status, answer in problems(400, 413).items()
+            for status, answer in problems(400, 409, 413).items()
         }
         for operations in doc.get("paths", {}).values():
             for operation in operations.values():
@@ -122,6 +124,8 @@ def problem_json_openapi(app: FastAPI) -> None:
                 responses.setdefault("400", refusals["400"])
                 if "requestBody" in operation:
                     responses.setdefault("413", refusals["413"])
+                if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
+                    responses.setdefault("409", refusals["409"])
                 if "422" in responses and PROBLEM_JSON not in responses["422"].get("content", {}):
                     responses["422"] = {
                         "description": validation["description"],
