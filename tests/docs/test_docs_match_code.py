@@ -75,7 +75,7 @@ def test_every_setting_a_page_names_exists() -> None:
     name = re.compile(r"`([A-Z][A-Z0-9]*_[A-Z0-9_]+)(?:=[^`]*)?`")
     for page in PAGES:
         for found in name.findall(page_text(page)):
-            if found in NOT_SETTINGS or found.startswith(("DEVSTACK_", "BENCH_")):
+            if found in NOT_SETTINGS or found.startswith(("DEVSTACK_", "BENCH_", "E2E_")):
                 continue
             assert found in settings, f"{page.name} names a setting {found} no service reads"
 
@@ -92,6 +92,13 @@ def test_benchmark_knobs_the_pages_name_exist() -> None:
     for page in PAGES:
         for knob in re.findall(r"`(BENCH_[A-Z_]+)", page_text(page)):
             assert knob in source, f"{page.name} names {knob}, which no benchmark reads"
+
+
+def test_end_to_end_knobs_the_pages_name_exist() -> None:
+    source = "".join(page_text(p) for p in (REPO / "tests" / "e2e").glob("*.py"))
+    for page in PAGES:
+        for knob in re.findall(r"`(E2E_[A-Z_]+)", page_text(page)):
+            assert knob in source, f"{page.name} names {knob}, which no end-to-end test reads"
 
 
 def test_code_cites_the_repos_own_docs() -> None:

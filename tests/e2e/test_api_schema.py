@@ -7,7 +7,7 @@ names real ones (a member made for the test, the demo gym, a set of that member)
 answers of found resources are checked too, not only the 404s of generated ids. Each
 answer must be what the document says: never a 5xx, a documented status, the documented
 content type, headers and body. The examples are derived from a fixed seed, so a run in
-CI is the same run as here; `API_FUZZ_EXAMPLES=200 pytest tests/e2e/test_api_schema.py`
+CI is the same run as here; `E2E_FUZZ_EXAMPLES=200 pytest tests/e2e/test_api_schema.py`
 searches further.
 """
 
@@ -37,7 +37,7 @@ from schemathesis.specs.openapi.checks import (
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("E2E_FUZZ_EXAMPLES", "20"))
 """Generated requests per operation and round (valid, invalid, valid on real ids)."""
 CHECKS = [
     not_a_server_error,
