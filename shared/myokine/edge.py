@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from myokine.control_characters import MESSAGE as CONTROL_CHARACTERS_MESSAGE
+from myokine.control_characters import has_control_characters
 from myokine.problems import (
     PROBLEM_JSON,
     BadRequest,
@@ -27,9 +29,6 @@ from myokine.problems import (
     Problem,
 )
 
-# C0 controls but tab, line feed and carriage return (text may hold lines), DEL, C1 controls
-# and the surrogates (which json.loads lets through alone, and UTF-8 cannot carry).
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 # Headers that are passed on to other services or stored: visible ASCII only.
 _TOKEN_HEADERS = {
     b"idempotency-key": ("Idempotency-Key", 255),
@@ -64,8 +63,8 @@ def _invalid(field: str, message: str) -> _Refused:
 
 
 def _check_text(field: str, value: str) -> None:
-    if _FORBIDDEN.search(value):
-        raise _invalid(field, "Control characters (such as NUL) are not allowed here.")
+    if has_control_characters(value):
+        raise _invalid(field, CONTROL_CHARACTERS_MESSAGE)
 
 
 def _check_headers(headers: Iterable[tuple[bytes, bytes]]) -> None:

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gateway_service.domain.accounts import InvalidField, check_badge, check_pin, check_unit
+from myokine.control_characters import MESSAGE as CONTROL_CHARACTERS_MESSAGE
+from myokine.control_characters import has_control_characters
 from myokine.units import Unit
 
 MAX_ROWS = 20_000
@@ -92,6 +94,14 @@ def check_row(
         for column, limit in MAX_LENGTHS.items()
         if len(fields[column]) > limit
     ]
+    unreadable = [
+        RowError(number, column, CONTROL_CHARACTERS_MESSAGE)
+        for column, value in fields.items()
+        if has_control_characters(value)
+    ]
+    if unreadable:
+        # Such a cell must not reach the checks below, nor the database (NUL fails there).
+        return errors + unreadable
     if not fields["name"]:
         errors.append(RowError(number, "name", "a name is required"))
     for check, column in ((check_badge, "badge"), (check_pin, "pin"), (check_unit, "unit")):

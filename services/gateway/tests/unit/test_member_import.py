@@ -3,6 +3,8 @@ nothing changed by a second import of the same rows."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from gateway_service import credentials
@@ -65,6 +67,22 @@ def test_each_bad_row_names_its_fields_and_a_repeated_badge_is_the_later_rows_er
         (3, "unit"),
         (4, "badge"),
     ]
+
+
+@pytest.mark.parametrize("kind", ["text/csv", "application/x-ndjson"])
+def test_a_cell_with_a_nul_or_another_control_character_leaves_its_row_out(kind: str) -> None:
+    bad = [("Ada\x00Lovelace", "3001", "Gym A"), ("Bo", "30\x1b02", "Gym A")]
+    good = ("Cy", "3003", "Gym A")
+    if kind == "text/csv":
+        body = "name,badge,home_gym\n" + "".join(f"{n},{b},{g}\n" for n, b, g in [*bad, good])
+    else:
+        body = "".join(
+            json.dumps({"name": n, "badge": b, "home_gym": g}) + "\n" for n, b, g in [*bad, good]
+        )
+    rows, errors = check_rows(read_rows(body.encode(), kind), {"gym a": "g1"})
+    assert [r.badge for r in rows] == ["3003"]
+    assert [(e.row, e.field) for e in errors] == [(1, "name"), (2, "badge")]
+    assert all("Control characters" in e.message for e in errors)
 
 
 def test_an_import_creates_updates_and_a_second_run_changes_nothing(
