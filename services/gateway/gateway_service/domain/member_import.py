@@ -70,12 +70,18 @@ def read_rows(body: bytes, content_type: str) -> list[dict[str, str]]:
                 raise UnreadableImportError(f"line {number} is not a JSON object")
             rows.append({str(k): "" if v is None else str(v) for k, v in value.items()})
     else:
-        reader = csv.DictReader(io.StringIO(text))
-        if not reader.fieldnames or not {"name", "badge", "home_gym"} <= set(reader.fieldnames):
-            raise UnreadableImportError(
-                "the CSV header must name at least name, badge and home_gym"
-            )
-        rows = [{k: v or "" for k, v in row.items() if k is not None} for row in reader]
+        # newline="": the csv module reads line breaks itself (a lone \r, one in quotes).
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        try:
+            if not reader.fieldnames or not {"name", "badge", "home_gym"} <= set(
+                reader.fieldnames
+            ):
+                raise UnreadableImportError(
+                    "the CSV header must name at least name, badge and home_gym"
+                )
+            rows = [{k: v or "" for k, v in row.items() if k is not None} for row in reader]
+        except csv.Error as exc:
+            raise UnreadableImportError(f"the CSV cannot be read: {exc}") from exc
     if len(rows) > MAX_ROWS:
         raise UnreadableImportError(f"at most {MAX_ROWS} rows in one import")
     return rows

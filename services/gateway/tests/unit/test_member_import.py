@@ -50,6 +50,8 @@ def test_csv_and_json_lines_read_alike() -> None:
         (b"[1, 2]\n", "application/x-ndjson"),
         (b"{nope\n", "application/x-ndjson"),
         (b"\xff\xfe", "text/csv"),
+        ("\u00a4\r\x1b5]w".encode(), "text/csv"),  # schemathesis found: a 500 before
+        (b"name,badge,home_gym\n" + b"x" * 200_000 + b",1,Gym A\n", "text/csv"),
     ],
 )
 def test_an_unreadable_file_is_refused_whole(body: bytes, kind: str) -> None:
