@@ -73,9 +73,7 @@ def read_rows(body: bytes, content_type: str) -> list[dict[str, str]]:
         # newline="": the csv module reads line breaks itself (a lone \r, one in quotes).
         reader = csv.DictReader(io.StringIO(text, newline=""))
         try:
-            if not reader.fieldnames or not {"name", "badge", "home_gym"} <= set(
-                reader.fieldnames
-            ):
+            if not reader.fieldnames or not {"name", "badge", "home_gym"} <= set(reader.fieldnames):
                 raise UnreadableImportError(
                     "the CSV header must name at least name, badge and home_gym"
                 )
