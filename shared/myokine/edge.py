@@ -78,7 +78,10 @@ def _check_headers(headers: Iterable[tuple[bytes, bytes]]) -> None:
 
 
 def _check_url(scope: Scope) -> None:
-    _check_text("path", scope["path"])
+    path: str = scope["path"]
+    # A path holds no text to break into lines: a tab or line break there is a forgery.
+    if has_control_characters(path) or any(c in path for c in "\t\n\r"):
+        raise _invalid("path", CONTROL_CHARACTERS_MESSAGE)
     query = scope.get("query_string", b"")
     if not query:
         return

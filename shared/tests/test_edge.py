@@ -97,6 +97,7 @@ def test_a_nul_in_a_form_field_is_refused_naming_it(client: TestClient, seen: li
 
 def test_control_characters_in_the_path_or_query_are_refused(client: TestClient) -> None:
     assert _field(client.get("/things/a%00b")) == "path"
+    assert _field(client.get("/things/a%0Ab")) == "path", "no line break in a path"
     assert _field(client.get("/things/ok?q=%07")) == "q"
     assert client.get("/things/ok?q=fine").json() == {"name": "ok", "q": "fine"}
 

@@ -208,6 +208,10 @@ def test_a_member_without_a_program_gets_an_empty_plan_and_logs_any_exercise(
     plan = today.json()
     assert (plan["no_program"], plan["program_id"], plan["exercises"]) == (True, None, [])
     assert set(plan["week"]) == {"squat", "hinge", "push", "pull"}
+    for forged in ("Goblet%20Squat", "%3F%C2%A1~"):
+        refused = live_gate.client.get(f"/v1/kiosk/exercises/{forged}", headers=auth)
+        assert refused.status_code == 422, refused.text  # before it reaches a service's URL
+        assert refused.json()["errors"][0]["field"] == "slug"
     card = live_gate.client.get("/v1/kiosk/exercises/goblet-squat", headers=auth)
     assert card.status_code == 200, card.text
     goblet = card.json()

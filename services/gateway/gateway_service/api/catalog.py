@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway_service.api.deps import DepsDep, OptionalIdempotencyKey, TrainerDep
+from gateway_service.api.deps import DepsDep, OptionalIdempotencyKey, SlugPath, TrainerDep
 from gateway_service.api.errors import problems
 from gateway_service.handlers import trainer as handlers
 from gateway_service.schemas.catalog import ExerciseIn, ExerciseOut, ExercisePatch
@@ -41,7 +41,7 @@ def add_exercise(
 def change_exercise(
     deps: DepsDep,
     trainer: TrainerDep,
-    slug: str,
+    slug: SlugPath,
     body: ExercisePatch,
     key: OptionalIdempotencyKey = None,
 ) -> ExerciseOut:

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
 
 from gateway_service import queries
 from gateway_service.bootstrap import Dependencies
 from gateway_service.principals import KioskPrincipal, MemberPrincipal, TrainerPrincipal
 from gateway_service.repository import GatewayRepository
+from gateway_service.schemas.catalog import SLUG_PATTERN
 from gateway_service.tokens import looks_like_jwt, read_token
 from myokine.internal_api import unit_of_work
 from myokine.problems import Forbidden, Unauthorized
@@ -148,3 +149,7 @@ OptionalIdempotencyKey = Annotated[
         description="Optional: the same key again answers the first answer.",
     ),
 ]
+
+
+SlugPath = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=100)]
+"""An exercise's slug in a path: checked before it becomes part of a service's URL."""

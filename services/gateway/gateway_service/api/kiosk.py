@@ -13,6 +13,7 @@ from gateway_service.api.deps import (
     MemberDep,
     NowDep,
     RequiredIdempotencyKey,
+    SlugPath,
     UowDep,
 )
 from gateway_service.api.errors import identify_problems, problems
@@ -128,7 +129,7 @@ def gym_exercises(
     responses=problems(401, 403, 404),
 )
 def exercise_today(
-    deps: DepsDep, uow: UowDep, member: MemberDep, slug: str, now: NowDep
+    deps: DepsDep, uow: UowDep, member: MemberDep, slug: SlugPath, now: NowDep
 ) -> TodayExercise:
     """Today's card of one exercise."""
     return kiosk.exercise_today(uow, deps.services, member, slug, now=now)

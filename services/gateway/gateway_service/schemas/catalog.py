@@ -15,6 +15,9 @@ from myokine.request_bodies import RequestBody
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Step = Annotated[Decimal, Field(gt=0, le=50, decimal_places=2)]
 
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+"""An exercise's slug: lower-case words of letters and digits joined by hyphens."""
+
 
 class ExerciseOut(Open):
     """One exercise of the chain's catalog."""
@@ -54,7 +57,7 @@ class ExerciseIn(RequestBody):
     name: Name
     pattern: Pattern
     equipment: Equipment
-    slug: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)] | None = None
+    slug: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=100)] | None = None
     load_step_kg: Step | None = None
     bodyweight: bool | None = None
 
