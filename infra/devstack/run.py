@@ -23,7 +23,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from devstack.embedded import EmbeddedPostgres, EmbeddedRedis, free_port, port_open
-from devstack.stack import ROOT, SERVICES, Stack
+from devstack.stack import BACKGROUND_PROCESSES, ROOT, SERVICES, Stack
 from devstack.supervisor import Supervisor
 
 
@@ -46,6 +46,15 @@ class RunSettings(BaseSettings):
     program_http_port: int = Field(default=8001, validation_alias="PROGRAM_HTTP_PORT")
     logging_http_port: int = Field(default=8002, validation_alias="LOGGING_HTTP_PORT")
     progression_http_port: int = Field(default=8003, validation_alias="PROGRESSION_HTTP_PORT")
+    metrics_base_port: int = Field(
+        default=9100,
+        validation_alias="DEVSTACK_METRICS_BASE_PORT",
+        description="Workers and relays serve their metrics from this port on, one each.",
+    )
+
+    def metrics_ports(self) -> dict[str, int]:
+        """The metrics port of each worker and relay."""
+        return {name: self.metrics_base_port + i for i, name in enumerate(BACKGROUND_PROCESSES)}
 
     def ports(self) -> dict[str, int]:
         """The HTTP port of each service."""
@@ -80,6 +89,11 @@ def _banner(stack: Stack, credentials: dict[str, Any], output: Path) -> str:
     ]
     for service in SERVICES[1:]:
         lines.append(f"  {service:<11} {stack.url(service)}/docs (internal)")
+    ports = sorted(stack.metrics_ports.values())
+    if ports:
+        lines.append(
+            f"  metrics     /metrics on each API, workers and relays on {ports[0]}-{ports[-1]}"
+        )
     lines.append(f"  demo credentials (also in {output}):")
     lines.extend("    " + line for line in json.dumps(credentials, indent=2).splitlines())
     lines.append("Ctrl-C stops everything.")
@@ -116,7 +130,14 @@ def main() -> int:
                 servers.callback(redis.stop)
                 redis_url = redis.start().url
 
-            stack = Stack(database_url, redis_url, data, settings.db_prefix, settings.ports())
+            stack = Stack(
+                database_url,
+                redis_url,
+                data,
+                settings.db_prefix,
+                settings.ports(),
+                metrics_ports=settings.metrics_ports(),
+            )
             busy = [s for s in SERVICES if port_open(stack.ports[s])]
             if busy:
                 supervisor.say(

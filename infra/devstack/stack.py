@@ -24,6 +24,8 @@ DEFAULT_PORTS: Mapping[str, int] = {
     "logging": 8002,
     "progression": 8003,
 }
+BACKGROUND_PROCESSES = tuple(f"{s}-{role}" for s in SERVICES for role in ("worker", "relay"))
+"""The processes that serve their metrics on a port of their own."""
 # Services whose worker also runs the periodic tasks (Celery beat); exactly one may.
 BEAT_SERVICES = frozenset({"logging"})
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +45,9 @@ class Stack:
     """Files the processes keep (the Celery beat schedule)."""
     db_prefix: str = "myokine_"
     ports: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    metrics_ports: Mapping[str, int] = field(default_factory=dict)
+    """The port each worker and relay serves its metrics on, by process name
+    (`logging-worker`); one left out serves none. APIs serve /metrics on their own port."""
     environment: str = "local"
     log_level: str = "INFO"
     python: Path = field(default_factory=lambda: Path(sys.executable))
@@ -87,9 +92,23 @@ class Stack:
             worker = [*module, "worker"]
             if service in BEAT_SERVICES:
                 worker.append("--beat")
-            specs.append(ProcessSpec(f"{service}-worker", worker, env=env))
-            specs.append(ProcessSpec(f"{service}-relay", [*module, "relay"], env=env))
+            for name, argv in (
+                (f"{service}-worker", worker),
+                (f"{service}-relay", [*module, "relay"]),
+            ):
+                own = {**env}
+                if name in self.metrics_ports:
+                    own["METRICS_PORT"] = str(self.metrics_ports[name])
+                specs.append(ProcessSpec(name, argv, env=own))
         return specs
+
+    def metrics_urls(self) -> dict[str, str]:
+        """Where each process serves its Prometheus metrics, by process name."""
+        urls = {f"{s}-api": f"{self.url(s)}/metrics" for s in SERVICES}
+        urls.update(
+            {name: f"http://127.0.0.1:{port}/metrics" for name, port in self.metrics_ports.items()}
+        )
+        return urls
 
     def migrate(self, base_env: Mapping[str, str]) -> None:
         """Create and migrate every service's database, one after the other."""

@@ -19,6 +19,7 @@ from celery import Celery, Task
 from pydantic import ValidationError
 
 from myokine.events import ALL_CHAINS, BATCH, CatchUpRequested, Event, parse_event, task_name
+from myokine.metrics import EVENTS_DEAD_LETTERED, EVENTS_RETRIED, count_applied
 from myokine.request_context import bind_context
 from myokine.unit_of_work import UnitOfWork
 
@@ -76,6 +77,7 @@ class _Left:
 
 
 def _parsed(
+    consumer: str,
     bodies: list[dict[str, Any]],
     letter_name: Callable[[dict[str, Any]], str],
     dead_letter: DeadLetter,
@@ -89,6 +91,7 @@ def _parsed(
             name = letter_name(body)
             log.error("unreadable event sent to the dead letters", extra={"task": name})
             dead_letter(name, body, repr(exc))
+            EVENTS_DEAD_LETTERED.labels(consumer, str(body.get("event_type"))).inc()
     return events
 
 
@@ -114,6 +117,7 @@ def _run(events: list[tuple[dict[str, Any], Event]], start: int, taken: set[int]
 
 
 def _apply_in_order(
+    consumer: str,
     bodies: list[dict[str, Any]],
     handler_of: Callable[[Event], Handle | None],
     letter_name: Callable[[dict[str, Any]], str],
@@ -126,7 +130,7 @@ def _apply_in_order(
     A run that fails as one is applied event by event, so only the events that really
     wait or fail are left, with their member's later ones.
     """
-    events = _parsed(bodies, letter_name, dead_letter)
+    events = _parsed(consumer, bodies, letter_name, dead_letter)
     left = _Left()
     held: set[uuid.UUID] = set()  # members with an event left: their later events wait too
     taken: set[int] = set()  # positions applied already, as part of a run
@@ -144,6 +148,8 @@ def _apply_in_order(
                 try:
                     together([events[p][1] for p in run])
                     taken.update(run)
+                    for p in run:
+                        count_applied(consumer, events[p][1])
                     continue
                 except Exception as exc:  # each on its own tells which ones must wait
                     log.debug("events applied one by one", extra={"error": repr(exc)})
@@ -151,17 +157,21 @@ def _apply_in_order(
         if handle is None:
             log.error("event with no consumer here sent to the dead letters")
             dead_letter(letter_name(body), body, f"no consumer of {event.event_type}")
+            EVENTS_DEAD_LETTERED.labels(consumer, event.event_type).inc()
             continue
         with bind_context(request_id=event.request_id, event_id=str(event.event_id)):
             try:
                 handle(event)
+                count_applied(consumer, event)
                 continue
             except RetryLater as exc:
                 log.debug("event waits for its turn", extra={"error": repr(exc)})
                 left.error = left.error or exc
+                EVENTS_RETRIED.labels(consumer, event.event_type, "waiting").inc()
             except Exception as exc:
                 log.warning("event will be retried", extra={"error": repr(exc)})
                 left.error, left.waiting_only = exc, False
+                EVENTS_RETRIED.labels(consumer, event.event_type, "failed").inc()
         left.bodies.append(body)
         if member is not None:
             held.add(member)
@@ -169,6 +179,7 @@ def _apply_in_order(
 
 
 def _retry_or_bury(
+    consumer: str,
     task: Task,
     left: _Left,
     message: Callable[[list[dict[str, Any]]], dict[str, Any]],
@@ -187,6 +198,7 @@ def _retry_or_bury(
         for body in left.bodies:
             log.error(f"event {what}; sent to the dead letters", extra={"task": letter_name(body)})
             dead_letter(letter_name(body), body, repr(left.error))
+            EVENTS_DEAD_LETTERED.labels(consumer, str(body.get("event_type"))).inc()
         return
     delay = order_delay(tries) if left.waiting_only else retry_delay(tries)
     raise task.retry(args=[message(left.bodies)], countdown=delay, exc=left.error)
@@ -216,8 +228,10 @@ def register_consumer(
     # max_retries=None: the two limits (failures, waits for a turn) are checked here.
     @celery.task(name=name, bind=True, max_retries=None, shared=False)  # type: ignore[untyped-decorator]
     def consume(self: Task, body: dict[str, Any]) -> None:
-        left = _apply_in_order([body], lambda _: handle, letter_name, dead_letter)
-        _retry_or_bury(self, left, lambda bodies: bodies[0], letter_name, dead_letter, max_retries)
+        left = _apply_in_order(consumer, [body], lambda _: handle, letter_name, dead_letter)
+        _retry_or_bury(
+            consumer, self, left, lambda bodies: bodies[0], letter_name, dead_letter, max_retries
+        )
 
     return consume
 
@@ -250,8 +264,10 @@ def register_batch_consumer(
         if not isinstance(bodies, list) or not all(isinstance(b, dict) for b in bodies):
             log.error("unreadable batch sent to the dead letters")
             dead_letter(task_name(consumer, BATCH), body, "a batch holds a list of events")
+            EVENTS_DEAD_LETTERED.labels(consumer, BATCH).inc()
             return
         left = _apply_in_order(
+            consumer,
             bodies,
             lambda event: handlers.get(event.event_type),
             letter_name,
@@ -259,7 +275,13 @@ def register_batch_consumer(
             lambda event: (together or {}).get(event.event_type),
         )
         _retry_or_bury(
-            self, left, lambda rest: {"events": rest}, letter_name, dead_letter, max_retries
+            consumer,
+            self,
+            left,
+            lambda rest: {"events": rest},
+            letter_name,
+            dead_letter,
+            max_retries,
         )
 
     return consume_batch

@@ -8,19 +8,25 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from myokine.metrics import HTTP_REQUESTS, HTTP_SECONDS
 from myokine.request_context import REQUEST_ID_HEADER, bind_context, new_request_id
 
 log = logging.getLogger("myokine.http")
 
 _HEADER = REQUEST_ID_HEADER.lower().encode()
 _VALID_ID = re.compile(rb"[\x21-\x7e]{1,128}")
+# Any token is a method to HTTP; only these get a series of their own.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class RequestIdMiddleware:
-    """Takes `X-Request-ID` from the caller (or makes one), binds it, and echoes it back."""
+    """Takes `X-Request-ID` from the caller (or makes one), binds it, and echoes it back;
+    logs the outcome and counts it (by route template, so ids in paths make no new series).
+    """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, service: str = "") -> None:
         self.app = app
+        self.service = service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -48,6 +54,13 @@ class RequestIdMiddleware:
             try:
                 await self.app(scope, receive, send_with_id)
             finally:
+                seconds = time.perf_counter() - started
+                # The router put the matched route in the scope; a path no route matched
+                # (a scan, a typo) is counted as one series, not one per path.
+                route = getattr(scope.get("route"), "path", None) or "unmatched"
+                method = scope["method"] if scope["method"] in _METHODS else "OTHER"
+                HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
+                HTTP_SECONDS.labels(self.service, method, route).observe(seconds)
                 log.info(
                     "%s %s -> %s",
                     scope["method"],
@@ -57,6 +70,6 @@ class RequestIdMiddleware:
                         "method": scope["method"],
                         "path": scope["path"],
                         "status": status,
-                        "ms": round((time.perf_counter() - started) * 1000, 1),
+                        "ms": round(seconds * 1000, 1),
                     },
                 )

@@ -21,6 +21,7 @@ from sqlalchemy import Insert, Table, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from myokine.events import BATCH, EVENT_TYPES, ROUTES, Event, task_name
+from myokine.metrics import EVENTS_PUBLISHED, PUBLISH_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,7 @@ class OutboxRelay:
         batch_size: int = 200,
         backlog: Backlog | None = None,
         max_hold: float = MAX_HOLD_SECONDS,
+        service: str = "",
     ) -> None:
         self._sessions = session_factory
         self._outbox = outbox
@@ -109,6 +111,7 @@ class OutboxRelay:
         self._backlog = backlog
         self._max_hold = max_hold
         self._last_sent = float("-inf")
+        self._service = service
 
     def _hold(self, queues: set[str]) -> bool:
         """Whether to let the rows gather: all their consumers are busy, not for too long."""
@@ -143,6 +146,7 @@ class OutboxRelay:
                 for task, queue, body in messages:
                     self._publish(task, queue, body)
             except Exception as exc:  # the broker is down or refused: retry later
+                PUBLISH_FAILURES.labels(self._service).inc()
                 first = rows[0]
                 session.execute(
                     update(o)
@@ -164,6 +168,8 @@ class OutboxRelay:
             if forgotten:
                 session.execute(delete(o).where(o.c.id.in_(forgotten)))
         self._last_sent = time.monotonic()
+        for row in rows:
+            EVENTS_PUBLISHED.labels(self._service, row.event_type).inc()
         return RelayPass(published=len(rows), blocked=False, full=len(rows) == self._batch_size)
 
     def run_forever(self, *, poll_interval: float, should_stop: Callable[[], bool]) -> None:

@@ -19,6 +19,7 @@ import uvicorn
 
 from myokine.dead_letters import list_dead_letters, replay_dead_letters
 from myokine.health import check_database, check_redis
+from myokine.metrics import serve_metrics
 from myokine.migrations import upgrade
 from myokine.service_runtime import ServiceRuntime
 from myokine.structured_logs import configure_logging
@@ -39,6 +40,11 @@ def _serve_api(runtime: ServiceRuntime, app_factory: str) -> None:
         # builds its own app (and its own database and Redis pools) from the factory.
         workers=s.api_processes,
     )
+
+
+def _serve_metrics(runtime: ServiceRuntime) -> None:
+    if runtime.settings.metrics_port is not None:
+        serve_metrics(runtime.settings.metrics_port)
 
 
 def _run_worker(runtime: ServiceRuntime, concurrency: int, beat: bool) -> None:
@@ -63,6 +69,8 @@ def _run_worker(runtime: ServiceRuntime, concurrency: int, beat: bool) -> None:
     # The pool's children are forked from this process: a connection a hook left in the
     # engine's pool would be shared by all of them (one socket, several talkers).
     runtime.engine.dispose()
+    # Served by this process from the files its pool's children write the counts to.
+    _serve_metrics(runtime)
     runtime.celery.worker_main(argv)
 
 
@@ -74,6 +82,7 @@ def _run_relay(runtime: ServiceRuntime) -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    _serve_metrics(runtime)
     log.info("outbox relay started")
     runtime.relay().run_forever(
         poll_interval=runtime.settings.relay_poll_interval, should_stop=stop.is_set

@@ -29,6 +29,7 @@ from myokine.events import Event
 from myokine.health import health_router
 from myokine.http_middleware import RequestIdMiddleware
 from myokine.messaging_tables import MessagingTables
+from myokine.metrics import StateCollector, metrics_router
 from myokine.outbox import OutboxRelay
 from myokine.problems import install_problem_handlers
 from myokine.security_headers import SecurityHeaders
@@ -82,7 +83,7 @@ class ServiceRuntime:
 
     def unit_of_work(self, repository: Callable[[Session], Repo]) -> SqlUnitOfWork[Repo]:
         """A new unit of work on this service's database, through `repository`."""
-        return SqlUnitOfWork(self.sessions, self.tables, repository)
+        return SqlUnitOfWork(self.sessions, self.tables, repository, service=self.name)
 
     def publish(self, task: str, queue: str, body: dict[str, Any]) -> None:
         """Send one task to a queue; raises if the broker cannot take it."""
@@ -101,6 +102,16 @@ class ServiceRuntime:
             self.publish,
             batch_size=self.settings.relay_batch_size,
             backlog=lambda queue: int(broker.llen(queue)),
+            service=self.name,
+        )
+
+    def _state_collector(self) -> StateCollector:
+        return StateCollector(
+            self.name,
+            self.engine,
+            self.tables.outbox,
+            self.tables.dead_letters,
+            self.settings.redis_url,
         )
 
     def dead_letter(self, task: str, body: dict[str, Any], error: str) -> None:
@@ -163,8 +174,9 @@ class ServiceRuntime:
         )
         app.add_middleware(EdgeGuard, limits=limits)
         app.add_middleware(SecurityHeaders)
-        app.add_middleware(RequestIdMiddleware)
+        app.add_middleware(RequestIdMiddleware, service=self.name)
         app.include_router(health_router(self.engine, self.settings.redis_url))
+        app.include_router(metrics_router(self._state_collector))
         for router in routers:
             app.include_router(router)
         return app

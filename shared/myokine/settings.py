@@ -85,6 +85,13 @@ class ServiceSettings(BaseSettings):
         ),
     )
     task_max_retries: int = 12
+    metrics_port: int | None = Field(
+        default=None,
+        description=(
+            "The port a worker or a relay serves its Prometheus metrics on (GET /metrics); "
+            "unset, they serve none. The API serves /metrics on its own port."
+        ),
+    )
     relay_poll_interval: float = 0.2
     relay_batch_size: int = 200
     beat_schedule_file: str = Field(

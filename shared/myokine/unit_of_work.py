@@ -46,6 +46,7 @@ from myokine.events import Event
 from myokine.idempotency import IdempotentRequest
 from myokine.inbox import first_delivery
 from myokine.messaging_tables import MessagingTables
+from myokine.metrics import count_produced
 from myokine.outbox import add_event
 from myokine.problems import Conflict
 
@@ -108,11 +109,15 @@ class UnitOfWork(ABC, Generic[Repo]):
         if self._claimed is not None:
             assert answer is not None, "a claimed Idempotency-Key needs the answer it gets"
             self._remember(*self._claimed, answer)
-        for event in self._events:
+        events, self._events = self._events, []
+        for event in events:
             self._store_event(event)
-        self._events = []
         self._commit()
         self._committed = True
+        self._after_commit(events)
+
+    def _after_commit(self, events: list[Event]) -> None:
+        """What follows a commit (the database's unit of work counts the events)."""
 
     @abstractmethod
     def first_delivery(self, event: Event) -> bool:
@@ -173,8 +178,11 @@ class SqlUnitOfWork(UnitOfWork[Repo]):
         sessions: sessionmaker[Session],
         tables: MessagingTables,
         repository: Callable[[Session], Repo],
+        *,
+        service: str = "",
     ) -> None:
         super().__init__()
+        self._service = service
         self._sessions = sessions
         self._tables = tables
         self._repository = repository
@@ -254,6 +262,9 @@ class SqlUnitOfWork(UnitOfWork[Repo]):
 
     def _commit(self) -> None:
         self.session.commit()
+
+    def _after_commit(self, events: list[Event]) -> None:
+        count_produced(self._service, events)
 
 
 # Built once per table: every write with an Idempotency-Key runs both.

@@ -30,7 +30,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from devstack.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
-from devstack.stack import ROOT, SERVICES, Stack
+from devstack.stack import BACKGROUND_PROCESSES, ROOT, SERVICES, Stack
 from devstack.supervisor import Supervisor
 
 T = TypeVar("T")
@@ -433,6 +433,9 @@ def system(scratch_dir: Path) -> Iterator[RunningSystem]:
         home,
         db_prefix=prefix,
         ports=dict(zip(SERVICES, _free_ports(len(SERVICES)), strict=True)),
+        metrics_ports=dict(
+            zip(BACKGROUND_PROCESSES, _free_ports(len(BACKGROUND_PROCESSES)), strict=True)
+        ),
         environment="test",
     )
     log_path = home / "processes.log"

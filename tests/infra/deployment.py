@@ -131,6 +131,11 @@ def setting_fields(settings: type[BaseSettings]) -> dict[str, Any]:
     }
 
 
+LIBRARY_ENV = frozenset({"PROMETHEUS_MULTIPROC_DIR"})
+"""Variables a library reads rather than a settings class: prometheus_client's folder for
+the counts of a container's processes (myokine/metrics_dir.py)."""
+
+
 def all_setting_names() -> set[str]:
     """The union of every service's settings."""
     return set().union(*(service.env_names for service in services().values()))

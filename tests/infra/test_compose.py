@@ -15,6 +15,7 @@ from tests.infra.deployment import (
     COMPOSE_FILE,
     DEPLOYED_ROLES,
     DOCKERFILE,
+    LIBRARY_ENV,
     REPO,
     all_setting_names,
     check_python_snippet,
@@ -212,7 +213,7 @@ def test_only_the_gateway_is_published() -> None:
 def test_app_environment_holds_only_real_settings_of_its_service() -> None:
     for name, container in app_containers().items():
         known = set().union(*(services()[c.service].env_names for c in service_commands(container)))
-        unknown = set(container["environment"]) - known
+        unknown = set(container["environment"]) - known - LIBRARY_ENV
         assert not unknown, f"{name} sets {sorted(unknown)}: no setting of its service reads them"
 
 

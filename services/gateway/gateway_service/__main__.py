@@ -1,6 +1,13 @@
-"""`python -m gateway_service api|worker|relay|migrate|...`."""
+"""`python -m gateway_service <role>`: the roles are in `myokine.service_cli`."""
 
-from gateway_service.bootstrap import bootstrap
-from myokine.service_cli import main
+import sys
+
+from myokine.metrics_dir import prepare_metrics_dir
+
+# Before anything imports prometheus_client: it picks where metrics live on import.
+prepare_metrics_dir(sys.argv)
+
+from gateway_service.bootstrap import bootstrap  # noqa: E402
+from myokine.service_cli import main  # noqa: E402
 
 main(bootstrap().runtime, app_factory="gateway_service.main:create_app")

@@ -1,6 +1,13 @@
-"""`python -m program_service api|worker|relay|migrate|...` (the roles: `myokine.service_cli`)."""
+"""`python -m program_service <role>`: the roles are in `myokine.service_cli`."""
 
-from myokine.service_cli import main
-from program_service.bootstrap import bootstrap
+import sys
+
+from myokine.metrics_dir import prepare_metrics_dir
+
+# Before anything imports prometheus_client: it picks where metrics live on import.
+prepare_metrics_dir(sys.argv)
+
+from myokine.service_cli import main  # noqa: E402
+from program_service.bootstrap import bootstrap  # noqa: E402
 
 main(bootstrap().runtime, app_factory="program_service.main:create_app")
