@@ -46,6 +46,11 @@ class RunSettings(BaseSettings):
     program_http_port: int = Field(default=8001, validation_alias="PROGRAM_HTTP_PORT")
     logging_http_port: int = Field(default=8002, validation_alias="LOGGING_HTTP_PORT")
     progression_http_port: int = Field(default=8003, validation_alias="PROGRESSION_HTTP_PORT")
+    flower_port: int = Field(
+        default=5555,
+        validation_alias="DEVSTACK_FLOWER_PORT",
+        description="Where Flower, the Celery monitor, serves its pages.",
+    )
     metrics_base_port: int = Field(
         default=9100,
         validation_alias="DEVSTACK_METRICS_BASE_PORT",
@@ -89,6 +94,8 @@ def _banner(stack: Stack, credentials: dict[str, Any], output: Path) -> str:
     ]
     for service in SERVICES[1:]:
         lines.append(f"  {service:<11} {stack.url(service)}/docs (internal)")
+    if stack.flower_port is not None:
+        lines.append(f"  monitor     {stack.flower_url()} (Flower: queues, tasks, workers)")
     ports = sorted(stack.metrics_ports.values())
     if ports:
         lines.append(
@@ -136,7 +143,10 @@ def main() -> int:
                 data,
                 settings.db_prefix,
                 settings.ports(),
-                metrics_ports=settings.metrics_ports(),
+                metrics_ports={
+                    name: _port_or_free(port) for name, port in settings.metrics_ports().items()
+                },
+                flower_port=_port_or_free(settings.flower_port),
             )
             busy = [s for s in SERVICES if port_open(stack.ports[s])]
             if busy:

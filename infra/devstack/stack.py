@@ -48,6 +48,8 @@ class Stack:
     metrics_ports: Mapping[str, int] = field(default_factory=dict)
     """The port each worker and relay serves its metrics on, by process name
     (`logging-worker`); one left out serves none. APIs serve /metrics on their own port."""
+    flower_port: int | None = None
+    """Where Flower, the Celery monitor, serves its pages (None: no Flower)."""
     environment: str = "local"
     log_level: str = "INFO"
     python: Path = field(default_factory=lambda: Path(sys.executable))
@@ -100,7 +102,23 @@ class Stack:
                 if name in self.metrics_ports:
                     own["METRICS_PORT"] = str(self.metrics_ports[name])
                 specs.append(ProcessSpec(name, argv, env=own))
+        if self.flower_port is not None:
+            specs.append(
+                ProcessSpec(
+                    "flower",
+                    [
+                        *(str(self.python), "-m", "celery", f"--broker={self.redis_url}"),
+                        *("flower", "--address=127.0.0.1", f"--port={self.flower_port}"),
+                    ],
+                    env=env,
+                    ready_url=f"{self.flower_url()}/healthcheck",
+                )
+            )
         return specs
+
+    def flower_url(self) -> str:
+        """Flower's pages."""
+        return f"http://127.0.0.1:{self.flower_port}"
 
     def metrics_urls(self) -> dict[str, str]:
         """Where each process serves its Prometheus metrics, by process name."""

@@ -12,7 +12,7 @@ import pytest
 
 from devstack.api_docs import API_PAGE, gateway_openapi, render
 from myokine.events import EVENT_TYPES, ROUTES
-from tests.infra.deployment import LIBRARY_ENV, REPO, all_setting_names
+from tests.infra.deployment import LIBRARY_ENV, REPO, all_setting_names, compose_variables
 
 DOCS = REPO / "docs"
 PAGES = [*sorted(DOCS.glob("*.md")), REPO / "README.md"]
@@ -75,7 +75,7 @@ def test_every_setting_a_page_names_exists() -> None:
     name = re.compile(r"`([A-Z][A-Z0-9]*_[A-Z0-9_]+)(?:=[^`]*)?`")
     for page in PAGES:
         for found in name.findall(page_text(page)):
-            if found in NOT_SETTINGS | LIBRARY_ENV:
+            if found in NOT_SETTINGS | LIBRARY_ENV | compose_variables():
                 continue
             if found.startswith(("DEVSTACK_", "BENCH_", "E2E_")):
                 continue

@@ -103,7 +103,7 @@ def kiosk_member(credentials: dict[str, Any]) -> tuple[httpx.Client, dict[str, s
 
 def assert_nothing_left(run: MakeRun, ports: list[int], data: Path) -> None:
     pids = run.child_pids()
-    assert len(pids) == 3 * len(SERVICES)
+    assert len(pids) == 3 * len(SERVICES) + 1, "API, worker, relay of each service; Flower"
     assert [name for name, pid in pids.items() if alive(pid)] == []
     assert [port for port in ports if port_open(port)] == []
     assert not (data / "postgres" / "postmaster.pid").exists(), "PostgreSQL was stopped"
@@ -111,7 +111,7 @@ def assert_nothing_left(run: MakeRun, ports: list[int], data: Path) -> None:
 
 def test_make_run_twice_on_the_same_data(scratch_dir: Path) -> None:
     data = scratch_dir / "make-run"
-    ports = [free_port() for _ in range(6)]
+    ports = [free_port() for _ in range(7)]
     env = {
         k: v
         for k, v in os.environ.items()
@@ -121,6 +121,9 @@ def test_make_run_twice_on_the_same_data(scratch_dir: Path) -> None:
         DEVSTACK_DATA_DIR=str(data),
         DEVSTACK_POSTGRES_PORT=str(ports[4]),
         DEVSTACK_REDIS_PORT=str(ports[5]),
+        DEVSTACK_FLOWER_PORT=str(ports[6]),
+        # Eight ports from here on: the workers' and relays' metrics.
+        DEVSTACK_METRICS_BASE_PORT=str(free_port()),
         **{f"{s.upper()}_HTTP_PORT": str(p) for s, p in zip(SERVICES, ports, strict=False)},
     )
 
@@ -133,6 +136,8 @@ def test_make_run_twice_on_the_same_data(scratch_dir: Path) -> None:
         output = first.output()
         for path in ("/kiosk", "/dashboard", "/docs"):
             assert f"http://127.0.0.1:{ports[0]}{path}" in output
+        monitor = httpx.get(f"http://127.0.0.1:{ports[6]}/healthcheck", timeout=10)
+        assert f"http://127.0.0.1:{ports[6]}" in output and monitor.status_code == 200
         client, member = kiosk_member(credentials)
         try:
             plan = client.get("/v1/kiosk/today", headers=member).json()

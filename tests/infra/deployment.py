@@ -136,6 +136,11 @@ LIBRARY_ENV = frozenset({"PROMETHEUS_MULTIPROC_DIR"})
 the counts of a container's processes (myokine/metrics_dir.py)."""
 
 
+def compose_variables() -> set[str]:
+    """The variables docker-compose.yml interpolates (from `.env`; no service reads them)."""
+    return set(re.findall(r"\$\{(\w+)", COMPOSE_FILE.read_text()))
+
+
 def all_setting_names() -> set[str]:
     """The union of every service's settings."""
     return set().union(*(service.env_names for service in services().values()))

@@ -33,13 +33,19 @@ SECRETS = {
     "POSTGRES_PASSWORD": "pg-test",
     "INTERNAL_TOKEN_SECRET": "i-test",
     "JWT_SECRET": "j-test",
+    "GRAFANA_ADMIN_PASSWORD": "g-test",
+    "FLOWER_BASIC_AUTH": "ops:f-test",
 }
 BACKING = {"postgres", "redis"}
+MONITORING = {"flower", "prometheus", "grafana"}
+"""Containers that watch the system (tests/infra/test_monitoring.py checks them)."""
 
 
 def app_containers() -> dict[str, dict[str, Any]]:
-    """The containers that run the Myokine image (everything but postgres and redis)."""
-    return {name: svc for name, svc in compose()["services"].items() if name not in BACKING}
+    """The containers that run Myokine's services (not the servers, not the monitoring)."""
+    return {
+        name: svc for name, svc in compose()["services"].items() if name not in BACKING | MONITORING
+    }
 
 
 def service_commands(container: dict[str, Any]) -> list[Any]:
@@ -201,11 +207,14 @@ def test_start_order_uses_conditions() -> None:
             assert {"migrate", "postgres", "redis"} <= set(all_services[name]["depends_on"]), name
 
 
-def test_only_the_gateway_is_published() -> None:
+def test_only_the_gateway_is_published_and_the_monitoring_on_loopback() -> None:
     for name, container in compose()["services"].items():
         if name == "gateway":
             (mapping,) = container["ports"]
             assert mapping.endswith(f":{api_port(container)}")
+        elif name in MONITORING:
+            (mapping,) = container["ports"]
+            assert mapping.startswith("127.0.0.1:"), f"{name} is published beyond this host"
         else:
             assert "ports" not in container, f"{name} must stay on the compose network"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic_core import PydanticUndefined
 
-from tests.infra.deployment import COMPOSE_FILE, ENV_EXAMPLE, services, setting_fields
+from tests.infra.deployment import ENV_EXAMPLE, compose_variables, services, setting_fields
 
 # `NAME=value` sets a default; `# NAME=value` documents a setting that is unset by default.
 SETTING_LINE = re.compile(r"^(?P<commented>#\s*)?(?P<name>[A-Z][A-Z0-9_]*)=(?P<value>.*)$")
@@ -41,11 +41,6 @@ def documented() -> list[Documented]:
         else:
             explained = line.startswith("#") and not line.lstrip("# ").startswith("---")
     return found
-
-
-def compose_variables() -> set[str]:
-    """The variables docker-compose.yml interpolates."""
-    return set(re.findall(r"\$\{(\w+)", COMPOSE_FILE.read_text()))
 
 
 def default_text(field: Any) -> str | None:
