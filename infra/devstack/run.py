@@ -165,6 +165,7 @@ def main() -> int:
             supervisor.start_all()
             supervisor.wait_ready(timeout=120)
 
+            servers.callback(stack.write_stack_file().unlink, missing_ok=True)
             output = data / "demo-credentials.json"
             credentials = stack.seed_demo(os.environ, output)
             supervisor.say(_banner(stack, credentials, output))

@@ -24,6 +24,8 @@ DEFAULT_PORTS: Mapping[str, int] = {
     "logging": 8002,
     "progression": 8003,
 }
+STACK_FILE = "stack.env"
+"""Where `make run` says where its servers are, in its data folder (see the CLI)."""
 BACKGROUND_PROCESSES = tuple(f"{s}-{role}" for s in SERVICES for role in ("worker", "relay"))
 """The processes that serve their metrics on a port of their own."""
 # Services whose worker also runs the periodic tasks (Celery beat); exactly one may.
@@ -119,6 +121,18 @@ class Stack:
     def flower_url(self) -> str:
         """Flower's pages."""
         return f"http://127.0.0.1:{self.flower_port}"
+
+    def write_stack_file(self) -> Path:
+        """Tell the operator CLI where this stack's servers are (`<state_dir>/stack.env`).
+
+        `myokine` reads it when neither the environment nor `.env` names a database, so it
+        talks to the stack `make run` started; `make run` removes it when it stops.
+        """
+        env = self.env()
+        keys = ["DATABASE_URL", "REDIS_URL", "DB_PREFIX", *(f"{s.upper()}_URL" for s in SERVICES)]
+        path = self.state_dir / STACK_FILE
+        path.write_text("".join(f"{key}={env[key]}\n" for key in keys))
+        return path
 
     def metrics_urls(self) -> dict[str, str]:
         """Where each process serves its Prometheus metrics, by process name."""

@@ -23,6 +23,7 @@ import pytest
 
 from devstack.embedded import free_port, port_open
 from devstack.stack import ROOT, SERVICES
+from gateway_service import demo
 
 pytestmark = pytest.mark.e2e
 
@@ -109,6 +110,26 @@ def assert_nothing_left(run: MakeRun, ports: list[int], data: Path) -> None:
     assert not (data / "postgres" / "postmaster.pid").exists(), "PostgreSQL was stopped"
 
 
+def assert_the_cli_finds_the_stack(env: dict[str, str], data: Path, cwd: Path) -> None:
+    """`myokine`, with no database named anywhere, talks to the running stack's."""
+    assert "DATABASE_URL" not in env
+    shown = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "myokine"),
+            "show-inventory",
+            *("--chain", demo.CHAIN, "--gym", demo.GYM),
+        ],
+        env=env,
+        cwd=cwd,  # no .env here
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert json.loads(shown.stdout)["unit"] in ("kg", "lb")
+    assert str(data / "stack.env") in shown.stderr
+
+
 def test_make_run_twice_on_the_same_data(scratch_dir: Path) -> None:
     data = scratch_dir / "make-run"
     ports = [free_port() for _ in range(7)]
@@ -150,6 +171,7 @@ def test_make_run_twice_on_the_same_data(scratch_dir: Path) -> None:
             client.close()
         assert logged.status_code == 201, logged.text
         set_id = logged.json()["id"]
+        assert_the_cli_finds_the_stack(env, data, scratch_dir)
 
         assert first.stop(signal.SIGTERM) == 0
         assert_nothing_left(first, ports, data)
@@ -171,5 +193,6 @@ def test_make_run_twice_on_the_same_data(scratch_dir: Path) -> None:
 
         assert second.stop(signal.SIGINT) == 0
         assert_nothing_left(second, ports, data)
+        assert not (data / "stack.env").exists(), "a stopped stack is not found"
     finally:
         second.kill()

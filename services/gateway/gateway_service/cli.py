@@ -11,6 +11,7 @@ SQLAlchemy and pydantic, seconds of imports that `myokine --help` has no use for
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -27,6 +28,31 @@ if TYPE_CHECKING:
 SERVICES = ("gateway", "program", "logging", "progression")
 
 app = typer.Typer(help="Operate Myokine: tenants, credentials, migrations, dead letters.")
+
+STACK_FILE = "stack.env"
+"""What `make run` writes in its data folder: where its servers are (infra/devstack)."""
+
+
+@app.callback()
+def find_the_stack() -> None:
+    """Use the stack `make run` started when nothing else names a database.
+
+    Without `DATABASE_URL` in the environment or in `.env`, the servers `make run` wrote
+    to `<DEVSTACK_DATA_DIR or .data>/stack.env` are used (the variables it names that the
+    environment does not set), so `myokine` and `make run` share one database.
+    """
+    from dotenv import dotenv_values
+
+    if "DATABASE_URL" in os.environ or "DATABASE_URL" in dotenv_values(".env"):
+        return
+    folder = Path(os.environ.get("DEVSTACK_DATA_DIR", ".data"))
+    found = folder / STACK_FILE
+    if not found.exists():
+        return
+    for key, value in dotenv_values(found).items():
+        if value is not None:
+            os.environ.setdefault(key, value)
+    typer.echo(f"using the stack `make run` started ({found})", err=True)
 
 
 @contextmanager
