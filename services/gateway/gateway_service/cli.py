@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -294,6 +295,123 @@ def reset_pin(
     if pin is None:
         shown["pin"] = secret
     _out(shown)
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+listing = typer.Typer(help="List chains, or a chain's gyms, kiosks, trainers or members.")
+app.add_typer(listing, name="list")
+
+
+def _listed(rows: list[Any], columns: list[str], as_json: bool) -> None:
+    """Rows (pydantic models) as a table of these columns, or as a JSON array."""
+    documents = [row.model_dump(mode="json") for row in rows]
+    if as_json:
+        typer.echo(json.dumps(documents, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*columns)
+    for document in documents:
+        table.add_row(*("" if document[c] is None else str(document[c]) for c in columns))
+    Console().print(table)
+
+
+def _admin_of(deps: Dependencies, chain: str) -> Any:
+    """The operator acting as a chain admin of the chain of that name."""
+    from gateway_service import queries
+    from gateway_service.principals import operator
+
+    return operator(queries.find_chain(deps.unit_of_work(), chain).id)
+
+
+@listing.command("chains")
+def list_chains(as_json: JsonOpt = False) -> None:
+    """Every chain."""
+    from gateway_service import queries
+
+    with _wired() as deps, _reported():
+        rows = queries.all_chains(deps.unit_of_work())
+    _listed(rows, ["name", "id"], as_json)
+
+
+@listing.command("gyms")
+def list_gyms(chain: ChainOpt, as_json: JsonOpt = False) -> None:
+    """A chain's gyms."""
+    from gateway_service.handlers import staff
+
+    with _wired() as deps, _reported():
+        rows = staff.list_gyms(deps.unit_of_work(), _admin_of(deps, chain))
+    _listed(rows, ["name", "id", "unit", "timezone"], as_json)
+
+
+@listing.command("kiosks")
+def list_kiosks(chain: ChainOpt, as_json: JsonOpt = False) -> None:
+    """A chain's kiosks, revoked ones too (never their tokens)."""
+    from gateway_service.handlers import staff
+
+    with _wired() as deps, _reported():
+        rows = staff.list_kiosks(deps.unit_of_work(), _admin_of(deps, chain))
+    _listed(rows, ["name", "id", "gym_id", "revoked_at"], as_json)
+
+
+@listing.command("trainers")
+def list_trainers(chain: ChainOpt, as_json: JsonOpt = False) -> None:
+    """A chain's trainers and admins."""
+    from gateway_service.handlers import staff
+
+    with _wired() as deps, _reported():
+        rows = staff.list_trainers(deps.unit_of_work(), _admin_of(deps, chain))
+    _listed(rows, ["name", "email", "role", "active", "id"], as_json)
+
+
+@listing.command("members")
+def list_members(chain: ChainOpt, as_json: JsonOpt = False) -> None:
+    """A chain's members."""
+    from gateway_service import queries
+
+    with _wired() as deps, _reported():
+        rows = queries.list_members(deps.unit_of_work(), _admin_of(deps, chain))
+    _listed(rows, ["name", "badge", "active", "unit", "id"], as_json)
+
+
+@app.command("deactivate-member")
+def deactivate_member(
+    chain: ChainOpt, badge: Annotated[str, typer.Option("--badge", help="The member's badge.")]
+) -> None:
+    """Deactivate a member: their badge stops working at once; their history stays."""
+    from gateway_service import queries
+    from gateway_service.handlers import members
+    from gateway_service.schemas.members import MemberChange
+    from myokine.problems import NotFound
+
+    with _wired() as deps, _reported():
+        admin = _admin_of(deps, chain)
+        found = [m for m in queries.list_members(deps.unit_of_work(), admin) if m.badge == badge]
+        if not found:
+            raise NotFound(f"No member with badge {badge!r} in {chain!r}.")
+        changed = members.change_member(
+            deps.unit_of_work(), admin, found[0].id, MemberChange(active=False)
+        )
+    _out(changed.model_dump(mode="json"))
+
+
+@app.command("revoke-kiosk")
+def revoke_kiosk(
+    chain: ChainOpt,
+    kiosk_id: Annotated[uuid.UUID, typer.Option("--kiosk-id", help="The kiosk's id.")],
+) -> None:
+    """Revoke a kiosk: its token and the member tokens bound to it stop working at once."""
+    from datetime import UTC, datetime
+
+    from gateway_service.handlers import staff
+
+    with _wired() as deps, _reported():
+        revoked = staff.revoke_kiosk(
+            deps.unit_of_work(), _admin_of(deps, chain), kiosk_id, now=datetime.now(UTC)
+        )
+    _out(revoked.model_dump(mode="json"))
 
 
 @app.command("show-inventory")

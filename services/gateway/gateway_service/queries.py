@@ -202,6 +202,12 @@ def chain_named(uow: Uow, name: str) -> ChainOut | None:
         return None if chain is None else ChainOut.model_validate(chain, from_attributes=True)
 
 
+def all_chains(uow: Uow) -> list[ChainOut]:
+    """Every chain, by name (the operator's view)."""
+    with uow:
+        return [ChainOut.model_validate(c, from_attributes=True) for c in uow.repo.all_chains()]
+
+
 def find_chain(uow: Uow, name: str) -> ChainOut:
     """The chain of that name; NotFound otherwise."""
     chain = chain_named(uow, name)

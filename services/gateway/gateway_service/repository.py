@@ -267,6 +267,10 @@ class GatewayRepository(Protocol):
         """The chain of that name, if any."""
         ...
 
+    def all_chains(self) -> list[Chain]:
+        """Every chain, by name."""
+        ...
+
     def add_gym(self, gym: Gym) -> None:
         """Store a new gym; DuplicateError when its chain has a gym of that name."""
         ...
@@ -545,6 +549,9 @@ class SqlGatewayRepository(GatewayRepository):
 
     def chain_by_name(self, name: str) -> Chain | None:
         return self.session.scalars(select(Chain).where(Chain.name == name)).one_or_none()
+
+    def all_chains(self) -> list[Chain]:
+        return list(self.session.scalars(select(Chain).order_by(Chain.name)))
 
     def add_gym(self, gym: Gym) -> None:
         self._store(gym)

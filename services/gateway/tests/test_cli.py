@@ -73,6 +73,38 @@ def test_created_credentials_work_at_the_gateway(client) -> None:
     assert signed_in.status_code == 200
 
 
+def test_a_chains_people_and_devices_are_listed_deactivated_and_revoked(client) -> None:
+    made = _tenant()
+    listed = runner.invoke(app, ["list", "members", "--chain", "CLI Gyms", "--json"])
+    assert listed.exit_code == 0, listed.output
+    (member,) = json.loads(listed.stdout)
+    assert (member["badge"], member["active"]) == ("77", True)
+    for what, shown in (
+        ("gyms", "North"),
+        ("kiosks", "door"),
+        ("trainers", "Tess"),
+        ("members", "Max"),
+    ):
+        table = runner.invoke(app, ["list", what, "--chain", "CLI Gyms"])
+        assert table.exit_code == 0 and shown in table.stdout, table.output
+    chains = json.loads(runner.invoke(app, ["list", "chains", "--json"]).stdout)
+    assert "CLI Gyms" in [c["name"] for c in chains]
+
+    gone = _run("deactivate-member", "--chain", "CLI Gyms", "--badge", "77")
+    assert gone["active"] is False
+    kiosk = made["kiosk"]
+    revoked = _run("revoke-kiosk", "--chain", "CLI Gyms", "--kiosk-id", str(kiosk["id"]))
+    assert revoked["revoked_at"] is not None
+    refused = client.post(
+        "/v1/kiosk/identify",
+        json={"badge": "77", "pin": "2468"},
+        headers={"Authorization": f"Bearer {kiosk['token']}"},
+    )
+    assert refused.status_code == 401
+    unknown = runner.invoke(app, ["deactivate-member", "--chain", "CLI Gyms", "--badge", "nope"])
+    assert unknown.exit_code == 1 and "nope" in unknown.output
+
+
 def test_reset_pin_ends_the_wait_of_wrong_pins(client) -> None:
     made = _tenant()
     kiosk = {"Authorization": f"Bearer {made['kiosk']['token']}"}

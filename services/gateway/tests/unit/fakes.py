@@ -69,6 +69,9 @@ class FakeGatewayRepository:
     def chain_by_name(self, name: str) -> Chain | None:
         return next((c for c in self.chains.values() if c.name == name), None)
 
+    def all_chains(self) -> list[Chain]:
+        return sorted(self.chains.values(), key=lambda c: c.name)
+
     def add_gym(self, gym: Gym) -> None:
         self._refuse_if(self.gym_by_name(gym.chain_id, gym.name) is not None)
         gym.created_at = NOW
