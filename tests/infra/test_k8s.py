@@ -353,3 +353,95 @@ def test_kustomization_lists_every_manifest_but_the_secret_example() -> None:
     assert not any(
         doc["kind"] == "Secret" for name in listed for doc in load_yaml_documents(K8S_DIR / name)
     )
+
+
+def _pod_labels(deployment: dict[str, Any]) -> dict[str, str]:
+    return dict(deployment["spec"]["template"]["metadata"]["labels"])
+
+
+def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """Whether a label selector (matchLabels, matchExpressions with In) picks these labels."""
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expression in selector.get("matchExpressions", []):
+        assert expression["operator"] == "In", "only In is used here"
+        if labels.get(expression["key"]) not in expression["values"]:
+            return False
+    return True
+
+
+def test_every_api_scales_on_cpu_from_two_pods() -> None:
+    scaled = {
+        hpa["spec"]["scaleTargetRef"]["name"]: hpa
+        for hpa in objects("HorizontalPodAutoscaler").values()
+    }
+    for name in services():
+        assert name in objects("Deployment"), name
+        assert scaled[name]["spec"]["minReplicas"] >= 2, f"{name}'s API may scale to one pod"
+
+
+def test_every_deployment_has_a_disruption_budget() -> None:
+    budgets = objects("PodDisruptionBudget").values()
+    for name, deployment in objects("Deployment").items():
+        covering = [b for b in budgets if _selects(b["spec"]["selector"], _pod_labels(deployment))]
+        assert len(covering) == 1, f"{name} is covered by {len(covering)} budgets"
+
+
+def test_the_ingress_serves_the_gateways_pages_and_api_never_its_metrics() -> None:
+    (ingress,) = objects("Ingress").values()
+    (rule,) = ingress["spec"]["rules"]
+    paths = {p["path"]: p for p in rule["http"]["paths"]}
+    for path in paths.values():
+        assert path["backend"]["service"] == {"name": "gateway", "port": {"name": "http"}}
+    gateway = objects("Service")["gateway"]
+    assert [p["name"] for p in gateway["spec"]["ports"]] == ["http"]
+    for public in (
+        "/v1",
+        "/kiosk",
+        "/dashboard",
+        "/static",
+        "/docs",
+        "/docs-assets",
+        "/openapi.json",
+    ):
+        assert public in paths, f"{public} is not reachable from outside"
+    for private in ("/metrics", "/healthz", "/readyz", "/internal"):
+        assert not any(
+            private == p or (paths[p]["pathType"] == "Prefix" and private.startswith(p + "/"))
+            for p in paths
+        ), f"{private} is reachable from outside"
+
+
+def test_only_the_gateway_admits_traffic_from_outside_the_namespace() -> None:
+    policies = objects("NetworkPolicy")
+    deny = policies["default-deny-ingress"]["spec"]
+    assert (
+        deny["podSelector"] == {} and deny["policyTypes"] == ["Ingress"] and "ingress" not in deny
+    )
+    for name, deployment in objects("Deployment").items():
+        labels = _pod_labels(deployment)
+        for policy in policies.values():
+            spec = policy["spec"]
+            if not _selects(spec["podSelector"], labels):
+                continue
+            for rule in spec.get("ingress", []):
+                sources = rule.get("from")
+                if sources is None:  # from anywhere
+                    assert labels["app.kubernetes.io/component"] == "gateway-api", name
+                    continue
+                for source in sources:
+                    namespaces = source.get("namespaceSelector", {}).get("matchLabels", {})
+                    allowed = {"monitoring", "keda"}
+                    assert (
+                        not namespaces or namespaces.get("kubernetes.io/metadata.name") in allowed
+                    )
+
+
+def test_the_internal_apis_admit_the_gateway_on_their_ports() -> None:
+    spec = objects("NetworkPolicy")["services-from-the-gateway"]["spec"]
+    (rule,) = spec["ingress"]
+    ports = {p["port"] for p in rule["ports"]}
+    for name, service in services().items():
+        if name != "gateway":
+            assert service.http_port in ports
+            assert _selects(spec["podSelector"], _pod_labels(objects("Deployment")[name]))
