@@ -13,10 +13,13 @@ import signal
 import socket
 import sys
 import threading
+from datetime import datetime
+from pathlib import Path
 from types import FrameType
 
 import uvicorn
 
+from myokine import backups
 from myokine.dead_letters import list_dead_letters, replay_dead_letters
 from myokine.health import check_database, check_redis
 from myokine.metrics import serve_metrics
@@ -101,6 +104,25 @@ def _dead_letters(runtime: ServiceRuntime, *, replay: bool, ids: list[int] | Non
             print(json.dumps({"service": runtime.name, **row}, default=str))
 
 
+def _backup_or_restore(
+    runtime: ServiceRuntime, role: str, file: Path, args: argparse.Namespace
+) -> int:
+    url = runtime.settings.sqlalchemy_url
+    try:
+        if role == "backup":
+            backups.backup(url, file, runtime.engine)
+            print(json.dumps({"service": runtime.name, "backup": str(file)}))
+        else:
+            resent = backups.restore(
+                url, file, runtime.engine, runtime.tables.outbox, resend_since=args.resend_since
+            )
+            print(json.dumps({"service": runtime.name, "restored": str(file), "resent": resent}))
+    except backups.BackupError as exc:
+        print(f"{runtime.name}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _ready(runtime: ServiceRuntime) -> int:
     problem = check_database(runtime.engine) or check_redis(runtime.settings.redis_url)
     if problem:
@@ -136,6 +158,16 @@ def main(runtime: ServiceRuntime, *, app_factory: str, argv: list[str] | None = 
     dead = roles.add_parser("dead-letters", help="list (or replay) events that failed for good")
     dead.add_argument("--replay", action="store_true", help="send them to their task again")
     dead.add_argument("--id", type=int, action="append", dest="ids", help="only these ids")
+    dump = roles.add_parser("backup", help="dump this service's database to a file")
+    dump.add_argument("file", type=Path)
+    load = roles.add_parser("restore", help="replace this service's database with a dump")
+    load.add_argument("file", type=Path)
+    load.add_argument(
+        "--resend-since",
+        type=datetime.fromisoformat,
+        required=True,
+        help="when the backup began: outbox rows sent since then are sent again",
+    )
     roles.add_parser("ready", help="exit 0 when the database and Redis answer (a probe)")
     ping = roles.add_parser("ping-worker", help="exit 0 when this host's worker answers")
     ping.add_argument("--timeout", type=float, default=10.0)
@@ -151,6 +183,8 @@ def main(runtime: ServiceRuntime, *, app_factory: str, argv: list[str] | None = 
         _run_relay(runtime)
     elif args.role == "dead-letters":
         _dead_letters(runtime, replay=args.replay, ids=args.ids)
+    elif args.role in ("backup", "restore"):
+        sys.exit(_backup_or_restore(runtime, args.role, args.file, args))
     elif args.role == "ready":
         sys.exit(_ready(runtime))
     elif args.role == "ping-worker":

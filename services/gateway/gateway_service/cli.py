@@ -497,6 +497,42 @@ def _chosen(service: str | None) -> list[str]:
     return [service]
 
 
+BACKUP_MANIFEST = "backup.json"
+
+
+@app.command("backup")
+def backup(
+    folder: Annotated[Path, typer.Argument(file_okay=False, help="Where the dumps go.")],
+) -> None:
+    """Dump every service's database into FOLDER (pg_dump, one file a service), with a
+    manifest of when the backup began. The system may keep running."""
+    from datetime import UTC, datetime
+
+    folder.mkdir(parents=True, exist_ok=True)
+    began = datetime.now(UTC)
+    _run_each(list(SERVICES), lambda name: ["backup", str(folder / f"{name}.dump")])
+    manifest = {"began": began.isoformat(), "services": list(SERVICES)}
+    (folder / BACKUP_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    _out({"backup": str(folder), **manifest})
+
+
+@app.command("restore")
+def restore(
+    folder: Annotated[
+        Path, typer.Argument(exists=True, file_okay=False, help="A folder `backup` wrote.")
+    ],
+) -> None:
+    """Replace every service's database with FOLDER's dumps. Stop every API, worker and
+    relay first. Events sent after the backup began are sent again (consumers drop the
+    ones they had), so the services agree once the relays run."""
+    manifest = json.loads((folder / BACKUP_MANIFEST).read_text())
+    since = manifest["began"]
+    _run_each(
+        manifest["services"],
+        lambda name: ["restore", str(folder / f"{name}.dump"), "--resend-since", since],
+    )
+
+
 @app.command("migrate")
 def migrate(service: ServiceOpt = None) -> None:
     """Create and migrate every service's database (each by its own command)."""
