@@ -35,7 +35,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, Table, func, select, text
 
-from myokine.events import Event
+from myokine.events import Event, SetLogged
 from myokine.metrics_dir import MULTIPROCESS_DIR
 
 log = logging.getLogger(__name__)
@@ -103,9 +103,8 @@ def count_produced(service: str, events: Iterable[Event]) -> None:
     """Count events a unit of work committed (and the sets among them, by gym)."""
     for event in events:
         EVENTS_PRODUCED.labels(service, event.event_type).inc()
-        logged = getattr(event, "set", None) if event.event_type == "SetLogged" else None
-        if logged is not None:
-            SETS_LOGGED.labels(str(logged.gym_id)).inc()
+        if isinstance(event, SetLogged):
+            SETS_LOGGED.labels(str(event.set.gym_id)).inc()
 
 
 def count_applied(service: str, event: Event) -> None:
@@ -190,7 +189,9 @@ class _ThisProcess(Collector):
 
 
 def _registry(extra: Collector | None = None) -> CollectorRegistry:
-    registry = CollectorRegistry(auto_describe=True)
+    # No auto-describe: it would collect every collector once more on registering, and the
+    # state collector's reads are database and Redis round trips.
+    registry = CollectorRegistry(auto_describe=False)
     if os.environ.get(MULTIPROCESS_DIR):
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:

@@ -104,12 +104,10 @@ def _dead_letters(runtime: ServiceRuntime, *, replay: bool, ids: list[int] | Non
             print(json.dumps({"service": runtime.name, **row}, default=str))
 
 
-def _backup_or_restore(
-    runtime: ServiceRuntime, role: str, file: Path, args: argparse.Namespace
-) -> int:
-    url = runtime.settings.sqlalchemy_url
+def _backup_or_restore(runtime: ServiceRuntime, args: argparse.Namespace) -> int:
+    url, file = runtime.settings.sqlalchemy_url, args.file
     try:
-        if role == "backup":
+        if args.role == "backup":
             backups.backup(url, file, runtime.engine)
             print(json.dumps({"service": runtime.name, "backup": str(file)}))
         else:
@@ -184,7 +182,7 @@ def main(runtime: ServiceRuntime, *, app_factory: str, argv: list[str] | None = 
     elif args.role == "dead-letters":
         _dead_letters(runtime, replay=args.replay, ids=args.ids)
     elif args.role in ("backup", "restore"):
-        sys.exit(_backup_or_restore(runtime, args.role, args.file, args))
+        sys.exit(_backup_or_restore(runtime, args))
     elif args.role == "ready":
         sys.exit(_ready(runtime))
     elif args.role == "ping-worker":
