@@ -72,6 +72,9 @@ class Stack:
             # Children's logs reach the supervisor line by line, not in 8 KiB lumps.
             "PYTHONUNBUFFERED": "1",
             "BEAT_SCHEDULE_FILE": str(self.state_dir / "celerybeat-schedule"),
+            # Everything runs on this machine, so a CRM receiver to try webhooks with
+            # does too (a deployment refuses private addresses by default).
+            "WEBHOOK_ALLOW_PRIVATE_URLS": "true",
         }
         for service in SERVICES:
             upper = service.upper()

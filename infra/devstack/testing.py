@@ -6,7 +6,8 @@
 - `service_process`: `python -m <name>_service <role>` as a real process, always stopped;
 - `wait_until`: poll for what a process does in its own time;
 - `internal_headers`: the signed internal token the gateway would send;
-- `rows_naming`: the rows of a database that name something (an erased member's id, name).
+- `rows_naming`: the rows of a database that name something (an erased member's id, name);
+- `WebhookReceiver`: a chain's CRM endpoint on this host, to send webhooks to.
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, MetaData, text
 
@@ -123,3 +128,60 @@ def rows_naming(engine: Engine, *words: str) -> dict[str, int]:
             if count:
                 found[table] = int(count)
     return found
+
+
+@dataclass
+class Received:
+    """One request a `WebhookReceiver` was sent."""
+
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class WebhookReceiver:
+    """A CRM's webhook endpoint on this host: answers `status` after `delay` seconds and
+    keeps every request. `stop()` takes it down; `start()` brings it back on its port."""
+
+    status: int = 200
+    delay: float = 0.0
+    got: list[Received] = field(default_factory=list)
+    port: int = 0
+    _server: ThreadingHTTPServer | None = None
+
+    def start(self) -> WebhookReceiver:
+        """Listen (on the port it had, once it had one)."""
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.got.append(Received(dict(self.headers.items()), body))
+                time.sleep(receiver.delay)
+                self.send_response(receiver.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        class Server(ThreadingHTTPServer):
+            # Senders connect many at once; the default backlog (5) would drop some.
+            request_queue_size = 128
+
+        self._server = Server(("127.0.0.1", self.port), Handler)
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening: senders get connection refused."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def url(self) -> str:
+        """Where to send webhooks."""
+        return f"http://127.0.0.1:{self.port}/hooks"

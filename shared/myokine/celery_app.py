@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Celery
 
 from myokine.settings import ServiceSettings
@@ -56,3 +58,9 @@ def create_celery(settings: ServiceSettings, *, queue: str) -> Celery:
         enable_utc=True,
     )
     return app
+
+
+def send_task(celery: Celery, task: str, queue: str, body: dict[str, Any]) -> None:
+    """Send one task (by its name) with `body` to a queue; raises if the broker cannot take
+    it after `PUBLISH_RETRY_POLICY`'s retries."""
+    celery.send_task(task, args=[body], queue=queue, retry=True, retry_policy=PUBLISH_RETRY_POLICY)

@@ -313,7 +313,7 @@ ROUTES: dict[str, tuple[str, ...]] = {
     "SetLogged": ("progression",),
     "SetCorrected": ("progression",),
     "SetVoided": ("progression",),
-    "SessionFinished": ("progression", "program"),
+    "SessionFinished": ("progression", "program", "gateway"),
     "ExerciseAdded": ("logging", "progression"),
     "ExerciseChanged": ("logging", "progression"),
     "InventoryChanged": ("progression",),

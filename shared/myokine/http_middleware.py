@@ -8,7 +8,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from myokine.metrics import HTTP_REQUESTS, HTTP_SECONDS
+from myokine.metrics import count_request
 from myokine.request_context import REQUEST_ID_HEADER, bind_context, new_request_id
 
 log = logging.getLogger("myokine.http")
@@ -59,8 +59,7 @@ class RequestIdMiddleware:
                 # (a scan, a typo) is counted as one series, not one per path.
                 route = getattr(scope.get("route"), "path", None) or "unmatched"
                 method = scope["method"] if scope["method"] in _METHODS else "OTHER"
-                HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
-                HTTP_SECONDS.labels(self.service, method, route).observe(seconds)
+                count_request(self.service, method, route, status, seconds)
                 log.info(
                     "%s %s -> %s",
                     scope["method"],

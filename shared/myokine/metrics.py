@@ -14,6 +14,7 @@ worker and a relay serve theirs on `METRICS_PORT` when it is set.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -97,6 +98,33 @@ SETS_LOGGED = Counter(
     "Sets logged, by gym.",
     ["gym"],
 )
+WEBHOOK_ATTEMPTS = Counter(
+    "myokine_webhook_attempts",
+    "Tries of webhook deliveries, by outcome: delivered, pending (tried again later) or "
+    "failed (every try failed: a dead letter to replay).",
+    ["event_type", "outcome"],
+)
+
+
+def count_request(service: str, method: str, route: str, status: int, seconds: float) -> None:
+    """Count an answered request and its time (the request middleware's, per request)."""
+    requests, latency = _request_series(service, method, route, status)
+    requests.inc()
+    latency.observe(seconds)
+
+
+@functools.cache
+def _request_series(
+    service: str, method: str, route: str, status: int
+) -> tuple[Counter, Histogram]:
+    # `labels()` checks, converts and looks up its values under a lock on every call: each
+    # series a request counts in is resolved once per process. The label sets are few
+    # (route templates, known methods, statuses). The children keep their multiprocess
+    # values: those notice a fork themselves and move to the new process's file.
+    return (
+        HTTP_REQUESTS.labels(service, method, route, str(status)),
+        HTTP_SECONDS.labels(service, method, route),
+    )
 
 
 def count_produced(service: str, events: Iterable[Event]) -> None:

@@ -86,10 +86,22 @@ def _run_relay(runtime: ServiceRuntime) -> None:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     _serve_metrics(runtime)
+    poll_interval = runtime.settings.relay_poll_interval
+    companions = [
+        threading.Thread(
+            target=loop,
+            kwargs={"poll_interval": poll_interval, "should_stop": stop.is_set},
+            name=f"relay-companion-{number}",
+        )
+        for number, loop in enumerate(runtime.relay_companions)
+    ]
+    for thread in companions:
+        thread.start()
     log.info("outbox relay started")
-    runtime.relay().run_forever(
-        poll_interval=runtime.settings.relay_poll_interval, should_stop=stop.is_set
-    )
+    runtime.relay().run_forever(poll_interval=poll_interval, should_stop=stop.is_set)
+    stop.set()
+    for thread in companions:
+        thread.join()
     log.info("outbox relay stopped")
 
 
@@ -99,9 +111,8 @@ def _dead_letters(runtime: ServiceRuntime, *, replay: bool, ids: list[int] | Non
         count = replay_dead_letters(runtime.sessions, table, runtime.publish, ids=ids)
         print(json.dumps({"service": runtime.name, "replayed": count}))
         return
-    for row in list_dead_letters(runtime.sessions, table):
-        if ids is None or row["id"] in ids:
-            print(json.dumps({"service": runtime.name, **row}, default=str))
+    for row in list_dead_letters(runtime.sessions, table, ids=ids):
+        print(json.dumps({"service": runtime.name, **row}, default=str))
 
 
 def _backup_or_restore(runtime: ServiceRuntime, args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import redis
 from celery import Celery
@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from myokine.api_docs import install_api_docs
-from myokine.celery_app import PUBLISH_RETRY_POLICY, create_celery
+from myokine.celery_app import create_celery, send_task
 from myokine.consumers import Handle, HandleMany, register_batch_consumer, register_consumer
 from myokine.db import make_engine, make_session_factory
 from myokine.dead_letters import record_dead_letter
@@ -35,6 +35,12 @@ from myokine.problems import install_problem_handlers
 from myokine.security_headers import SecurityHeaders
 from myokine.settings import ServiceSettings
 from myokine.unit_of_work import Repo, SqlUnitOfWork, UnitOfWork
+
+
+class RelayLoop(Protocol):
+    """A loop that sends what the database committed until told to stop."""
+
+    def __call__(self, *, poll_interval: float, should_stop: Callable[[], bool]) -> None: ...
 
 
 @dataclass
@@ -54,6 +60,8 @@ class ServiceRuntime:
     """This service's consumer of each event type it takes (`consume`)."""
     together: dict[str, HandleMany] = field(default_factory=dict)
     """Its consumers of a member's several events of one type at once (`consume_together`)."""
+    relay_companions: list[RelayLoop] = field(default_factory=list)
+    """Other senders of what the database committed, run beside the outbox relay."""
 
     def __post_init__(self) -> None:
         register_batch_consumer(
@@ -87,9 +95,7 @@ class ServiceRuntime:
 
     def publish(self, task: str, queue: str, body: dict[str, Any]) -> None:
         """Send one task to a queue; raises if the broker cannot take it."""
-        self.celery.send_task(
-            task, args=[body], queue=queue, retry=True, retry_policy=PUBLISH_RETRY_POLICY
-        )
+        send_task(self.celery, task, queue, body)
 
     def relay(self) -> OutboxRelay:
         """The outbox relay of this service; it reads the consumers' backlogs in Redis."""
@@ -135,6 +141,11 @@ class ServiceRuntime:
         come in order, and `handle` must leave what `consume`'s handler leaves applying
         them one by one)."""
         self.together[event_cls.event_type] = handle
+
+    def beside_the_relay(self, loop: RelayLoop) -> None:
+        """Run `loop` on a thread of the relay process, as long as the relay runs (it gets
+        the relay's poll interval and stop signal)."""
+        self.relay_companions.append(loop)
 
     def on_worker_start(self, hook: Callable[[], None]) -> None:
         """Run `hook` each time this service's worker starts, before it consumes."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, create_model, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -133,6 +133,23 @@ class ServiceSettings(BaseSettings):
                 # Names and reasons only: a secret's value never reaches an error or a log.
                 raise ValueError(f"production mode refuses weak secrets: {'; '.join(weak)}")
         return self
+
+
+def settings_of(service: str) -> ServiceSettings:
+    """The settings `service` reads, as far as the base holds them: its own database
+    (`<SERVICE>_DATABASE_URL`, else `<DB_PREFIX><service>` on `DATABASE_URL`'s server) and
+    Redis. For the operator's commands that reach every service's database from one
+    process, which may not import another service's package."""
+    own = create_model(
+        f"{service.capitalize()}Settings",
+        __base__=ServiceSettings,
+        service_name=(str, service),
+        service_database_url=(
+            str | None,
+            Field(default=None, validation_alias=f"{service.upper()}_DATABASE_URL"),
+        ),
+    )
+    return own()
 
 
 MIN_SECRET_BYTES = 32

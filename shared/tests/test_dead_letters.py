@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from myokine.dead_letters import list_dead_letters, record_dead_letter, replay_dead_letters
+from myokine.dead_letters import (
+    DEAD_LETTERS,
+    count_dead_letters,
+    list_dead_letters,
+    record_dead_letter,
+    replay_dead_letters,
+)
 
 
 def body(n: int) -> dict[str, Any]:
@@ -73,3 +79,24 @@ def test_a_failed_replay_leaves_the_dead_letters_for_next_time(db: Any) -> None:
         replay_dead_letters(db.sessions, db.tables.dead_letters, broker_down)
 
     assert len(list_dead_letters(db.sessions, db.tables.dead_letters)) == 1
+
+
+def test_some_are_listed_counted_and_replayed_by_id_each_one_told(db: Any) -> None:
+    for n in range(3):
+        record_dead_letter(db.sessions, DEAD_LETTERS, "progression.SetLogged", body(n), "e")
+    ids = [row["id"] for row in list_dead_letters(db.sessions, DEAD_LETTERS)]
+    told: list[int] = []
+
+    assert [r["id"] for r in list_dead_letters(db.sessions, DEAD_LETTERS, ids=ids[1:])] == ids[1:]
+    assert count_dead_letters(db.sessions, DEAD_LETTERS, ids=ids[1:]) == 2
+    replayed = replay_dead_letters(
+        db.sessions,
+        DEAD_LETTERS,
+        lambda task, queue, message: None,
+        ids=ids[1:],
+        sent=lambda row: told.append(row["body"]["n"]),
+    )
+
+    assert (replayed, told) == (2, [1, 2])
+    assert count_dead_letters(db.sessions, DEAD_LETTERS) == 1
+    assert count_dead_letters(db.sessions, DEAD_LETTERS, ids=ids[1:]) == 0

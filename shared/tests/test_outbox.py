@@ -136,7 +136,7 @@ def test_a_pass_with_one_event_for_a_consumer_sends_it_as_its_own_task(db: Any) 
     assert sent.reps == [1]
 
 
-def test_an_event_with_two_consumers_goes_to_both_queues(db: Any) -> None:
+def test_an_event_with_several_consumers_goes_to_each_queue(db: Any) -> None:
     event = finished_session()
     with db.sessions() as session, session.begin():
         add_event(session, db.tables.outbox, event)
@@ -148,6 +148,7 @@ def test_an_event_with_two_consumers_goes_to_both_queues(db: Any) -> None:
     assert published == [
         (task_name("progression", "SessionFinished"), "progression"),
         (task_name("program", "SessionFinished"), "program"),
+        (task_name("gateway", "SessionFinished"), "gateway"),
     ]
 
 
@@ -351,7 +352,8 @@ def test_a_consumer_that_stays_busy_holds_rows_back_only_for_a_while(db: Any) ->
 
 
 def test_rows_for_a_consumer_that_is_idle_are_not_held_back(db: Any) -> None:
-    waiting = {"progression": 7, "program": 0}  # progression is busy, program is not
+    # progression is busy, program and the gateway are not
+    waiting = {"progression": 7, "program": 0, "gateway": 0}
     sent = Recorder()
     relay = OutboxRelay(db.sessions, db.tables.outbox, sent, backlog=lambda q: waiting[q])
     store(db, targets(1))

@@ -7,7 +7,7 @@ import secrets
 import pytest
 from pydantic import Field, ValidationError
 
-from myokine.settings import DEV_SECRET, ServiceSettings
+from myokine.settings import DEV_SECRET, ServiceSettings, settings_of
 
 
 class LoggingSettings(ServiceSettings):
@@ -99,3 +99,19 @@ def test_defaults_are_the_local_development_ones() -> None:
     assert settings.redis_url == "redis://127.0.0.1:6379/0"
     assert settings.database_name == "myokine_logging"
     assert settings.celery_visibility_timeout <= 60, "a killed worker's task back in seconds"
+
+
+def test_settings_of_a_service_find_its_database_as_it_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app:s3cret@db.internal:5433/postgres")
+    monkeypatch.setenv("DB_PREFIX", "run_")
+    monkeypatch.setenv("REDIS_URL", "redis://broker.internal:6379/2")
+    assert settings_of("logging").sqlalchemy_url == LoggingSettings().sqlalchemy_url
+    assert settings_of("program").database_name == "run_program"
+    assert settings_of("program").redis_url == "redis://broker.internal:6379/2"
+
+    monkeypatch.setenv("LOGGING_DATABASE_URL", "postgresql://logs@logs.internal/sets_db")
+    assert settings_of("logging").sqlalchemy_url == LoggingSettings().sqlalchemy_url
+    assert settings_of("logging").database_name == "sets_db"
+    assert settings_of("program").database_name == "run_program", "another service's own"

@@ -68,9 +68,9 @@ class System:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     def cli(self, *args: str) -> Any:
-        """The operator CLI (`myokine`) run against this system: what it printed, as JSON."""
+        """The operator CLI (`myokine`) run against this system: its JSON document."""
         done = subprocess.run(
-            [str(self.stack.python.parent / "myokine"), *args],
+            [str(self.stack.python.parent / "myokine"), *args, "--json"],
             env={**os.environ, **self.stack.env()},
             cwd=ROOT,
             capture_output=True,

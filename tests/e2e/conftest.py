@@ -450,6 +450,10 @@ def system(scratch_dir: Path) -> Iterator[RunningSystem]:
             "KIOSK_RATE_LIMIT_PER_MINUTE": budget,
             "TRAINER_RATE_LIMIT_PER_MINUTE": budget,
             "LOGIN_RATE_LIMIT_PER_MINUTE": budget,
+            # A receiver that is down for seconds sees its deliveries tried again within
+            # seconds, not minutes.
+            "WEBHOOK_RETRY_FIRST_SECONDS": "0.5",
+            "WEBHOOK_RETRY_MAX_SECONDS": "2",
         }
         supervisor = Supervisor(base_env, log=log, cwd=ROOT)
         try:

@@ -44,8 +44,9 @@ def test_a_restore_brings_every_service_back_to_the_backup(
     kept = kiosk.log_set(kept_body, str(uuid.uuid4())).json()["id"]
     kiosk.wait_for_best_e1rm(slug, kept_e1rm)
 
-    made = myokine(system, "backup", str(tmp_path / "backup"))
+    made = myokine(system, "backup", str(tmp_path / "backup"), "--json")
     assert made.returncode == 0, made.stderr
+    assert json.loads(made.stdout)["services"] == list(SERVICES)
     assert {f"{s}.dump" for s in SERVICES} <= {p.name for p in (tmp_path / "backup").iterdir()}
 
     later_body, later_e1rm = kiosk.heavier_set(slug)
@@ -58,12 +59,11 @@ def test_a_restore_brings_every_service_back_to_the_backup(
     for name in names:
         system.supervisor.stop(name)
     try:
-        restored = myokine(system, "restore", str(tmp_path / "backup"))
+        restored = myokine(system, "restore", str(tmp_path / "backup"), "--json")
         assert restored.returncode == 0, restored.stderr
-        reports = [
-            json.loads(line) for line in restored.stdout.splitlines() if line.startswith("{")
-        ]
-        assert sorted(r["service"] for r in reports) == sorted(SERVICES)
+        report = json.loads(restored.stdout)
+        assert sorted(r["service"] for r in report["services"]) == sorted(SERVICES)
+        assert report["resent"] == sum(r["resent"] for r in report["services"])
     finally:
         system.supervisor.start_all(names)
         system.supervisor.wait_ready(timeout=120)

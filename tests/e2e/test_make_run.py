@@ -118,6 +118,7 @@ def assert_the_cli_finds_the_stack(env: dict[str, str], data: Path, cwd: Path) -
             str(Path(sys.executable).parent / "myokine"),
             "show-inventory",
             *("--chain", demo.CHAIN, "--gym", demo.GYM),
+            "--json",
         ],
         env=env,
         cwd=cwd,  # no .env here

@@ -88,6 +88,7 @@ def test_the_alerts_cover_lag_backlog_dead_letters_and_errors() -> None:
         "myokine_outbox_oldest_unsent_age_seconds",
         "myokine_dead_letters_stored",
         "myokine_http_requests_total",
+        "myokine_webhook_attempts_total",
     ):
         assert needed in asked, f"no alert watches {needed}"
 

@@ -18,6 +18,7 @@ from gateway_service.ratelimits import RateLimiter
 from gateway_service.repository import TABLES, GatewayRepository, SqlGatewayRepository
 from gateway_service.service_clients import ServiceClient, Services, Timeouts
 from gateway_service.settings import Settings, get_settings
+from gateway_service.webhook_sender import WebhookSender
 from myokine.service_runtime import ServiceRuntime
 from myokine.unit_of_work import UnitOfWork
 
@@ -123,4 +124,11 @@ def bootstrap(
         clock=clock or _utc_now,
     )
     tasks.register(deps)
+
+    def send_webhooks(*, poll_interval: float, should_stop: Callable[[], bool]) -> None:
+        # Built here: only the relay process sends (and opens an HTTP client for it).
+        sender = WebhookSender(deps.unit_of_work, settings, deps.clock)
+        sender.run_forever(poll_interval=poll_interval, should_stop=should_stop)
+
+    runtime.beside_the_relay(send_webhooks)
     return deps

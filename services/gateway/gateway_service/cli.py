@@ -1,8 +1,14 @@
 """`myokine`: the operator's command line.
 
-Identity and tenancy commands work on the gateway's own database. `migrate` and
-`dead-letters` run each service's own command (`python -m <name>_service ...`) as a
-subprocess, so the gateway never imports another service or touches its database.
+Identity and tenancy commands work on the gateway's own database. `migrate`, `backup` and
+`restore` run each service's own command (`python -m <name>_service ...`) as a subprocess.
+`dead-letters` reads and replays every service's `dead_letters` table from this one process,
+finding each database from the settings (`myokine.settings.settings_of`) and sending a
+replayed event by its task's name: the gateway never imports another service.
+
+Every command prints a readable form, or with `--json` one JSON document and nothing else
+on standard output; messages, errors and progress bars go to standard error, the bars only
+when it is a terminal.
 
 Each command imports what it needs when it runs: the gateway's modules bring FastAPI,
 SQLAlchemy and pydantic, seconds of imports that `myokine --help` has no use for.
@@ -16,13 +22,17 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+    from sqlalchemy.orm import Session, sessionmaker
+
     from gateway_service.bootstrap import Dependencies
     from gateway_service.schemas.identity import GymOut
 
@@ -68,8 +78,74 @@ def _wired() -> Iterator[Dependencies]:
         deps.close()
 
 
-def _out(document: dict[str, Any]) -> None:
-    typer.echo(json.dumps(document, default=str, indent=2))
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document instead of text, nothing else.")
+]
+
+
+def _json_value(value: Any) -> str:
+    """What JSON holds of a value it has no type for: ISO 8601 times, ids as text."""
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _echo_json(document: Any) -> None:
+    typer.echo(json.dumps(document, default=_json_value, indent=2))
+
+
+def _out(document: dict[str, Any], as_json: bool) -> None:
+    """A command's answer: one JSON document, or `key: value` lines for a person."""
+    if as_json:
+        _echo_json(document)
+        return
+    for line in _lines(document):
+        typer.echo(line)
+
+
+def _lines(document: dict[str, Any], indent: str = "") -> Iterator[str]:
+    """`key: value` lines; a nested object indented under its key, a list of objects as one
+    `- key: value, ...` line each."""
+    for key, value in document.items():
+        if isinstance(value, dict):
+            yield f"{indent}{key}:"
+            yield from _lines(value, indent + "  ")
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            yield f"{indent}{key}:"
+            for item in value:
+                yield f"{indent}  - " + ", ".join(f"{k}: {_text(v)}" for k, v in item.items())
+        else:
+            yield f"{indent}{key}: {_text(value)}"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_text(v)}" for k, v in value.items()) + "}"
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+@contextmanager
+def _progress() -> Iterator[Progress]:
+    """A progress display on standard error, drawn only when standard error is a terminal:
+    never into a pipe, a log file or a test's capture, and never on standard output."""
+    from rich.console import Console
+    from rich.progress import MofNCompleteColumn, Progress
+
+    with Progress(
+        *Progress.get_default_columns(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        # Standard output stays the command's own (rich would draw it above the bar, on
+        # standard error); what is written to standard error is drawn above the bar.
+        redirect_stdout=False,
+        disable=not sys.stderr.isatty(),
+    ) as bar:
+        yield bar
 
 
 @contextmanager
@@ -102,13 +178,15 @@ GymOpt = Annotated[str, typer.Option("--gym", help="The gym's name.")]
 
 
 @app.command("create-chain")
-def create_chain(name: Annotated[str, typer.Argument(help="The chain's name.")]) -> None:
+def create_chain(
+    name: Annotated[str, typer.Argument(help="The chain's name.")], as_json: JsonOpt = False
+) -> None:
     """Create a chain (a tenant)."""
     from gateway_service.handlers import identity
 
     with _wired() as deps, _reported():
         chain = identity.create_chain(deps.unit_of_work(), name)
-    _out({"id": chain.id, "name": chain.name})
+    _out({"id": chain.id, "name": chain.name}, as_json)
 
 
 @app.command("create-gym")
@@ -117,6 +195,7 @@ def create_gym(
     name: Annotated[str, typer.Option("--name", help="The gym's name.")],
     timezone: Annotated[str, typer.Option("--timezone", help="IANA time zone.")] = "UTC",
     unit: Annotated[str, typer.Option("--unit", help="kg or lb.")] = "kg",
+    as_json: JsonOpt = False,
 ) -> None:
     """Create a gym of a chain."""
     from gateway_service import queries
@@ -126,7 +205,10 @@ def create_gym(
         uow = deps.unit_of_work()
         found = queries.find_chain(uow, chain)
         gym = identity.create_gym(uow, found.id, name, timezone, unit)
-    _out({"id": gym.id, "chain_id": gym.chain_id, "name": gym.name, "timezone": gym.timezone})
+    _out(
+        {"id": gym.id, "chain_id": gym.chain_id, "name": gym.name, "timezone": gym.timezone},
+        as_json,
+    )
 
 
 @app.command("create-kiosk")
@@ -134,6 +216,7 @@ def create_kiosk(
     chain: ChainOpt,
     gym: GymOpt,
     name: Annotated[str, typer.Option("--name", help="The kiosk's name.")],
+    as_json: JsonOpt = False,
 ) -> None:
     """Create a kiosk bound to a gym; its device token is printed this once only."""
     from gateway_service.handlers import identity
@@ -141,7 +224,7 @@ def create_kiosk(
     with _wired() as deps, _reported():
         row = _gym(deps, chain, gym)
         kiosk, token = identity.create_kiosk(deps.unit_of_work(), row.id, name)
-    _out({"id": kiosk.id, "gym_id": kiosk.gym_id, "name": kiosk.name, "token": token})
+    _out({"id": kiosk.id, "gym_id": kiosk.gym_id, "name": kiosk.name, "token": token}, as_json)
 
 
 @app.command("create-trainer")
@@ -161,6 +244,7 @@ def create_trainer(
             "when left out.",
         ),
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Create a trainer (or chain admin) of a chain, working in some of its gyms."""
     from gateway_service import credentials, queries
@@ -192,7 +276,7 @@ def create_trainer(
     }
     if password is None:
         shown["password"] = secret
-    _out(shown)
+    _out(shown, as_json)
 
 
 @app.command("create-member")
@@ -210,6 +294,7 @@ def create_member(
     unit: Annotated[
         str | None, typer.Option("--unit", help="kg or lb; the gym's by default.")
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Create a member of a chain, at a home gym."""
     from gateway_service import credentials
@@ -224,7 +309,7 @@ def create_member(
     shown: dict[str, Any] = {"id": member.id, "badge": member.badge, "unit": member.unit.value}
     if pin is None:
         shown["pin"] = secret
-    _out(shown)
+    _out(shown, as_json)
 
 
 @app.command("import-members")
@@ -239,12 +324,11 @@ def import_members(
             "or JSON lines when it ends in .jsonl or .ndjson.",
         ),
     ],
+    as_json: JsonOpt = False,
 ) -> None:
     """Import a chain's members (as `POST /v1/members/import` does), showing progress: each
     bad row is reported with its field and never stops the others; running it again
     changes nothing. Prints what it did, with the PINs it generated (shown this once)."""
-    from rich.progress import Progress
-
     from gateway_service import queries
     from gateway_service.domain.member_import import UnreadableImportError, read_rows
     from gateway_service.handlers import members
@@ -256,7 +340,7 @@ def import_members(
     except UnreadableImportError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
-    with _wired() as deps, _reported(), Progress(transient=True) as bar:
+    with _wired() as deps, _reported(), _progress() as bar:
         uow = deps.unit_of_work()
         found = queries.find_chain(uow, chain)
         task = bar.add_task(f"Reading {len(rows)} rows", total=None)
@@ -268,7 +352,7 @@ def import_members(
                 task, description=step, completed=done, total=total
             ),
         )
-    _out(answer.model_dump(mode="json"))
+    _out(answer.model_dump(mode="json"), as_json)
 
 
 @app.command("reset-pin")
@@ -281,6 +365,7 @@ def reset_pin(
             "--pin", help="4-8 digits, not easy to guess; printed generated one when left out."
         ),
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Give a member a new PIN; their badge's wrong PINs are forgotten at every kiosk."""
     from gateway_service import credentials, queries
@@ -294,10 +379,8 @@ def reset_pin(
     shown: dict[str, Any] = {"id": member.id, "badge": member.badge}
     if pin is None:
         shown["pin"] = secret
-    _out(shown)
+    _out(shown, as_json)
 
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 listing = typer.Typer(help="List chains, or a chain's gyms, kiosks, trainers or members.")
 app.add_typer(listing, name="list")
@@ -305,14 +388,27 @@ app.add_typer(listing, name="list")
 
 def _listed(rows: list[Any], columns: list[str], as_json: bool) -> None:
     """Rows (pydantic models) as a table of these columns, or as a JSON array."""
-    documents = [row.model_dump(mode="json") for row in rows]
+    _table([row.model_dump(mode="json") for row in rows], columns, as_json)
+
+
+def _table(
+    documents: list[dict[str, Any]],
+    columns: list[str],
+    as_json: bool,
+    *,
+    unwrapped: tuple[str, ...] = (),
+) -> None:
+    """Documents as a table of these columns (those `unwrapped` kept on one line in a
+    narrow terminal), or as a JSON array."""
     if as_json:
-        typer.echo(json.dumps(documents, indent=2))
+        _echo_json(documents)
         return
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(*columns)
+    table = Table()
+    for column in columns:
+        table.add_column(column, no_wrap=column in unwrapped)
     for document in documents:
         table.add_row(*("" if document[c] is None else str(document[c]) for c in columns))
     Console().print(table)
@@ -378,7 +474,9 @@ def list_members(chain: ChainOpt, as_json: JsonOpt = False) -> None:
 
 @app.command("deactivate-member")
 def deactivate_member(
-    chain: ChainOpt, badge: Annotated[str, typer.Option("--badge", help="The member's badge.")]
+    chain: ChainOpt,
+    badge: Annotated[str, typer.Option("--badge", help="The member's badge.")],
+    as_json: JsonOpt = False,
 ) -> None:
     """Deactivate a member: their badge stops working at once; their history stays."""
     from gateway_service import queries
@@ -394,13 +492,14 @@ def deactivate_member(
         changed = members.change_member(
             deps.unit_of_work(), admin, found[0].id, MemberChange(active=False)
         )
-    _out(changed.model_dump(mode="json"))
+    _out(changed.model_dump(mode="json"), as_json)
 
 
 @app.command("revoke-kiosk")
 def revoke_kiosk(
     chain: ChainOpt,
     kiosk_id: Annotated[uuid.UUID, typer.Option("--kiosk-id", help="The kiosk's id.")],
+    as_json: JsonOpt = False,
 ) -> None:
     """Revoke a kiosk: its token and the member tokens bound to it stop working at once."""
     from datetime import UTC, datetime
@@ -411,11 +510,11 @@ def revoke_kiosk(
         revoked = staff.revoke_kiosk(
             deps.unit_of_work(), _admin_of(deps, chain), kiosk_id, now=datetime.now(UTC)
         )
-    _out(revoked.model_dump(mode="json"))
+    _out(revoked.model_dump(mode="json"), as_json)
 
 
 @app.command("show-inventory")
-def show_inventory(chain: ChainOpt, gym: GymOpt) -> None:
+def show_inventory(chain: ChainOpt, gym: GymOpt, as_json: JsonOpt = False) -> None:
     """Print a gym's equipment (as `GET /v1/gyms/{id}/inventory` answers it)."""
     from gateway_service.handlers import equipment
     from gateway_service.principals import operator
@@ -423,7 +522,7 @@ def show_inventory(chain: ChainOpt, gym: GymOpt) -> None:
     with _wired() as deps, _reported():
         row = _gym(deps, chain, gym)
         shown = equipment.gym_inventory(deps.unit_of_work(), operator(row.chain_id), row.id)
-    _out(shown.model_dump(mode="json"))
+    _out(shown.model_dump(mode="json"), as_json)
 
 
 @app.command("set-inventory")
@@ -433,6 +532,7 @@ def set_inventory(
     file: Annotated[
         typer.FileText, typer.Argument(help="The inventory as JSON (`-` reads standard input).")
     ],
+    as_json: JsonOpt = False,
 ) -> None:
     """Set a gym's equipment from a JSON file shaped as `PUT /v1/gyms/{id}/inventory`'s body
     (a kind left out keeps its default); members' targets there follow within moments."""
@@ -452,13 +552,14 @@ def set_inventory(
         saved = equipment.set_gym_inventory(
             deps.unit_of_work(), operator(row.chain_id), row.id, update, now=deps.clock()
         )
-    _out(saved.model_dump(mode="json"))
+    _out(saved.model_dump(mode="json"), as_json)
 
 
 @app.command("seed-demo")
 def seed_demo(
     output: Annotated[Path, typer.Option("--output", help="Where to write the credentials JSON.")],
     gateway_url: Annotated[str, typer.Option("--gateway-url")] = "http://127.0.0.1:8000",
+    as_json: JsonOpt = False,
 ) -> None:
     """Seed the demo chain (idempotently) and write its credentials to OUTPUT."""
     from gateway_service import demo
@@ -467,26 +568,42 @@ def seed_demo(
         document = demo.seed_demo(
             deps.unit_of_work(), deps.services, gateway_url=gateway_url, output=output
         )
-    typer.echo(f"demo credentials written to {output}")
-    _out({k: v for k, v in document.items() if k != "members"} | {"members": document["members"]})
+    typer.echo(f"demo credentials written to {output}", err=as_json)
+    members = {"members": document["members"]}  # last: the longest
+    _out({k: v for k, v in document.items() if k != "members"} | members, as_json)
 
 
 def _run_each(
-    services: list[str], args: Callable[[str], list[str]], *, together: bool = True
-) -> None:
+    services: list[str],
+    args: Callable[[str], list[str]],
+    *,
+    together: bool = True,
+    done: Callable[[str, str], None] | None = None,
+) -> dict[str, str]:
     """Run each service's own command, all at once unless `together` is False (each spends
-    seconds importing its stack); their output is shown service by service, in order."""
+    seconds importing its stack); what each printed on standard output, by service.
+
+    Their standard error is passed on service by service, in order; `done(service, stdout)`
+    is told as each one ends well.
+    """
 
     def start(name: str) -> subprocess.Popen[str]:
         command = [sys.executable, "-m", f"{name}_service", *args(name)]
         return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
+    printed: dict[str, str] = {}
+
     def finish(name: str, process: subprocess.Popen[str]) -> bool:
         out, err = process.communicate()
         typer.echo(f"$ python -m {name}_service {' '.join(args(name))}", err=True)
-        sys.stdout.write(out)
         sys.stderr.write(err)
-        return process.returncode == 0
+        printed[name] = out
+        if process.returncode != 0:
+            sys.stderr.write(out)
+            return False
+        if done is not None:
+            done(name, out)
+        return True
 
     if together:
         running = {name: start(name) for name in services}
@@ -496,6 +613,12 @@ def _run_each(
     if failed:
         typer.echo(f"error: failed for {', '.join(failed)}", err=True)
         raise typer.Exit(1)
+    return printed
+
+
+def _reports(printed: str) -> list[dict[str, Any]]:
+    """The JSON lines a service's command printed."""
+    return [json.loads(line) for line in printed.splitlines() if line.startswith("{")]
 
 
 ServiceOpt = Annotated[
@@ -518,6 +641,7 @@ BACKUP_MANIFEST = "backup.json"
 @app.command("backup")
 def backup(
     folder: Annotated[Path, typer.Argument(file_okay=False, help="Where the dumps go.")],
+    as_json: JsonOpt = False,
 ) -> None:
     """Dump every service's database into FOLDER (pg_dump, one file a service), with a
     manifest of when the backup began. The system may keep running."""
@@ -528,7 +652,7 @@ def backup(
     _run_each(list(SERVICES), lambda name: ["backup", str(folder / f"{name}.dump")])
     manifest = {"began": began.isoformat(), "services": list(SERVICES)}
     (folder / BACKUP_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-    _out({"backup": str(folder), **manifest})
+    _out({"backup": str(folder), **manifest}, as_json)
 
 
 @app.command("restore")
@@ -536,23 +660,90 @@ def restore(
     folder: Annotated[
         Path, typer.Argument(exists=True, file_okay=False, help="A folder `backup` wrote.")
     ],
+    as_json: JsonOpt = False,
 ) -> None:
     """Replace every service's database with FOLDER's dumps. Stop every API, worker and
     relay first. Events sent after the backup began are sent again (consumers drop the
     ones they had), so the services agree once the relays run."""
     manifest = json.loads((folder / BACKUP_MANIFEST).read_text())
-    since = manifest["began"]
-    _run_each(
-        manifest["services"],
-        lambda name: ["restore", str(folder / f"{name}.dump"), "--resend-since", since],
+    since, services = manifest["began"], manifest["services"]
+    restored: list[dict[str, Any]] = []
+    with _progress() as bar:
+        task = bar.add_task("Restoring", total=len(services))
+
+        def one_done(name: str, printed: str) -> None:
+            restored.extend(_reports(printed))
+            resent = sum(r["resent"] for r in restored)
+            bar.update(task, advance=1, description=f"Restored ({resent} events to send again)")
+
+        _run_each(
+            services,
+            lambda name: ["restore", str(folder / f"{name}.dump"), "--resend-since", since],
+            done=one_done,
+        )
+    _out(
+        {
+            "restored": str(folder),
+            "began": since,
+            "resent": sum(r["resent"] for r in restored),
+            "services": restored,
+        },
+        as_json,
     )
 
 
 @app.command("migrate")
-def migrate(service: ServiceOpt = None) -> None:
+def migrate(service: ServiceOpt = None, as_json: JsonOpt = False) -> None:
     """Create and migrate every service's database (each by its own command)."""
     # One after the other: CREATE DATABASE copies template1, which two at once may find busy.
-    _run_each(_chosen(service), lambda _: ["migrate"], together=False)
+    printed = _run_each(_chosen(service), lambda _: ["migrate"], together=False)
+    for out in printed.values():
+        sys.stderr.write(out)
+    _out({"migrated": list(printed)}, as_json)
+
+
+IdsOpt = Annotated[
+    list[int] | None, typer.Option("--id", help="Only these ids (repeat for several).")
+]
+
+
+@contextmanager
+def _dead_letter_sessions(service: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on `service`'s own database, found from the settings as it finds it."""
+    from myokine.db import make_engine, make_session_factory
+    from myokine.settings import settings_of
+
+    engine = make_engine(settings_of(service).sqlalchemy_url, pool_size=1)
+    try:
+        yield make_session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _each_service(
+    services: list[str],
+) -> Iterator[Callable[[str], AbstractContextManager[None]]]:
+    """Work on each service in turn, going on past one that fails (its database or the
+    broker unreachable, its table missing) with a message; exit 1 at the end if any did."""
+    from kombu.exceptions import OperationalError as BrokerError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    failed: list[str] = []
+
+    @contextmanager
+    def on(service: str) -> Iterator[None]:
+        try:
+            yield
+        except (SQLAlchemyError, BrokerError) as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            typer.echo(f"error: {service}: {reason}", err=True)
+            failed.append(service)
+
+    yield on
+    if failed:
+        typer.echo(f"error: failed for {', '.join(failed)}", err=True)
+        raise typer.Exit(1)
 
 
 @app.command("dead-letters")
@@ -561,14 +752,75 @@ def dead_letters(
     replay: Annotated[
         bool, typer.Option("--replay", help="Send them to their task again.")
     ] = False,
-    ids: Annotated[list[int] | None, typer.Option("--id", help="Only these ids.")] = None,
+    ids: IdsOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """List (or replay) events that failed for good, service by service."""
+    """List (or replay) events that failed for good, in every service's database (or one's).
 
-    def args(_: str) -> list[str]:
-        extra = ["--replay"] if replay else []
-        for dead_id in ids or []:
-            extra += ["--id", str(dead_id)]
-        return ["dead-letters", *extra]
+    A replay sends each one to its task again, as its service's own `dead-letters --replay`
+    does, and marks it replayed; its consumer's inbox drops it if it had it already.
+    """
+    if replay:
+        _replay_dead_letters(_chosen(service), ids, as_json)
+    else:
+        _list_dead_letters(_chosen(service), ids, as_json)
 
-    _run_each(_chosen(service), args)
+
+def _list_dead_letters(services: list[str], ids: list[int] | None, as_json: bool) -> None:
+    from myokine.dead_letters import DEAD_LETTERS, list_dead_letters
+
+    found: list[dict[str, Any]] = []
+    with _each_service(services) as each:
+        for name in services:
+            with each(name), _dead_letter_sessions(name) as sessions:
+                rows = list_dead_letters(sessions, DEAD_LETTERS, ids=ids)
+                found += [{"service": name, **row} for row in rows]
+        if as_json:
+            _echo_json(found)
+        elif found:
+            # A short row each: --json has the task, the whole error and the body.
+            shown = [
+                {
+                    **row,
+                    "failed_at": f"{row['failed_at']:%Y-%m-%d %H:%M:%S}",
+                    "error": row["error"].strip().split("\n")[0][:60],
+                }
+                for row in found
+            ]
+            columns = ["service", "id", "event_type", "failed_at", "error"]
+            _table(shown, columns, as_json=False, unwrapped=tuple(columns[:-1]))
+        else:
+            typer.echo("no dead letters")
+
+
+def _replay_dead_letters(services: list[str], ids: list[int] | None, as_json: bool) -> None:
+    from myokine.celery_app import create_celery, send_task
+    from myokine.dead_letters import DEAD_LETTERS, count_dead_letters, replay_dead_letters
+    from myokine.settings import settings_of
+
+    # Any service's Celery app sends a task by its name to the queue it is given.
+    broker = create_celery(settings_of("gateway"), queue="gateway")
+
+    def publish(task: str, queue: str, body: dict[str, Any]) -> None:
+        send_task(broker, task, queue, body)
+
+    replayed: dict[str, int] = {}
+    try:
+        with _each_service(services) as each:
+            with _progress() as bar:
+                shown = bar.add_task("Replaying dead letters", total=0)
+                for name in services:
+                    with each(name), _dead_letter_sessions(name) as sessions:
+                        if not bar.disable:  # the bar's total grows service by service
+                            waiting = count_dead_letters(sessions, DEAD_LETTERS, ids=ids)
+                            bar.update(shown, total=waiting + sum(replayed.values()))
+                        replayed[name] = replay_dead_letters(
+                            sessions,
+                            DEAD_LETTERS,
+                            publish,
+                            ids=ids,
+                            sent=lambda _: bar.advance(shown),
+                        )
+            _out({"replayed": sum(replayed.values()), "services": replayed}, as_json)
+    finally:
+        broker.close()

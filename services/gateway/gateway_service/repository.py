@@ -7,13 +7,16 @@ in-memory one.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -23,11 +26,16 @@ from sqlalchemy import (
     Numeric,
     Select,
     String,
+    Text,
     UniqueConstraint,
+    Uuid,
+    and_,
     bindparam,
     delete,
     func,
+    or_,
     select,
+    text,
     true,
     tuple_,
     update,
@@ -36,7 +44,7 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from gateway_service.domain.pin_lock import Scope
+from gateway_service.domain.pin_lock import FailureRun, Scope
 from gateway_service.principals import KioskPrincipal, MemberPrincipal
 from myokine.messaging_tables import define_messaging_tables
 from myokine.units import Unit
@@ -239,6 +247,83 @@ class MemberNews(Base):
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class Webhook(Base):
+    """A chain's subscription: these kinds of integration events, POSTed to this URL,
+    signed with this secret (kept as given: signing needs it, and it is shown only once)."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    chain_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("chains.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list[str]] = mapped_column(JSONB)
+    secret: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = _created()
+
+
+class WebhookDelivery(Base):
+    """One integration event for one webhook: `pending` until its receiver answers 2xx
+    (`delivered`) or every try failed (`failed`, replayable). The table is the webhooks'
+    outbox: rows are added in the transaction of what they tell, and sent by the relay."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "event_id"),
+        CheckConstraint(
+            "state IN ('pending', 'delivered', 'failed')", name="webhook_deliveries_state"
+        ),
+        Index(
+            "webhook_deliveries_due",
+            "next_attempt_at",
+            postgresql_where=text("state = 'pending'"),
+        ),
+        Index("webhook_deliveries_log", "webhook_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    webhook_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    chain_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("chains.id"))
+    # The member the event is about: their erasure takes the deliveries with it.
+    member_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    event_id: Mapped[uuid.UUID] = mapped_column()
+    event_type: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebhookAttempt(Base):
+    """One try of a delivery: when, what the receiver answered (or why nothing), how long."""
+
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(500))
+    duration_ms: Mapped[int] = mapped_column(Integer)
+
+
+@dataclass(frozen=True)
+class DueDelivery:
+    """A delivery claimed for sending, with what sending needs of its webhook."""
+
+    id: uuid.UUID
+    url: str
+    secret: str
+    event_type: str
+    body: str
+    attempts: int
+
+
 TABLES = define_messaging_tables(Base.metadata)
 """The outbox, inbox, dead letters and Idempotency-Key replies of this service."""
 
@@ -410,9 +495,10 @@ class GatewayRepository(Protocol):
         ...
 
     def member_by_badge(
-        self, chain_id: uuid.UUID, badge: str, *, for_update: bool = False
+        self, chain_id: uuid.UUID, badge: str, *, for_update: bool = False, for_share: bool = False
     ) -> Member | None:
-        """The chain's member with that badge; locked until the transaction ends if asked."""
+        """The chain's member with that badge; locked until the transaction ends if asked
+        (`for_share`: others may read and share-lock it, nobody may change it)."""
         ...
 
     def member_in_chain(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Member | None:
@@ -424,15 +510,26 @@ class GatewayRepository(Protocol):
     ) -> dict[Scope, PinFailureRun]:
         """The three runs a PIN attempt at the kiosk with the badge is judged by, made (empty,
         forgotten at `at`) where missing, and locked until the transaction ends: attempts at
-        once count one after the other. Changes are written at commit."""
+        once count one after the other, and attempts that only read them (`hold`) wait for
+        the count. Changes are written at commit."""
+        ...
+
+    def read_pin_failure_runs(
+        self, chain_id: uuid.UUID, kiosk_id: uuid.UUID, badge_digest: str, *, hold: bool = False
+    ) -> dict[Scope, FailureRun]:
+        """Those of the three runs that exist, as they are, read without changing or locking
+        them. With `hold`, read once no attempt is counting in them (`pin_failure_runs`),
+        and none starts until the transaction ends; attempts that hold them do not wait for
+        each other."""
         ...
 
     def forget_pin_failures(self, chain_id: uuid.UUID, badge_digests: Collection[str]) -> None:
         """Delete the runs of these badges at every kiosk of the chain and in the chain."""
         ...
 
-    def purge_pin_failure_runs(self, now: datetime) -> None:
-        """Delete some runs forgotten before `now` that no other transaction holds."""
+    def purge_pin_failure_runs(self, now: datetime, *, limit: int) -> int:
+        """Delete up to `limit` runs forgotten before `now` that no other transaction holds;
+        how many went."""
         ...
 
     def members_of_chain(self, chain_id: uuid.UUID) -> list[Member]:
@@ -484,9 +581,63 @@ class GatewayRepository(Protocol):
         ...
 
     def erase_member(self, member_id: uuid.UUID) -> int:
-        """Delete every row of the member (their visits, last targets, news, the member);
-        how many rows went. The member's row is locked first, so a writer that holds it
-        finishes before and its rows go too."""
+        """Delete every row of the member (their visits, last targets, news, webhook
+        deliveries, the member); how many rows went. The member's row is locked first, so a
+        writer that holds it finishes before and its rows go too."""
+        ...
+
+    def add_webhook(self, webhook: Webhook) -> None:
+        """Store a new webhook."""
+        ...
+
+    def webhooks_of_chain(self, chain_id: uuid.UUID) -> list[Webhook]:
+        """The chain's webhooks, oldest first."""
+        ...
+
+    def webhook_in_chain(self, chain_id: uuid.UUID, webhook_id: uuid.UUID) -> Webhook | None:
+        """One webhook of the chain."""
+        ...
+
+    def delete_webhook(self, webhook_id: uuid.UUID) -> None:
+        """Delete a webhook, its deliveries and their attempts."""
+        ...
+
+    def add_webhook_deliveries(self, deliveries: list[WebhookDelivery]) -> None:
+        """Store new deliveries; one a webhook already has for the event is left as it is."""
+        ...
+
+    def webhook_deliveries(
+        self, webhook_id: uuid.UUID, *, state: str | None, limit: int
+    ) -> list[WebhookDelivery]:
+        """A webhook's latest deliveries (of one state), newest first."""
+        ...
+
+    def webhook_attempts(
+        self, delivery_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, list[WebhookAttempt]]:
+        """The tries of each delivery, in order."""
+        ...
+
+    def claim_webhook_deliveries(
+        self, now: datetime, lease_until: datetime, limit: int
+    ) -> list[DueDelivery]:
+        """Pending deliveries due by `now`, oldest first, put off until `lease_until` so no
+        other sender takes them meanwhile (one whose sender died comes back then)."""
+        ...
+
+    def webhook_delivery(self, delivery_id: uuid.UUID) -> WebhookDelivery | None:
+        """One delivery, locked for its outcome."""
+        ...
+
+    def add_webhook_attempt(self, attempt: WebhookAttempt) -> None:
+        """Store one try of a delivery."""
+        ...
+
+    def retry_failed_deliveries(
+        self, webhook_id: uuid.UUID, delivery_ids: Collection[uuid.UUID] | None, now: datetime
+    ) -> int:
+        """Make a webhook's failed deliveries (all, or these) pending again, due at `now`,
+        with every try ahead of them again; how many."""
         ...
 
 
@@ -515,13 +666,64 @@ def _member_at_kiosk() -> Select[Any]:
 _MEMBER_AT_KIOSK = _member_at_kiosk()
 
 _RUN_KEY = ("scope", "place_id", "badge_digest")
-_PURGED_AT_ONCE = 100
-"""Runs deleted per attempt at most: attempts keep the table small without any one
-paying for a backlog."""
 
 
 def _run_key() -> tuple[Any, ...]:
     return tuple(getattr(PinFailureRun, column) for column in _RUN_KEY)
+
+
+def _run_places(
+    chain_id: uuid.UUID, kiosk_id: uuid.UUID, badge_digest: str
+) -> dict[Scope, tuple[uuid.UUID, str]]:
+    """The place and badge digest of each run an attempt at the kiosk is judged by."""
+    return {
+        Scope.BADGE_AT_KIOSK: (kiosk_id, badge_digest),
+        Scope.BADGE_IN_CHAIN: (chain_id, badge_digest),
+        Scope.KIOSK: (kiosk_id, ""),
+    }
+
+
+def _run_lock_keys(places: dict[Scope, tuple[uuid.UUID, str]]) -> list[int]:
+    """The advisory lock of each run (a run may not exist yet), as PostgreSQL's bigint keys,
+    in the one order every attempt takes them, so none deadlocks. Two runs that shared a key
+    would only take turns."""
+    keys = []
+    for scope, (place_id, digest) in places.items():
+        named = hashlib.sha256(f"pin_failure_runs:{scope}:{place_id}:{digest}".encode())
+        keys.append(int.from_bytes(named.digest()[:8], "big", signed=True))
+    return sorted(keys)
+
+
+def _runs_of_attempt() -> Select[Any]:
+    """Built once, on the table, with bound parameters (as `_MEMBER_AT_KIOSK`): every PIN
+    attempt reads its runs, most twice."""
+    run = PinFailureRun.__table__.c
+    chain_id, kiosk_id = bindparam("chain_id", type_=Uuid()), bindparam("kiosk_id", type_=Uuid())
+    digest = bindparam("badge_digest", type_=String())
+    return select(run.scope, run.failures, run.forgiving_since, run.blocked_until).where(
+        or_(
+            and_(
+                run.scope == Scope.BADGE_AT_KIOSK.value,
+                run.place_id == kiosk_id,
+                run.badge_digest == digest,
+            ),
+            and_(
+                run.scope == Scope.BADGE_IN_CHAIN.value,
+                run.place_id == chain_id,
+                run.badge_digest == digest,
+            ),
+            and_(run.scope == Scope.KIOSK.value, run.place_id == kiosk_id, run.badge_digest == ""),
+        )
+    )
+
+
+_RUNS_OF_ATTEMPT = _runs_of_attempt()
+# The row locks alone would not do: an attempt that reads the runs must wait for one that
+# counts in them, and a run may not have a row yet. unnest() takes the keys in their order.
+_LOCK_RUNS = text("SELECT pg_advisory_xact_lock(key) FROM unnest(CAST(:keys AS bigint[])) key")
+_SHARE_RUNS = text(
+    "SELECT pg_advisory_xact_lock_shared(key) FROM unnest(CAST(:keys AS bigint[])) key"
+)
 
 
 class SqlGatewayRepository(GatewayRepository):
@@ -737,7 +939,7 @@ class SqlGatewayRepository(GatewayRepository):
         self._store(member)
 
     def member_by_badge(
-        self, chain_id: uuid.UUID, badge: str, *, for_update: bool = False
+        self, chain_id: uuid.UUID, badge: str, *, for_update: bool = False, for_share: bool = False
     ) -> Member | None:
         """The chain's member with that badge; locked until the transaction ends if asked.
 
@@ -745,8 +947,8 @@ class SqlGatewayRepository(GatewayRepository):
         the two take turns and never wait for each other's locks.
         """
         query = select(Member).where(Member.chain_id == chain_id, Member.badge == badge)
-        if for_update:
-            query = query.with_for_update()
+        if for_update or for_share:
+            query = query.with_for_update(read=not for_update)
         return self.session.scalars(query).one_or_none()
 
     def member_in_chain(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Member | None:
@@ -757,12 +959,10 @@ class SqlGatewayRepository(GatewayRepository):
     def pin_failure_runs(
         self, chain_id: uuid.UUID, kiosk_id: uuid.UUID, badge_digest: str, *, at: datetime
     ) -> dict[Scope, PinFailureRun]:
-        """One statement: an upsert whose update changes nothing but takes the row locks."""
-        places = {
-            Scope.BADGE_AT_KIOSK: (kiosk_id, badge_digest),
-            Scope.BADGE_IN_CHAIN: (chain_id, badge_digest),
-            Scope.KIOSK: (kiosk_id, ""),
-        }
+        """Two statements: the runs' advisory locks, then an upsert whose update changes
+        nothing but takes the row locks (which PIN resets and the purge take too)."""
+        places = _run_places(chain_id, kiosk_id, badge_digest)
+        self.session.execute(_LOCK_RUNS, {"keys": _run_lock_keys(places)})
         # In the order every writer locks runs (scope, place, badge), so none deadlocks.
         rows = [
             {
@@ -786,6 +986,23 @@ class SqlGatewayRepository(GatewayRepository):
         runs = self.session.scalars(statement, execution_options={"populate_existing": True})
         return {Scope(run.scope): run for run in runs}
 
+    def read_pin_failure_runs(
+        self, chain_id: uuid.UUID, kiosk_id: uuid.UUID, badge_digest: str, *, hold: bool = False
+    ) -> dict[Scope, FailureRun]:
+        """One statement, two with `hold`: the runs' advisory locks shared, then the read
+        (a statement of its own, so that it sees what the count it waited for committed)."""
+        if hold:
+            places = _run_places(chain_id, kiosk_id, badge_digest)
+            self.session.execute(_SHARE_RUNS, {"keys": _run_lock_keys(places)})
+        rows = self.session.execute(
+            _RUNS_OF_ATTEMPT,
+            {"chain_id": chain_id, "kiosk_id": kiosk_id, "badge_digest": badge_digest},
+        )
+        return {
+            Scope(scope): FailureRun(failures, forgiving_since, blocked_until)
+            for scope, failures, forgiving_since, blocked_until in rows
+        }
+
     def forget_pin_failures(self, chain_id: uuid.UUID, badge_digests: Collection[str]) -> None:
         if not badge_digests:
             return
@@ -804,20 +1021,19 @@ class SqlGatewayRepository(GatewayRepository):
             execution_options={"synchronize_session": False},
         )
 
-    def purge_pin_failure_runs(self, now: datetime) -> None:
-        # The runs of this transaction are written first: it must not delete what it keeps.
-        self.session.flush()
+    def purge_pin_failure_runs(self, now: datetime, *, limit: int) -> int:
         key = _run_key()
         forgotten = (
             select(*key)
             .where(PinFailureRun.forgotten_at < now)
-            .limit(_PURGED_AT_ONCE)
+            .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        self.session.execute(
+        purged = self.session.execute(
             delete(PinFailureRun).where(tuple_(*key).in_(forgotten)),
             execution_options={"synchronize_session": False},
         )
+        return int(purged.rowcount)  # type: ignore[attr-defined]
 
     def members_of_chain(self, chain_id: uuid.UUID) -> list[Member]:
         return list(
@@ -902,14 +1118,132 @@ class SqlGatewayRepository(GatewayRepository):
         return held is not None
 
     def erase_member(self, member_id: uuid.UUID) -> int:
-        """Five statements: the lock, then the rows that name the member, the member last."""
+        """Six statements: the lock, then the rows that name the member, the member last."""
         self.session.execute(select(Member.id).where(Member.id == member_id).with_for_update())
         deleted = 0
         for statement in (
             delete(MemberVisit).where(MemberVisit.member_id == member_id),
             delete(LastTarget).where(LastTarget.member_id == member_id),
             delete(MemberNews).where(MemberNews.member_id == member_id),
+            delete(WebhookDelivery).where(WebhookDelivery.member_id == member_id),
             delete(Member).where(Member.id == member_id),
         ):
             deleted += int(self.session.execute(statement).rowcount)  # type: ignore[attr-defined]
         return deleted
+
+    def add_webhook(self, webhook: Webhook) -> None:
+        self._store(webhook)
+
+    def webhooks_of_chain(self, chain_id: uuid.UUID) -> list[Webhook]:
+        return list(
+            self.session.scalars(
+                select(Webhook)
+                .where(Webhook.chain_id == chain_id)
+                .order_by(Webhook.created_at, Webhook.id)
+            )
+        )
+
+    def webhook_in_chain(self, chain_id: uuid.UUID, webhook_id: uuid.UUID) -> Webhook | None:
+        return self.session.scalar(
+            select(Webhook).where(Webhook.id == webhook_id, Webhook.chain_id == chain_id)
+        )
+
+    def delete_webhook(self, webhook_id: uuid.UUID) -> None:
+        self.session.execute(delete(Webhook).where(Webhook.id == webhook_id))
+
+    def add_webhook_deliveries(self, deliveries: list[WebhookDelivery]) -> None:
+        if not deliveries:
+            return
+        rows = [
+            {c.key: getattr(d, c.key) for c in WebhookDelivery.__table__.columns}
+            for d in deliveries
+        ]
+        self.session.execute(
+            insert(WebhookDelivery)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["webhook_id", "event_id"])
+        )
+
+    def webhook_deliveries(
+        self, webhook_id: uuid.UUID, *, state: str | None, limit: int
+    ) -> list[WebhookDelivery]:
+        query = select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook_id)
+        if state is not None:
+            query = query.where(WebhookDelivery.state == state)
+        query = query.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id).limit(limit)
+        return list(self.session.scalars(query))
+
+    def webhook_attempts(
+        self, delivery_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, list[WebhookAttempt]]:
+        found: dict[uuid.UUID, list[WebhookAttempt]] = {d: [] for d in delivery_ids}
+        if delivery_ids:
+            for attempt in self.session.scalars(
+                select(WebhookAttempt)
+                .where(WebhookAttempt.delivery_id.in_(list(delivery_ids)))
+                .order_by(WebhookAttempt.id)
+            ):
+                found[attempt.delivery_id].append(attempt)
+        return found
+
+    def claim_webhook_deliveries(
+        self, now: datetime, lease_until: datetime, limit: int
+    ) -> list[DueDelivery]:
+        due = (
+            select(WebhookDelivery.id)
+            .where(WebhookDelivery.state == "pending", WebhookDelivery.next_attempt_at <= now)
+            .order_by(WebhookDelivery.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        claimed = self.session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id.in_(due))
+            .values(next_attempt_at=lease_until)
+            .returning(
+                WebhookDelivery.id,
+                WebhookDelivery.webhook_id,
+                WebhookDelivery.event_type,
+                WebhookDelivery.body,
+                WebhookDelivery.attempts,
+            )
+        ).all()
+        hooks = {
+            hook.id: hook
+            for hook in self.session.scalars(
+                select(Webhook).where(Webhook.id.in_({row.webhook_id for row in claimed}))
+            )
+        }
+        return [
+            DueDelivery(
+                id=row.id,
+                url=hooks[row.webhook_id].url,
+                secret=hooks[row.webhook_id].secret,
+                event_type=row.event_type,
+                body=row.body,
+                attempts=row.attempts,
+            )
+            for row in claimed
+        ]
+
+    def webhook_delivery(self, delivery_id: uuid.UUID) -> WebhookDelivery | None:
+        return self.session.scalar(
+            select(WebhookDelivery).where(WebhookDelivery.id == delivery_id).with_for_update()
+        )
+
+    def add_webhook_attempt(self, attempt: WebhookAttempt) -> None:
+        self.session.add(attempt)
+
+    def retry_failed_deliveries(
+        self, webhook_id: uuid.UUID, delivery_ids: Collection[uuid.UUID] | None, now: datetime
+    ) -> int:
+        statement = update(WebhookDelivery).where(
+            WebhookDelivery.webhook_id == webhook_id, WebhookDelivery.state == "failed"
+        )
+        if delivery_ids is not None:
+            statement = statement.where(WebhookDelivery.id.in_(list(delivery_ids)))
+        result = self.session.execute(
+            statement.values(state="pending", attempts=0, next_attempt_at=now)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]

@@ -63,6 +63,20 @@ class Settings(ServiceSettings):
     # count apart.
     rate_limit_namespace: str = "myokine:gateway:rate"
 
+    # Webhooks (docs/design.md, "Webhooks"): each POST waits this long for its
+    # receiver; a failed one is tried again after waits growing threefold from the first
+    # up to the longest, until this many tries in all (about 15 hours): then it is failed
+    # for good, kept for a chain admin to replay.
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    webhook_retry_first_seconds: float = Field(default=10.0, gt=0)
+    webhook_retry_max_seconds: float = Field(default=6 * 3600.0, gt=0)
+    webhook_max_attempts: int = Field(default=10, ge=1)
+    webhook_batch_size: int = Field(default=50, ge=1)
+    webhook_concurrency: int = Field(default=8, ge=1, le=64)
+    # A chain admin may not point a webhook at a private or loopback address (the services
+    # behind the gateway) unless this is true: for a CRM on the same private network.
+    webhook_allow_private_urls: bool = False
+
     def secrets(self) -> dict[str, str]:
         """The secrets that production must not leave at their development values."""
         return {**super().secrets(), "JWT_SECRET": self.jwt_secret}

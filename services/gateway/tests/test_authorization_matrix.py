@@ -102,6 +102,11 @@ EXPECTED: dict[str, dict[str, int]] = {
     "DELETE /v1/kiosks/{kiosk}": ADMIN_ONLY,
     "GET /dashboard/api/overview": STAFF,
     "GET /dashboard/api/members/{member}/charts": STAFF_OF_CHAIN,
+    "POST /v1/webhooks": ADMIN_ONLY | {"chain admin": 201},
+    "GET /v1/webhooks": ADMIN_ONLY,
+    "GET /v1/webhooks/{webhook}/deliveries": ADMIN_ONLY,
+    "POST /v1/webhooks/{webhook}/retry": ADMIN_ONLY,
+    "DELETE /v1/webhooks/{webhook}": ADMIN_ONLY | {"chain admin": 204},
     # Last: the chain admin's cell erases member A1. No trainer may, whatever the member.
     "DELETE /v1/members/{member}": ADMIN_ONLY | {"chain admin": 202},
 }
@@ -159,6 +164,13 @@ def test_authorization_matrix(live_gate, world) -> None:
     )
     assert spare.status_code == 201, spare.text
     spare_kiosk = spare.json()["id"]
+    hook = client.post(
+        "/v1/webhooks",
+        json={"url": "https://crm.example.com/hooks", "events": ["record.set"]},
+        headers={"Authorization": f"Bearer {admin}"},
+    )
+    assert hook.status_code == 201, hook.text
+    webhook = hook.json()["id"]
     tokens: dict[str, str | None] = {
         "anonymous": None,
         "member": member,
@@ -344,6 +356,21 @@ def test_authorization_matrix(live_gate, world) -> None:
         "GET /dashboard/api/members/{member}/charts": lambda t: client.get(
             f"/dashboard/api/members/{a.member_ids[0]}/charts", headers=auth(t)
         ),
+        "POST /v1/webhooks": lambda t: client.post(
+            "/v1/webhooks",
+            json={"url": "https://crm.example.com/other", "events": ["session.finished"]},
+            headers=auth(t),
+        ),
+        "GET /v1/webhooks": lambda t: client.get("/v1/webhooks", headers=auth(t)),
+        "GET /v1/webhooks/{webhook}/deliveries": lambda t: client.get(
+            f"/v1/webhooks/{webhook}/deliveries", headers=auth(t)
+        ),
+        "POST /v1/webhooks/{webhook}/retry": lambda t: client.post(
+            f"/v1/webhooks/{webhook}/retry", json={}, headers=auth(t)
+        ),
+        "DELETE /v1/webhooks/{webhook}": lambda t: client.delete(
+            f"/v1/webhooks/{webhook}", headers=auth(t)
+        ),
         "DELETE /v1/members/{member}": lambda t: client.delete(
             f"/v1/members/{a.member_ids[0]}", headers=auth(t)
         ),
@@ -387,6 +414,7 @@ def test_the_matrix_covers_every_authenticated_endpoint(client) -> None:
         "{slug}": "{slug}",
         "{trainer_id}": "{trainer}",
         "{kiosk_id}": "{kiosk}",
+        "{webhook_id}": "{webhook}",
     }
     for name, short in placeholders.items():
         documented = {endpoint.replace(name, short) for endpoint in documented}

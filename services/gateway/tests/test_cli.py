@@ -1,16 +1,22 @@
-"""The operator CLI `myokine`: tenants and credentials, seeding the demo, service commands."""
+"""The operator CLI `myokine`: tenants and credentials, seeding the demo, service commands;
+each command's text for a person and its one JSON document (`--json`)."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+import typer
 from typer.testing import CliRunner
 
+from gateway_service import cli
 from gateway_service.cli import app
 
 runner = CliRunner()
@@ -18,10 +24,18 @@ MYOKINE = str(Path(sys.executable).parent / "myokine")
 
 
 def _run(*args: str) -> dict[str, Any]:
-    result = runner.invoke(app, list(args))
+    """A command's JSON document (`--json`): the only thing on standard output."""
+    result = runner.invoke(app, [*args, "--json"])
     assert result.exit_code == 0, result.output
     document: dict[str, Any] = json.loads(result.stdout)
     return document
+
+
+def _text(*args: str) -> str:
+    """What a command prints for a person (no `--json`)."""
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
 
 
 def _tenant() -> dict[str, Any]:
@@ -140,21 +154,31 @@ def test_refusals_exit_1_with_a_message() -> None:
     assert "timezone" in bad_zone.output
 
 
-def test_migrate_and_dead_letters_run_each_services_own_command() -> None:
+def test_migrate_runs_each_services_own_command_and_answers_one_document() -> None:
     migrated = subprocess.run(
-        [MYOKINE, "migrate", "--service", "gateway"], capture_output=True, text=True, check=False
-    )
-    assert migrated.returncode == 0, migrated.stderr
-    assert "-m gateway_service migrate" in migrated.stderr
-    listed = subprocess.run(
-        [MYOKINE, "dead-letters", "--service", "gateway", "--replay", "--id", "1"],
+        [MYOKINE, "migrate", "--service", "gateway", "--json"],
         capture_output=True,
         text=True,
         check=False,
     )
-    assert listed.returncode == 0, listed.stderr
-    assert "-m gateway_service dead-letters --replay --id 1" in listed.stderr
-    assert json.loads(listed.stdout) == {"service": "gateway", "replayed": 0}
+    assert migrated.returncode == 0, migrated.stderr
+    assert "-m gateway_service migrate" in migrated.stderr
+    assert json.loads(migrated.stdout) == {"migrated": ["gateway"]}
+    shown = subprocess.run(
+        [MYOKINE, "migrate", "--service", "gateway"], capture_output=True, text=True, check=False
+    )
+    assert (shown.returncode, shown.stdout) == (0, "migrated: gateway\n"), shown.stderr
+
+
+def test_a_services_own_dead_letters_command_still_works() -> None:
+    replayed = subprocess.run(
+        [sys.executable, "-m", "gateway_service", "dead-letters", "--replay", "--id", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert replayed.returncode == 0, replayed.stderr
+    assert json.loads(replayed.stdout) == {"service": "gateway", "replayed": 0}
 
 
 def test_seed_demo_is_idempotent_and_always_leaves_working_credentials(
@@ -168,9 +192,9 @@ def test_seed_demo_is_idempotent_and_always_leaves_working_credentials(
         "PROGRESSION_URL": live_services["progression"],
     }
 
-    def seed() -> dict[str, Any]:
+    def seed(*extra: str) -> dict[str, Any]:
         done = subprocess.run(
-            [MYOKINE, "seed-demo", "--output", str(output)],
+            [MYOKINE, "seed-demo", "--output", str(output), *extra],
             env=env,
             capture_output=True,
             text=True,
@@ -178,6 +202,12 @@ def test_seed_demo_is_idempotent_and_always_leaves_working_credentials(
         )
         assert done.returncode == 0, done.stderr
         document: dict[str, Any] = json.loads(output.read_text())
+        if extra == ("--json",):
+            assert json.loads(done.stdout) == document, "the file's document, nothing else"
+            assert f"demo credentials written to {output}" in done.stderr
+        else:
+            assert f"demo credentials written to {output}" in done.stdout
+            assert f"kiosk_token: {document['kiosk_token']}" in done.stdout.splitlines()
         return document
 
     def works(creds: dict[str, Any]) -> None:
@@ -199,7 +229,7 @@ def test_seed_demo_is_idempotent_and_always_leaves_working_credentials(
     assert set(first) >= {"gateway_url", "kiosk_token", "trainer_email", "trainer_password"}
     assert len(first["members"]) == 3
     works(first)
-    assert seed() == first
+    assert seed("--json") == first
     output.write_text(json.dumps({**first, "kiosk_token": "lost", "trainer_password": "lost"}))
     third = seed()
     assert third["kiosk_token"] != first["kiosk_token"]
@@ -235,9 +265,92 @@ def test_members_import_from_a_file_and_again_changes_nothing(tmp_path: Path) ->
         "Ben,A-2,,north,kg,crm-2\n"
         "Bad,A-3,1,South,,\n"
     )
-    first = _run("import-members", "--chain", "CLI Gyms", str(rows))
+    result = runner.invoke(app, ["import-members", "--chain", "CLI Gyms", str(rows), "--json"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "", "no progress bar where standard error is no terminal"
+    first = json.loads(result.stdout)
     assert (first["created"], first["updated"], first["unchanged"]) == (2, 0, 0)
     assert [(e["row"], e["field"]) for e in first["errors"]] == [(3, "home_gym"), (3, "pin")]
     assert [p["badge"] for p in first["pins"]] == ["A-2"]
-    again = _run("import-members", "--chain", "CLI Gyms", str(rows))
-    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
+    again = _text("import-members", "--chain", "CLI Gyms", str(rows))
+    assert again.splitlines()[:3] == ["created: 0", "updated: 0", "unchanged: 2"]
+    assert "  - row: 3, field: home_gym, message: " in again
+    assert "pins: none" in again.splitlines()
+
+
+def _commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
+    """Every command of the CLI, by its words (`list members`), subgroups walked."""
+    subcommands = getattr(command, "commands", None)
+    if subcommands is None:
+        yield " ".join(path), command
+        return
+    for name, sub in subcommands.items():
+        yield from _commands(sub, (*path, name))
+
+
+def test_every_command_takes_json() -> None:
+    commands = dict(_commands(typer.main.get_command(app)))
+    assert {
+        "create-chain",
+        "import-members",
+        "list members",
+        "seed-demo",
+        "backup",
+        "restore",
+        "migrate",
+        "dead-letters",
+    } <= set(commands)
+    without = [
+        name
+        for name, command in commands.items()
+        if not any("--json" in param.opts for param in command.params)
+    ]
+    assert without == []
+
+
+def test_without_json_a_person_reads_key_value_lines() -> None:
+    chain = _text("create-chain", "Text Gyms")
+    assert chain.splitlines()[1] == "name: Text Gyms"
+    assert chain.splitlines()[0].startswith("id: ")
+    _text("create-gym", "--chain", "Text Gyms", "--name", "North")
+    member = _text(
+        "create-member", "--chain", "Text Gyms", "--gym", "North", "--name", "M", "--badge", "5"
+    ).splitlines()
+    assert {"badge: 5", "unit: kg"} <= set(member)
+    assert [line for line in member if line.startswith("pin: ")], "the generated PIN, once"
+    trainer = _text(
+        "create-trainer", "--chain", "Text Gyms", "--email", "x@t.example", "--name", "X"
+    )
+    assert "role: trainer" in trainer.splitlines()
+    assert [line for line in trainer.splitlines() if line.startswith("password: ")]
+
+    inventory = _text("show-inventory", "--chain", "Text Gyms", "--gym", "North").splitlines()
+    assert {"unit: kg", "version: 0", "barbell:", "  bar: 20", "  plates:"} <= set(inventory)
+    assert any(line.startswith("    - weight: ") for line in inventory), "plates, one a line"
+
+    gone = _text("deactivate-member", "--chain", "Text Gyms", "--badge", "5")
+    assert "active: no" in gone.splitlines()
+    kiosk = _run("create-kiosk", "--chain", "Text Gyms", "--gym", "North", "--name", "door")
+    revoked = _text("revoke-kiosk", "--chain", "Text Gyms", "--kiosk-id", str(kiosk["id"]))
+    assert [line for line in revoked.splitlines() if line.startswith("revoked_at: 20")]
+    for shown in (chain, trainer, revoked):
+        assert not shown.lstrip().startswith(("{", "[")), "text, not JSON"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bars_are_drawn_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    with cli._progress() as bar:
+        assert bar.disable, "pytest captures standard error: no terminal"
+    terminal, piped = _Terminal(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(sys, "stdout", piped)
+    with cli._progress() as bar:
+        assert not bar.disable
+        bar.add_task("Replaying dead letters", total=3)
+        typer.echo('{"replayed": 3}')
+    assert "Replaying dead letters" in terminal.getvalue()
+    assert piped.getvalue() == '{"replayed": 3}\n', "standard output is left alone"

@@ -62,8 +62,8 @@ def test_a_personal_record_is_kept_once_as_member_news(deps: Dependencies, world
         value=Decimal("150"),
         set_id=uuid.uuid4(),
     )
-    events.on_member_news(deps.unit_of_work(), event)
-    events.on_member_news(deps.unit_of_work(), event)
+    events.on_member_news(deps.unit_of_work(), event, now=datetime.now(UTC))
+    events.on_member_news(deps.unit_of_work(), event, now=datetime.now(UTC))
     with transaction(deps.runtime.sessions) as session:
         since = datetime.now(UTC) - timedelta(hours=1)
         news = SqlGatewayRepository(session).recent_member_news(member, since)

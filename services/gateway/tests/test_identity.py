@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -11,10 +12,13 @@ from typing import Any
 import jwt
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
-from gateway_service import queries
+from gateway_service import queries, tasks
 from gateway_service.bootstrap import Dependencies
+from gateway_service.domain.pin_lock import Scope, badge_digest
 from gateway_service.handlers import identity
+from gateway_service.principals import KioskPrincipal
 from gateway_service.tokens import issue_token
 from myokine.problems import Problem
 
@@ -195,6 +199,114 @@ def test_attempts_at_once_count_one_after_the_other(deps: Dependencies, world, b
         statuses = sorted(pool.map(attempt, range(8)))
     # Four wrong PINs, the fifth starts the wait, the rest meet it: none slips through.
     assert statuses == [401] * 4 + [429] * 4
+
+
+def _kiosk(deps: Dependencies, token: str) -> KioskPrincipal:
+    kiosk = queries.authenticate_kiosk(deps.unit_of_work(), token)
+    assert kiosk is not None
+    return kiosk
+
+
+def _stored_runs(deps: Dependencies) -> list[tuple[str, str, int]]:
+    """The rows of pin_failure_runs: scope, badge digest, failures."""
+    with deps.runtime.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT scope, badge_digest, failures FROM pin_failure_runs ORDER BY 1, 2")
+        )
+        return [tuple(row) for row in rows]
+
+
+def test_the_right_pin_writes_no_run_where_the_badge_has_none_to_start_afresh(
+    deps: Dependencies, world
+) -> None:
+    kiosk = _kiosk(deps, world.a.kiosk_tokens[0])
+    now = datetime.now(UTC)
+
+    def identify(_: int) -> uuid.UUID:
+        return identity.identify_member(
+            deps.unit_of_work(), kiosk, "A1", world.a.pins[0], deps.pin_policy, now=now
+        ).member_id
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert set(pool.map(identify, range(8))) == {uuid.UUID(world.a.member_ids[0])}
+    assert _stored_runs(deps) == []
+    # Another badge's wrong PIN counts at the kiosk; the member's right PIN leaves it so.
+    with pytest.raises(Problem):
+        identity.identify_member(deps.unit_of_work(), kiosk, "A2", "9138", deps.pin_policy, now=now)
+    counted = _stored_runs(deps)
+    assert sorted(scope for scope, _, _ in counted) == sorted(Scope)
+    identify(0)
+    assert _stored_runs(deps) == counted
+
+
+def test_a_right_pin_waits_for_a_wrong_one_counting_at_the_kiosk_and_meets_its_wait(
+    deps: Dependencies, world
+) -> None:
+    """Attempts at once never jump the queue: the right PIN that arrives while another
+    attempt counts at the kiosk is judged after it, on the wait it starts."""
+    kiosk = _kiosk(deps, world.a.kiosk_tokens[0])
+    now = datetime.now(UTC)
+    counting = deps.unit_of_work()
+    with counting:
+        rows = counting.repo.pin_failure_runs(
+            kiosk.chain_id, kiosk.kiosk_id, badge_digest("A-nobody"), at=now
+        )
+        rows[Scope.KIOSK].failures, rows[Scope.KIOSK].forgiving_since = 20, now
+        rows[Scope.KIOSK].blocked_until = now + timedelta(seconds=30)
+        answers: list[int] = []
+
+        def attempt() -> None:
+            try:
+                identity.identify_member(
+                    deps.unit_of_work(), kiosk, "A1", world.a.pins[0], deps.pin_policy, now=now
+                )
+            except Problem as refused:
+                answers.append(refused.status)
+            else:
+                answers.append(200)
+
+        right = threading.Thread(target=attempt)
+        right.start()
+        right.join(1.0)
+        assert right.is_alive() and answers == [], "the right PIN waits for the count"
+        counting.commit()
+    right.join(10)
+    assert answers == [429]
+
+
+def test_the_relay_purges_the_runs_forgotten_by_now_and_keeps_the_others(
+    deps: Dependencies, world
+) -> None:
+    kiosk = _kiosk(deps, world.a.kiosk_tokens[0])
+    now = datetime.now(UTC)
+    # Wrong PINs two hours ago are forgotten by now (15 minutes at most); one now is not.
+    for badge, at in (("A-old", now - timedelta(hours=2)), ("A-new", now)):
+        with pytest.raises(Problem):
+            identity.identify_member(
+                deps.unit_of_work(), kiosk, badge, "9138", deps.pin_policy, now=at
+            )
+    assert len(_stored_runs(deps)) == 5  # each badge's two, and the kiosk's
+    stop = threading.Event()
+    purging = threading.Thread(
+        target=tasks.purge_pin_runs_forever,
+        args=(deps,),
+        kwargs={"poll_interval": 0.05, "should_stop": stop.is_set},
+    )
+    purging.start()
+    try:
+        deadline = datetime.now(UTC) + timedelta(seconds=10)
+        while len(_stored_runs(deps)) > 3 and datetime.now(UTC) < deadline:
+            stop.wait(0.05)
+    finally:
+        stop.set()
+        purging.join(10)
+    assert not purging.is_alive()
+    new = badge_digest("A-new")
+    assert _stored_runs(deps) == [
+        ("badge_at_kiosk", new, 1),
+        ("badge_in_chain", new, 1),
+        ("kiosk", "", 1),  # the old wrong PIN was forgiven before the new one counted
+    ]
 
 
 def _answer(client: TestClient, token: str, badge: str, pin: str) -> tuple[int, Any, Any]:

@@ -13,8 +13,19 @@ from gateway_service.api import (
     members,
     programs,
     staff,
+    webhooks,
 )
 
 router = APIRouter()
-for _resource in (auth, kiosk, catalog, programs, members, member_data, gyms, staff):
+for _resource in (
+    auth,
+    kiosk,
+    catalog,
+    programs,
+    members,
+    member_data,
+    gyms,
+    staff,
+    webhooks,
+):
     router.include_router(_resource.router)

@@ -156,6 +156,17 @@ def after_success(runs: Runs) -> dict[Scope, FailureRun]:
     return {**runs, Scope.BADGE_AT_KIOSK: FailureRun()}
 
 
+def success_changes(runs: Runs, now: datetime, policy: PinPolicy) -> bool:
+    """Whether the right PIN now changes what the runs mean: only if the badge's run at
+    this kiosk still counts a wrong PIN or a wait. Otherwise `after_success` starts afresh
+    a run that counts nothing already, and the runs need not be written."""
+    run = runs.get(Scope.BADGE_AT_KIOSK)
+    if run is None:
+        return False
+    counted = run.counted(now, policy.backoff(Scope.BADGE_AT_KIOSK))
+    return counted.failures > 0 or counted.wait(now) > NO_WAIT
+
+
 def badge_digest(badge: str) -> str:
     """What the runs of a badge are kept under: the SHA-256 of the badge as typed, hex."""
     return hashlib.sha256(badge.encode()).hexdigest()

@@ -1,4 +1,5 @@
-"""The gateway's consumers of progression's events: remember targets, keep member news.
+"""The gateway's consumers of the services' events: remember targets, keep member news,
+and tell the chain's webhooks of news and finished sessions.
 
 Each applies an event once: a redelivered event finds itself in the inbox and does nothing.
 An event about a member the gateway no longer has (erased, while progression's events
@@ -8,8 +9,18 @@ applied, so an erasure in progress waits for it and erases what it kept.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from gateway_service.domain import webhooks as webhook_rules
+from gateway_service.handlers import webhooks
 from gateway_service.repository import GatewayRepository, MemberNews
-from myokine.events import MilestoneReached, PersonalRecord, StallDetected, TargetsUpdated
+from myokine.events import (
+    MilestoneReached,
+    PersonalRecord,
+    SessionFinished,
+    StallDetected,
+    TargetsUpdated,
+)
 from myokine.unit_of_work import UnitOfWork
 
 Uow = UnitOfWork[GatewayRepository]
@@ -33,8 +44,11 @@ def on_targets_updated(uow: Uow, event: TargetsUpdated) -> None:
         uow.commit()
 
 
-def on_member_news(uow: Uow, event: PersonalRecord | StallDetected | MilestoneReached) -> None:
-    """Keep a PR, stall or milestone, so the kiosk can show it to the member."""
+def on_member_news(
+    uow: Uow, event: PersonalRecord | StallDetected | MilestoneReached, *, now: datetime
+) -> None:
+    """Keep a PR, stall or milestone, so the kiosk can show it to the member, and tell the
+    chain's webhooks that want it."""
     with uow:
         if uow.first_delivery(event) and uow.repo.hold_member(event.member_id):
             uow.repo.add_member_news(
@@ -46,4 +60,22 @@ def on_member_news(uow: Uow, event: PersonalRecord | StallDetected | MilestoneRe
                     occurred_at=event.occurred_at,
                 )
             )
+            _tell_webhooks(uow.repo, event, now)
         uow.commit()
+
+
+def on_session_finished(uow: Uow, event: SessionFinished, *, now: datetime) -> None:
+    """Tell the chain's webhooks that want it that a member finished a session."""
+    with uow:
+        if uow.first_delivery(event) and uow.repo.hold_member(event.member_id):
+            _tell_webhooks(uow.repo, event, now)
+        uow.commit()
+
+
+def _tell_webhooks(repo: GatewayRepository, event: webhook_rules.NewsEvent, now: datetime) -> None:
+    kind = webhook_rules.from_event(event, None).kind
+    if not webhooks.wants(repo, event.chain_id, kind):
+        return
+    member = repo.member_in_chain(event.chain_id, event.member_id)
+    external_id = member.external_id if member is not None else None
+    webhooks.tell(repo, webhook_rules.from_event(event, external_id), now=now)

@@ -10,11 +10,14 @@ import math
 import uuid
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
+from zoneinfo import ZoneInfo
 
 from gateway_service import credentials
 from gateway_service.domain import pin_lock
+from gateway_service.domain import webhooks as webhook_rules
 from gateway_service.domain.accounts import (
     InvalidField,
     check_badge,
@@ -25,6 +28,7 @@ from gateway_service.domain.accounts import (
     check_unit,
 )
 from gateway_service.domain.pin_lock import Backoff, FailureRun, PinPolicy
+from gateway_service.handlers import webhooks
 from gateway_service.handlers.equipment import announce_new_gym
 from gateway_service.principals import KioskPrincipal, MemberPrincipal
 from gateway_service.repository import (
@@ -271,29 +275,101 @@ def identify_member(
     A wrong badge or PIN answers 401, unless it starts a wait of the PIN backoff
     (domain/pin_lock.py): then, and for every attempt during the wait (even with the right
     PIN), 429 with Retry-After. An unknown badge, one of another chain or a deactivated
-    member's counts and answers exactly as a real badge with a wrong PIN. The runs are
-    committed before the refusal is raised, so they survive it.
+    member's counts and answers exactly as a real badge with a wrong PIN.
+
+    Most attempts are a member's right PIN where their badge has no run to start afresh:
+    those only read the runs and write none of them. The runs are read (unlocked: an
+    attempt during a wait is refused unchecked), the PIN is checked, and the runs are read
+    again once no attempt is counting in them, holding off any that would until this one
+    ends: so the answer is the one it would get in turn after every attempt that came
+    before it, and attempts at once never jump the queue of those that count. Any other
+    attempt is judged again with the runs locked (`_judge_with_runs_locked`).
+    """
+    digest = pin_lock.badge_digest(badge)
+    places = (kiosk.chain_id, kiosk.kiosk_id, digest)
+    with uow:
+        # Shared: other attempts with the badge go on; nobody changes its PIN meanwhile.
+        member = _active(uow.repo.member_by_badge(kiosk.chain_id, badge, for_share=True))
+        waiting = pin_lock.wait(uow.repo.read_pin_failure_runs(*places), now)
+        if waiting:
+            raise _wait_out(waiting)
+        checked = _check_pin(member, pin)
+        if (
+            checked.right
+            and member is not None
+            and not credentials.pin_needs_rehash(member.pin_hash)
+        ):
+            runs = uow.repo.read_pin_failure_runs(*places, hold=True)
+            if not pin_lock.wait(runs, now) and not pin_lock.success_changes(runs, now, policy):
+                _arrived(uow.repo, member, kiosk, now)
+                uow.commit()
+                return _principal(member, kiosk)
+    return _judge_with_runs_locked(uow, kiosk, badge, pin, checked, policy, now=now)
+
+
+@dataclass(frozen=True)
+class _PinCheck:
+    """A PIN checked against a hash (None: the stand-in one)."""
+
+    hash: str | None
+    right: bool
+
+
+def _active(member: Member | None) -> Member | None:
+    # A deactivated member's badge works no more: the same answer as an unknown one.
+    return member if member is not None and member.active else None
+
+
+def _check_pin(member: Member | None, pin: str) -> _PinCheck:
+    """Whether the PIN is the member's.
+
+    The PIN is checked even with no member, against a stand-in hash: a wrong PIN of a real
+    badge and any PIN of an unknown one take as long.
+    """
+    stored = member.pin_hash if member is not None else None
+    return _PinCheck(stored, credentials.verify_pin(stored, pin))
+
+
+def _judge_with_runs_locked(
+    uow: Uow,
+    kiosk: KioskPrincipal,
+    badge: str,
+    pin: str,
+    checked: _PinCheck,
+    policy: PinPolicy,
+    *,
+    now: datetime,
+) -> MemberPrincipal:
+    """The attempt judged on its runs locked (attempts at once count one after the other),
+    and its runs written: a wrong PIN counts; the right one starts the badge's run afresh.
+
+    The PIN checked before is not checked again unless the member's PIN changed since (one
+    check an attempt, so that a wrong PIN and an unknown badge still take as long). The
+    runs are committed before the refusal is raised, so they survive it.
     """
     digest = pin_lock.badge_digest(badge)
     with uow:
-        found = uow.repo.member_by_badge(kiosk.chain_id, badge, for_update=True)
-        # A deactivated member's badge works no more: the same answer as an unknown one.
-        member = found if found is not None and found.active else None
+        member = _active(uow.repo.member_by_badge(kiosk.chain_id, badge, for_update=True))
         rows = uow.repo.pin_failure_runs(kiosk.chain_id, kiosk.kiosk_id, digest, at=now)
         runs = {scope: _run(row) for scope, row in rows.items()}
         waiting = pin_lock.wait(runs, now)
         if waiting:
             raise _wait_out(waiting)
-        identified = _identified(member, pin, kiosk)
+        stored = member.pin_hash if member is not None else None
+        right = checked.right if stored == checked.hash else _check_pin(member, pin).right
+        identified = None
+        if member is not None and right:
+            if credentials.pin_needs_rehash(member.pin_hash):
+                # PINs hashed before the light profile move to it as their members sign in.
+                member.pin_hash = credentials.hash_pin(pin)
+            identified = _principal(member, kiosk)
+            _arrived(uow.repo, member, kiosk, now)
         if identified is None:
             after = pin_lock.after_failure(runs, now, policy)
         else:
             after = pin_lock.after_success(runs)
-            # Where members train lately decides which trainers manage them.
-            uow.repo.record_visit(identified.member_id, kiosk.gym_id, now)
         for scope, row in rows.items():
             _keep(row, after[scope], policy.backoff(scope), now)
-        uow.repo.purge_pin_failure_runs(now)
         uow.commit()
     if identified is None:
         waiting = pin_lock.wait(after, now)
@@ -301,21 +377,39 @@ def identify_member(
     return identified
 
 
-def _identified(member: Member | None, pin: str, kiosk: KioskPrincipal) -> MemberPrincipal | None:
-    """The member, if the PIN is theirs.
+def _arrived(repo: GatewayRepository, member: Member, kiosk: KioskPrincipal, now: datetime) -> None:
+    """A member signed in at a kiosk: the visit is kept, and the chain's webhooks are told
+    of the day's check-in at the gym (once: signing in again is the same check-in)."""
+    # Where members train lately decides which trainers manage them.
+    repo.record_visit(member.id, kiosk.gym_id, now)
+    if webhooks.wants(repo, kiosk.chain_id, "member.checked_in"):
+        local_date = now.astimezone(ZoneInfo(kiosk.timezone)).date()
+        checked_in = webhook_rules.checked_in(
+            kiosk.chain_id,
+            member.id,
+            member.external_id,
+            kiosk.gym_id,
+            kiosk.kiosk_id,
+            now,
+            local_date,
+        )
+        webhooks.tell(repo, checked_in, now=now)
 
-    The PIN is checked even with no member, against a stand-in hash: a wrong PIN of a real
-    badge and any PIN of an unknown one take as long.
-    """
-    right = credentials.verify_pin(member.pin_hash if member else None, pin)
-    if member is None or not right:
-        return None
-    if credentials.pin_needs_rehash(member.pin_hash):
-        # PINs hashed before the light profile move to it as their members sign in.
-        member.pin_hash = credentials.hash_pin(pin)
+
+def _principal(member: Member, kiosk: KioskPrincipal) -> MemberPrincipal:
     return MemberPrincipal(
         member_id=member.id, name=member.name, unit=Unit(member.unit), kiosk=kiosk
     )
+
+
+def purge_forgotten_pin_runs(uow: Uow, *, now: datetime, limit: int) -> int:
+    """Delete up to `limit` runs of wrong PINs forgotten before `now` (they count and refuse
+    nothing any more); how many went. Run periodically beside the gateway's relay
+    (tasks.py), never by an attempt."""
+    with uow:
+        purged = uow.repo.purge_pin_failure_runs(now, limit=limit)
+        uow.commit()
+    return purged
 
 
 def _wait_out(waiting: timedelta) -> TooManyRequests:

@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from gateway_service.domain.pin_lock import Scope
+from gateway_service.domain.pin_lock import FailureRun, Scope
 from gateway_service.principals import KioskPrincipal, MemberPrincipal
 from gateway_service.repository import (
     Chain,
+    DueDelivery,
     DuplicateError,
     Gym,
     GymInventory,
@@ -28,6 +29,9 @@ from gateway_service.repository import (
     PinFailureRun,
     RefreshToken,
     Trainer,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
 )
 from gateway_service.service_clients import Services
 from myokine.internal_auth import Caller
@@ -52,6 +56,11 @@ class FakeGatewayRepository:
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.visits: dict[tuple[uuid.UUID, uuid.UUID], datetime] = {}
         self.pin_runs: dict[tuple[str, uuid.UUID, str], PinFailureRun] = {}
+        self.pin_runs_locked = 0
+        """How often an attempt took the runs' locks (`pin_failure_runs`), to count them."""
+        self.webhooks: dict[uuid.UUID, Webhook] = {}
+        self.deliveries: dict[uuid.UUID, WebhookDelivery] = {}
+        self.attempts: list[WebhookAttempt] = []
 
     @staticmethod
     def _refuse_if(taken: bool) -> None:
@@ -254,7 +263,7 @@ class FakeGatewayRepository:
         self.members[member.id] = member
 
     def member_by_badge(
-        self, chain_id: uuid.UUID, badge: str, *, for_update: bool = False
+        self, chain_id: uuid.UUID, badge: str, *, for_update: bool = False, for_share: bool = False
     ) -> Member | None:
         return next(
             (m for m in self.members.values() if m.chain_id == chain_id and m.badge == badge),
@@ -268,11 +277,8 @@ class FakeGatewayRepository:
     def pin_failure_runs(
         self, chain_id: uuid.UUID, kiosk_id: uuid.UUID, badge_digest: str, *, at: datetime
     ) -> dict[Scope, PinFailureRun]:
-        places = {
-            Scope.BADGE_AT_KIOSK: (kiosk_id, badge_digest),
-            Scope.BADGE_IN_CHAIN: (chain_id, badge_digest),
-            Scope.KIOSK: (kiosk_id, ""),
-        }
+        places = self._run_places(chain_id, kiosk_id, badge_digest)
+        self.pin_runs_locked += 1
         for scope, (place_id, digest) in places.items():
             self.pin_runs.setdefault(
                 (scope.value, place_id, digest),
@@ -287,15 +293,37 @@ class FakeGatewayRepository:
             )
         return {scope: self.pin_runs[(scope.value, *place)] for scope, place in places.items()}
 
+    def read_pin_failure_runs(
+        self, chain_id: uuid.UUID, kiosk_id: uuid.UUID, badge_digest: str, *, hold: bool = False
+    ) -> dict[Scope, FailureRun]:
+        places = self._run_places(chain_id, kiosk_id, badge_digest)
+        found = {scope: self.pin_runs.get((scope.value, *place)) for scope, place in places.items()}
+        return {
+            scope: FailureRun(run.failures, run.forgiving_since, run.blocked_until)
+            for scope, run in found.items()
+            if run is not None
+        }
+
+    @staticmethod
+    def _run_places(
+        chain_id: uuid.UUID, kiosk_id: uuid.UUID, badge_digest: str
+    ) -> dict[Scope, tuple[uuid.UUID, str]]:
+        return {
+            Scope.BADGE_AT_KIOSK: (kiosk_id, badge_digest),
+            Scope.BADGE_IN_CHAIN: (chain_id, badge_digest),
+            Scope.KIOSK: (kiosk_id, ""),
+        }
+
     def forget_pin_failures(self, chain_id: uuid.UUID, badge_digests: Collection[str]) -> None:
         for key, run in list(self.pin_runs.items()):
             if run.chain_id == chain_id and run.badge_digest in badge_digests:
                 del self.pin_runs[key]
 
-    def purge_pin_failure_runs(self, now: datetime) -> None:
-        for key, run in list(self.pin_runs.items()):
-            if run.forgotten_at < now:
-                del self.pin_runs[key]
+    def purge_pin_failure_runs(self, now: datetime, *, limit: int) -> int:
+        forgotten = [key for key, run in self.pin_runs.items() if run.forgotten_at < now]
+        for key in forgotten[:limit]:
+            del self.pin_runs[key]
+        return len(forgotten[:limit])
 
     def members_of_chain(self, chain_id: uuid.UUID) -> list[Member]:
         return sorted(
@@ -375,8 +403,98 @@ class FakeGatewayRepository:
             del self.targets[target]
         news = [n for n in self.news if n.member_id == member_id]
         self.news = [n for n in self.news if n.member_id != member_id]
+        deliveries = [d for d in self.deliveries.values() if d.member_id == member_id]
+        for delivery in deliveries:
+            del self.deliveries[delivery.id]
         member = self.members.pop(member_id, None)
-        return len(visits) + len(targets) + len(news) + (member is not None)
+        return len(visits) + len(targets) + len(news) + len(deliveries) + (member is not None)
+
+    def add_webhook(self, webhook: Webhook) -> None:
+        self.webhooks[webhook.id] = webhook
+
+    def webhooks_of_chain(self, chain_id: uuid.UUID) -> list[Webhook]:
+        return sorted(
+            (w for w in self.webhooks.values() if w.chain_id == chain_id),
+            key=lambda w: (w.created_at, str(w.id)),
+        )
+
+    def webhook_in_chain(self, chain_id: uuid.UUID, webhook_id: uuid.UUID) -> Webhook | None:
+        webhook = self.webhooks.get(webhook_id)
+        return webhook if webhook is not None and webhook.chain_id == chain_id else None
+
+    def delete_webhook(self, webhook_id: uuid.UUID) -> None:
+        self.webhooks.pop(webhook_id, None)
+        gone = {d.id for d in self.deliveries.values() if d.webhook_id == webhook_id}
+        self.deliveries = {k: d for k, d in self.deliveries.items() if k not in gone}
+        self.attempts = [a for a in self.attempts if a.delivery_id not in gone]
+
+    def add_webhook_deliveries(self, deliveries: list[WebhookDelivery]) -> None:
+        for delivery in deliveries:
+            if not any(
+                (d.webhook_id, d.event_id) == (delivery.webhook_id, delivery.event_id)
+                for d in self.deliveries.values()
+            ):
+                self.deliveries[delivery.id] = delivery
+
+    def webhook_deliveries(
+        self, webhook_id: uuid.UUID, *, state: str | None, limit: int
+    ) -> list[WebhookDelivery]:
+        found = [
+            d
+            for d in self.deliveries.values()
+            if d.webhook_id == webhook_id and state in (None, d.state)
+        ]
+        return sorted(found, key=lambda d: d.created_at, reverse=True)[:limit]
+
+    def webhook_attempts(
+        self, delivery_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, list[WebhookAttempt]]:
+        return {d: [a for a in self.attempts if a.delivery_id == d] for d in delivery_ids}
+
+    def claim_webhook_deliveries(
+        self, now: datetime, lease_until: datetime, limit: int
+    ) -> list[DueDelivery]:
+        due = sorted(
+            (
+                d
+                for d in self.deliveries.values()
+                if d.state == "pending" and d.next_attempt_at <= now
+            ),
+            key=lambda d: d.next_attempt_at,
+        )[:limit]
+        for delivery in due:
+            delivery.next_attempt_at = lease_until
+        return [
+            DueDelivery(
+                id=d.id,
+                url=self.webhooks[d.webhook_id].url,
+                secret=self.webhooks[d.webhook_id].secret,
+                event_type=d.event_type,
+                body=d.body,
+                attempts=d.attempts,
+            )
+            for d in due
+        ]
+
+    def webhook_delivery(self, delivery_id: uuid.UUID) -> WebhookDelivery | None:
+        return self.deliveries.get(delivery_id)
+
+    def add_webhook_attempt(self, attempt: WebhookAttempt) -> None:
+        self.attempts.append(attempt)
+
+    def retry_failed_deliveries(
+        self, webhook_id: uuid.UUID, delivery_ids: Collection[uuid.UUID] | None, now: datetime
+    ) -> int:
+        retried = [
+            d
+            for d in self.deliveries.values()
+            if d.webhook_id == webhook_id
+            and d.state == "failed"
+            and (delivery_ids is None or d.id in delivery_ids)
+        ]
+        for delivery in retried:
+            delivery.state, delivery.attempts, delivery.next_attempt_at = "pending", 0, now
+        return len(retried)
 
 
 @dataclass(frozen=True)

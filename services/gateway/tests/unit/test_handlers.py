@@ -376,6 +376,56 @@ def test_a_badge_of_another_chain_is_a_wrong_badge(uow: Uow, tenant: Tenant, oth
     assert repo.visits == {}
 
 
+def _locked(uow: Uow) -> int:
+    """How often attempts took the runs' locks (to count or start afresh)."""
+    repo = uow.repo
+    assert isinstance(repo, FakeGatewayRepository)
+    return repo.pin_runs_locked
+
+
+def test_the_right_pin_with_nothing_to_start_afresh_only_reads_the_runs(
+    uow: Uow, tenant: Tenant
+) -> None:
+    assert _identify(uow, tenant, PIN).member_id == tenant.member.id
+    assert (_locked(uow), _runs(uow), uow.commits) == (0, {}, 1)  # the visit, committed
+    # Wrong PINs of another badge here count at the kiosk: the member's right PIN leaves them.
+    with pytest.raises(Unauthorized):
+        _identify(uow, tenant, "8642", badge="no such badge")
+    assert _identify(uow, tenant, PIN).member_id == tenant.member.id
+    assert (_locked(uow), _runs(uow)) == (1, {"badge_at_kiosk": 1, "badge_in_chain": 1, "kiosk": 1})
+
+
+def test_the_right_pin_locks_the_runs_only_while_the_badge_still_counts_here(
+    uow: Uow, tenant: Tenant
+) -> None:
+    longest = POLICY.badge_at_kiosk.longest_wait.total_seconds()
+    for _ in range(2):
+        with pytest.raises(Unauthorized):
+            _identify(uow, tenant, "8642")
+    # Both wrong PINs forgiven by now: nothing to start afresh.
+    _identify(uow, tenant, PIN, seconds=2 * longest)
+    assert _locked(uow) == 2
+    with pytest.raises(Unauthorized):
+        _identify(uow, tenant, "8642", seconds=2 * longest)
+    _identify(uow, tenant, PIN, seconds=2 * longest)
+    assert _locked(uow) == 4
+    assert "badge_at_kiosk" not in _runs(uow)
+
+
+def test_forgotten_runs_are_purged_a_batch_at_a_time(uow: Uow, tenant: Tenant) -> None:
+    with pytest.raises(Unauthorized):
+        _identify(uow, tenant, "8642")
+    with pytest.raises(Unauthorized):
+        _identify(uow, tenant, "8642", badge="no such badge")
+    # Forgotten after their longest waits: the chain's (3 min), the kiosk's (5), this kiosk's.
+    assert identity.purge_forgotten_pin_runs(uow, now=NOW + timedelta(minutes=4), limit=9) == 2
+    assert _runs(uow) == {"badge_at_kiosk": 1, "kiosk": 2}
+    later = NOW + timedelta(hours=1)
+    assert identity.purge_forgotten_pin_runs(uow, now=later, limit=2) == 2
+    assert identity.purge_forgotten_pin_runs(uow, now=later, limit=2) == 1
+    assert _runs(uow) == {}
+
+
 # --- kiosk ----------------------------------------------------------------------------
 
 PLAN = {
@@ -931,8 +981,8 @@ def test_news_is_kept_once_without_the_events_ids(
     uow: Uow, repo: FakeGatewayRepository, tenant: Tenant, event: PersonalRecord | MilestoneReached
 ) -> None:
     event = event.model_copy(update={"member_id": tenant.member.id})
-    events.on_member_news(uow, event)
-    events.on_member_news(uow, event)
+    events.on_member_news(uow, event, now=NOW)
+    events.on_member_news(uow, event, now=NOW)
     (news,) = repo.news
     assert (news.id, news.member_id, news.kind) == (
         event.event_id,

@@ -344,7 +344,7 @@ def test_progressions_news_of_an_erased_member_keeps_nothing(
         set_id=uuid.uuid4(),
         occurred_at=NOW + timedelta(seconds=1),
     )
-    events.on_member_news(uow, late)
+    events.on_member_news(uow, late, now=NOW)
     events.on_targets_updated(
         uow,
         TargetsUpdated(

@@ -14,6 +14,7 @@ from gateway_service.domain.pin_lock import (
     after_failure,
     after_success,
     badge_digest,
+    success_changes,
     wait,
 )
 
@@ -110,6 +111,20 @@ def test_a_wrong_pin_counts_in_every_scope_and_the_right_one_clears_this_kiosks(
     # A member signing in says nothing of guessing elsewhere or of other badges.
     assert cleared[Scope.BADGE_IN_CHAIN] == runs[Scope.BADGE_IN_CHAIN]
     assert cleared[Scope.KIOSK] == runs[Scope.KIOSK]
+
+
+def test_the_right_pin_changes_the_runs_only_where_this_kiosk_still_counts_the_badge() -> None:
+    # Nothing to start afresh: no run of the badge here, or one that counts nothing by now.
+    assert not success_changes({}, NOW, POLICY)
+    elsewhere = after_failure({}, NOW, POLICY)
+    assert not success_changes({s: elsewhere[s] for s in (Scope.KIOSK,)}, NOW, POLICY)
+    assert not success_changes({Scope.BADGE_AT_KIOSK: FailureRun()}, NOW, POLICY)
+    two = {Scope.BADGE_AT_KIOSK: _fail(FailureRun(), 2)}
+    assert success_changes(two, NOW, POLICY)
+    assert not success_changes(two, NOW + 2 * 900 * SECOND, POLICY)  # both forgiven
+    # A wait that has run out still leaves its failures to start afresh.
+    waited = {Scope.BADGE_AT_KIOSK: _fail(FailureRun(), 5)}
+    assert success_changes(waited, NOW + 30 * SECOND, POLICY)
 
 
 def _attack(kiosks: int, hours: int) -> tuple[int, timedelta]:
