@@ -14,7 +14,10 @@ install: $(VENV)/.synced
 $(VENV)/.synced: pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test -x $(BIN)/uv || $(BIN)/pip install --quiet uv==$(UV_VERSION)
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --all-extras --quiet
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --all-extras --quiet --compile-bytecode
+	@# Compiled once here: every `myokine` command and process starts without compiling
+	@# what it imports (where PYTHONDONTWRITEBYTECODE is set, it would compile every time).
+	@$(BIN)/python -m compileall -q -j 0 services shared infra/devstack > /dev/null
 	@touch $@
 
 run: install ## start the whole system on embedded PostgreSQL and Redis, with a demo chain

@@ -38,7 +38,8 @@ from myokine.unit_of_work import Repo, SqlUnitOfWork, UnitOfWork
 
 
 class RelayLoop(Protocol):
-    """A loop that sends what the database committed until told to stop."""
+    """A loop of the relay process (sending or tidying what the database holds) that runs
+    until told to stop."""
 
     def __call__(self, *, poll_interval: float, should_stop: Callable[[], bool]) -> None: ...
 
@@ -61,7 +62,8 @@ class ServiceRuntime:
     together: dict[str, HandleMany] = field(default_factory=dict)
     """Its consumers of a member's several events of one type at once (`consume_together`)."""
     relay_companions: list[RelayLoop] = field(default_factory=list)
-    """Other senders of what the database committed, run beside the outbox relay."""
+    """Loops the relay process runs beside the outbox relay (the gateway's: its webhook
+    sender and the purge of forgotten PIN runs)."""
 
     def __post_init__(self) -> None:
         register_batch_consumer(

@@ -8,6 +8,7 @@ problem+json answer from a service is passed through to the client as it is.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,15 +74,30 @@ class ServiceClient:
         self._secret = secret
         self._token_ttl = token_ttl
         self._timeouts = timeouts
-        self._http = httpx.Client(
-            base_url=base_url.rstrip("/") + "/internal/v1",
-            transport=transport,
-            timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect),
-        )
+        self._base_url = base_url.rstrip("/") + "/internal/v1"
+        self._transport = transport
+        self._client: httpx.Client | None = None
+        self._opening = threading.Lock()
+
+    @property
+    def _http(self) -> httpx.Client:
+        # Made on first use: a client loads the TLS trust store (a third of a second), which
+        # the operator's commands and the workers, calling no service, never need.
+        with self._opening:
+            if self._client is None:
+                self._client = httpx.Client(
+                    base_url=self._base_url,
+                    transport=self._transport,
+                    timeout=httpx.Timeout(self._timeouts.read, connect=self._timeouts.connect),
+                )
+            return self._client
 
     def close(self) -> None:
-        """Close the connection pool."""
-        self._http.close()
+        """Close the connection pool, if one was opened."""
+        with self._opening:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
 
     def _unavailable(self, why: str) -> ServiceUnavailable:
         return ServiceUnavailable(
