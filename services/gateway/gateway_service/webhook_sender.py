@@ -133,9 +133,9 @@ class WebhookSender:
         def took() -> int:
             return round((time.perf_counter() - started) * 1000)
 
-        refused = self._refused(delivery.url)
-        if refused:
-            return webhooks.Outcome(status=None, error=refused, duration_ms=took())
+        target = self._target(delivery.url)
+        if isinstance(target, str):
+            return webhooks.Outcome(status=None, error=target, duration_ms=took())
         body = delivery.body.encode()
         headers = {
             rules.SIGNATURE_HEADER: rules.signature(
@@ -144,27 +144,37 @@ class WebhookSender:
             "Myokine-Delivery": str(delivery.id),
             "Myokine-Event": delivery.event_type,
         }
+        extensions: dict[str, str] = {}
+        url = delivery.url
+        if target is not None:
+            url, headers["Host"] = target.url, target.host_header
+            if target.sni_hostname:
+                extensions["sni_hostname"] = target.sni_hostname
         try:
-            answer = self._client.post(delivery.url, content=body, headers=headers)
+            answer = self._client.post(url, content=body, headers=headers, extensions=extensions)
         except httpx.HTTPError as exc:
             return webhooks.Outcome(
                 status=None, error=f"{type(exc).__name__}: {exc}", duration_ms=took()
             )
         return webhooks.Outcome(status=answer.status_code, error=None, duration_ms=took())
 
-    def _refused(self, url: str) -> str | None:
-        """Why the URL may not be called now (a name that resolves to a private address,
-        unless those are allowed), or None."""
+    def _target(self, url: str) -> rules.PinnedRequest | str | None:
+        """Where to send: the URL pinned to a public address its name resolves to, None to
+        send it as it is (private addresses allowed), or why it may not be sent now."""
         if self._settings.webhook_allow_private_urls:
             return None
         parts = urlsplit(url)
         host = parts.hostname or ""
         try:
-            addresses = self._resolve(host, parts.port or 443)
+            addresses = self._resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
         except OSError as exc:
             return f"cannot resolve {host}: {exc}"
+        if not addresses:
+            return f"{host} resolves to no address"
         private = [a for a in addresses if not rules.address_is_public(ipaddress.ip_address(a))]
-        return f"{host} resolves to a private address ({private[0]})" if private else None
+        if private:
+            return f"{host} resolves to a private address ({private[0]})"
+        return rules.pinned(url, addresses[0])
 
     def run_forever(self, *, poll_interval: float, should_stop: Callable[[], bool]) -> None:
         """Send until `should_stop()`; back off while the database is down."""

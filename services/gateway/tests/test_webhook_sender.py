@@ -246,3 +246,28 @@ def test_two_senders_never_take_the_same_delivery(
     assert [(a.status, a.error) for a in attempts(deps)] == [(200, None)] * 20
     assert len(ids) == len(set(ids)) == 20
     assert {d.state for d in deliveries(deps)} == {"delivered"}
+
+
+def test_a_name_is_resolved_once_and_the_request_goes_to_the_address_checked(
+    deps: Dependencies, world: World, receiver: WebhookReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This host's address stands in for a public one: the CRM's name resolves to it once,
+    # and the POST goes there naming the host, with no second lookup to rebind.
+    monkeypatch.setattr(rules, "address_is_public", lambda address: True)
+    lookups: list[str] = []
+
+    def resolve(host: str, port: int) -> list[str]:
+        lookups.append(host)
+        return ["127.0.0.1"]
+
+    subscribe(deps, world, f"http://crm.example.com:{receiver.port}/hooks")
+    tell_a_record(deps, world)
+    send = sender(deps, settings_for(deps, webhook_allow_private_urls=False), resolve=resolve)
+
+    send.send_due()
+    send.close()
+
+    [got] = receiver.got
+    assert got.headers["Host"] == f"crm.example.com:{receiver.port}"
+    assert lookups == ["crm.example.com"]
+    assert [d.state for d in deliveries(deps)] == ["delivered"]

@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, get_args
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from myokine.events import MilestoneReached, PersonalRecord, SessionFinished, StallDetected
 
@@ -205,3 +205,28 @@ def url_problem(url: str, *, allow_private: bool) -> str | None:
 def address_is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Whether a webhook may be sent to `address` when private addresses are not allowed."""
     return address.is_global and not address.is_multicast
+
+
+@dataclass(frozen=True)
+class PinnedRequest:
+    """A webhook URL bound to the address its name was checked against: the request goes to
+    that address, naming the host in `Host` (and, over TLS, in SNI, which the certificate is
+    checked against), so a second lookup cannot lead it elsewhere (DNS rebinding)."""
+
+    url: str
+    host_header: str
+    sni_hostname: str | None
+
+
+def pinned(url: str, address: str) -> PinnedRequest:
+    """`url` sent to `address` (one its host name resolved to)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    shown = f"[{address}]" if ":" in address else address
+    netloc = f"{shown}:{parts.port}" if parts.port else shown
+    host_header = parts.netloc.rpartition("@")[2]
+    return PinnedRequest(
+        url=urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")),
+        host_header=host_header,
+        sni_hostname=host if parts.scheme == "https" else None,
+    )

@@ -412,3 +412,37 @@ def test_signing_in_checks_the_member_in_once_a_day_at_a_gym(
         "local_date": "2026-11-25",
     }
     assert told[0]["occurred_at"] == NOW.isoformat()
+
+
+@pytest.mark.parametrize(
+    ("url", "address", "sent_to", "host", "sni"),
+    [
+        (
+            "https://crm.example.com/hooks?x=1",
+            "203.0.113.7",
+            "https://203.0.113.7/hooks?x=1",
+            "crm.example.com",
+            "crm.example.com",
+        ),
+        (
+            "http://crm.example.com:8080/h",
+            "203.0.113.7",
+            "http://203.0.113.7:8080/h",
+            "crm.example.com:8080",
+            None,
+        ),
+        (
+            "https://crm.example.com/h",
+            "2001:db8::5",
+            "https://[2001:db8::5]/h",
+            "crm.example.com",
+            "crm.example.com",
+        ),
+    ],
+)
+def test_a_request_goes_to_the_address_that_was_checked(
+    url: str, address: str, sent_to: str, host: str, sni: str | None
+) -> None:
+    request = rules.pinned(url, address)
+
+    assert (request.url, request.host_header, request.sni_hostname) == (sent_to, host, sni)
