@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,7 +24,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, FilePayload, Locator, Page, ViewportSize, expect
 
+from devstack.testing import WebhookReceiver
 from gateway_service.demo import CHAIN, GYM_TIMEZONE, TRAINER_NAME
+from gateway_service.domain.webhooks import verify
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -617,6 +620,55 @@ def test_a_chain_admin_adds_rotates_and_revokes_a_kiosk(
     assert identify(system, member["badge"], PIN, new_token) == 401
 
 
+def test_a_chain_admin_adds_a_webhook_watches_its_deliveries_and_deletes_it(
+    admin_page: Page,
+    system: Any,
+    screenshots: Path,
+    admin_api: httpx.Client,
+    kiosk: str,
+) -> None:
+    page = admin_page
+    crm = WebhookReceiver().start()
+    try:
+        for hook in admin_api.get("/v1/webhooks").json():
+            admin_api.delete(f"/v1/webhooks/{hook['id']}")
+        page.get_by_role("link", name="Webhooks").click()
+        expect(page.get_by_text("No webhook yet.")).to_be_visible()
+        form = page.get_by_role("form", name="Add a webhook")
+        form.get_by_label("Receiver's URL").fill("ftp://crm.example.com/x")
+        form.get_by_role("button", name="Add webhook").click()
+        expect(form.get_by_label("Receiver's URL")).to_have_attribute("aria-invalid", "true")
+        form.get_by_label("Receiver's URL").fill(crm.url)
+        form.get_by_role("button", name="Add webhook").click()
+        secret_box = page.get_by_role("group", name=f"Signing secret of {crm.url}")
+        expect(secret_box).to_be_focused()
+        secret = secret_box.get_by_role("textbox").input_value()
+        assert secret.startswith("whsec_")
+
+        member = add_member(admin_api, system, "Wes Webhook")
+        assert identify(system, member["badge"], PIN, kiosk) == 200
+        panel = page.locator("section[data-webhook]", has_text=crm.url)
+        refresh = panel.get_by_role("button", name=f"Refresh the deliveries to {crm.url}")
+        for _ in range(30):
+            refresh.click()
+            if panel.locator("td.status", has_text="Delivered").count():
+                break
+            page.wait_for_timeout(500)
+        row = panel.locator("tr", has_text="member.checked_in")
+        expect(row.locator("td.status")).to_have_text("Delivered")
+        expect(row).to_contain_text("HTTP 200")
+        [got] = [r for r in crm.got if b"member.checked_in" in r.body]
+        assert verify(secret, got.headers["Myokine-Signature"], got.body, now=int(time.time()))
+        page.screenshot(path=str(screenshots / "dashboard-webhooks.png"), full_page=True)
+
+        panel.get_by_role("button", name=f"Delete the webhook to {crm.url}").click()
+        confirm(page, f"Delete the webhook to {crm.url}?", "Delete")
+        expect(page.get_by_text("No webhook yet.")).to_be_visible()
+        assert admin_api.get("/v1/webhooks").json() == []
+    finally:
+        crm.stop()
+
+
 def test_a_plain_trainer_sees_no_chain_admin_pages(
     browser: Browser, system: Any, admin_api: httpx.Client
 ) -> None:
@@ -642,6 +694,7 @@ def test_a_plain_trainer_sees_no_chain_admin_pages(
         expect(nav.get_by_role("link", name="Member list")).to_be_visible()
         expect(nav.get_by_role("link", name="Trainers")).to_be_hidden()
         expect(nav.get_by_role("link", name="Kiosks")).to_be_hidden()
+        expect(nav.get_by_role("link", name="Webhooks")).to_be_hidden()
         page.goto("/dashboard#/trainers")
         expect(page.locator("#view p.error")).to_contain_text("Only a chain admin")
         page.goto(f"/dashboard#/members/{member['id']}")

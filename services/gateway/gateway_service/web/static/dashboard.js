@@ -1,9 +1,10 @@
 // The trainer dashboard: sign in, the gyms' members and their week, a member's charts,
 // program and sets, the member list (add, edit, import), each gym's equipment, programs
-// (list, versions, the builder) and, for chain admins, trainers and kiosks.
+// (list, versions, the builder) and, for chain admins, trainers, kiosks and webhooks.
 
 import { el, fmt, newKey, request } from "./api.js";
 import { kiosksPage, trainersPage } from "./chain-admin.js";
+import { webhooksPage } from "./webhooks.js";
 import { api, download, forget, isChainAdmin, keep, onSessionEnded, signedIn } from "./dashboard-api.js";
 import { confirmAction, describe, failure, heading, pageView } from "./dashboard-ui.js";
 import { equipmentEditor } from "./equipment.js";
@@ -81,6 +82,7 @@ const PAGES = {
   builder: (id) => builderPage(id),
   trainers: () => trainersPage(),
   kiosks: () => kiosksPage(),
+  webhooks: () => webhooksPage(),
   gyms: (id) => (id ? equipmentPage(id) : membersPage()),
   members: (id) => (id ? memberPage(id) : membersPage()),
 };
