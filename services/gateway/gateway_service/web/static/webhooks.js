@@ -147,13 +147,13 @@ export async function webhooksPage() {
     );
   }
 
-  const url = el("input", { type: "url", autocomplete: "off", placeholder: "https://crm.example.com/hooks/myokine" });
+  const url = el("input", { type: "url", autocomplete: "off" });
   const secret = el("input", { autocomplete: "off" });
   const events = eventChoice();
   const form = el(
     "form",
     { class: "stack", novalidate: true, "aria-label": "Add a webhook" },
-    field("Receiver's URL", url, { name: "url", wide: true }),
+    field("Receiver's URL", url, { name: "url", wide: true, hint: "The address your CRM gave for Myokine's events (http or https)." }),
     events.set,
     field("Signing secret (optional)", secret, { name: "secret", hint: "Left empty, one is made and shown once." }),
     formError(),
