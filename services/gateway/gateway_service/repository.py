@@ -321,7 +321,6 @@ class DueDelivery:
     secret: str
     event_type: str
     body: str
-    attempts: int
 
 
 TABLES = define_messaging_tables(Base.metadata)
@@ -1206,7 +1205,6 @@ class SqlGatewayRepository(GatewayRepository):
                 WebhookDelivery.webhook_id,
                 WebhookDelivery.event_type,
                 WebhookDelivery.body,
-                WebhookDelivery.attempts,
             )
         ).all()
         hooks = {
@@ -1222,7 +1220,6 @@ class SqlGatewayRepository(GatewayRepository):
                 secret=hooks[row.webhook_id].secret,
                 event_type=row.event_type,
                 body=row.body,
-                attempts=row.attempts,
             )
             for row in claimed
         ]

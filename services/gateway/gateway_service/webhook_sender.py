@@ -111,9 +111,7 @@ class WebhookSender:
         )
         if state is None:
             return
-        WEBHOOK_ATTEMPTS.labels(
-            delivery.event_type, "delivered" if outcome.delivered else state
-        ).inc()
+        WEBHOOK_ATTEMPTS.labels(delivery.event_type, state).inc()
         log.info(
             "webhook delivery %s: %s",
             delivery.id,

@@ -88,15 +88,25 @@ def checked_in(
 
 NewsEvent = SessionFinished | PersonalRecord | StallDetected | MilestoneReached
 
+_KINDS_OF: dict[type[NewsEvent], str] = {
+    SessionFinished: "session.finished",
+    PersonalRecord: "record.set",
+    StallDetected: "member.stalled",
+    MilestoneReached: "milestone.reached",
+}
+
+
+def kind_of(event: NewsEvent) -> str:
+    """The integration event a service's event is told as."""
+    return _KINDS_OF[type(event)]
+
 
 def from_event(event: NewsEvent, external_id: str | None) -> IntegrationEvent:
     """What the CRM is told of one of the services' events; its id is the event's, so a
     redelivered event is the same delivery."""
     member = {"member_id": str(event.member_id), "external_id": external_id}
-    kind: str
     data: dict[str, Any]
     if isinstance(event, SessionFinished):
-        kind = "session.finished"
         data = {
             "session_id": str(event.session_id),
             "gym_id": str(event.gym_id),
@@ -106,7 +116,6 @@ def from_event(event: NewsEvent, external_id: str | None) -> IntegrationEvent:
             "automatic": event.automatic,
         }
     elif isinstance(event, PersonalRecord):
-        kind = "record.set"
         data = {
             "exercise": event.exercise,
             "kind": event.kind,
@@ -114,14 +123,12 @@ def from_event(event: NewsEvent, external_id: str | None) -> IntegrationEvent:
             "set_id": str(event.set_id),
         }
     elif isinstance(event, StallDetected):
-        kind = "member.stalled"
         data = {"exercise": event.exercise, "load_kg": str(event.load_kg)}
     else:
-        kind = "milestone.reached"
         data = {"milestone": event.milestone}
     return IntegrationEvent(
         id=event.event_id,
-        kind=kind,
+        kind=kind_of(event),
         occurred_at=event.occurred_at,
         chain_id=event.chain_id,
         member_id=event.member_id,

@@ -73,9 +73,8 @@ def on_session_finished(uow: Uow, event: SessionFinished, *, now: datetime) -> N
 
 
 def _tell_webhooks(repo: GatewayRepository, event: webhook_rules.NewsEvent, now: datetime) -> None:
-    kind = webhook_rules.from_event(event, None).kind
-    if not webhooks.wants(repo, event.chain_id, kind):
-        return
-    member = repo.member_in_chain(event.chain_id, event.member_id)
-    external_id = member.external_id if member is not None else None
-    webhooks.tell(repo, webhook_rules.from_event(event, external_id), now=now)
+    def told() -> webhook_rules.IntegrationEvent:
+        member = repo.member_in_chain(event.chain_id, event.member_id)
+        return webhook_rules.from_event(event, member.external_id if member else None)
+
+    webhooks.tell(repo, event.chain_id, webhook_rules.kind_of(event), told, now=now)

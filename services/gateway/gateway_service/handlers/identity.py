@@ -382,9 +382,10 @@ def _arrived(repo: GatewayRepository, member: Member, kiosk: KioskPrincipal, now
     of the day's check-in at the gym (once: signing in again is the same check-in)."""
     # Where members train lately decides which trainers manage them.
     repo.record_visit(member.id, kiosk.gym_id, now)
-    if webhooks.wants(repo, kiosk.chain_id, "member.checked_in"):
+
+    def checked_in() -> webhook_rules.IntegrationEvent:
         local_date = now.astimezone(ZoneInfo(kiosk.timezone)).date()
-        checked_in = webhook_rules.checked_in(
+        return webhook_rules.checked_in(
             kiosk.chain_id,
             member.id,
             member.external_id,
@@ -393,7 +394,8 @@ def _arrived(repo: GatewayRepository, member: Member, kiosk: KioskPrincipal, now
             now,
             local_date,
         )
-        webhooks.tell(repo, checked_in, now=now)
+
+    webhooks.tell(repo, kiosk.chain_id, "member.checked_in", checked_in, now=now)
 
 
 def _principal(member: Member, kiosk: KioskPrincipal) -> MemberPrincipal:

@@ -143,15 +143,19 @@ def retry_deliveries(
 
 def tell(
     repo: GatewayRepository,
-    event: rules.IntegrationEvent,
+    chain_id: uuid.UUID,
+    kind: str,
+    build: Callable[[], rules.IntegrationEvent],
     *,
     now: datetime,
 ) -> int:
-    """Add a delivery of `event` for each of its chain's webhooks that wants its kind; how
-    many. One a webhook already has (the same event again) is left as it was."""
-    hooks = [w for w in repo.webhooks_of_chain(event.chain_id) if event.kind in w.events]
+    """Add a delivery of the event `build()` makes for each webhook of the chain that wants
+    `kind`; how many. The event is built only when one does (building may read the member).
+    A delivery a webhook already has (the same event again) is left as it was."""
+    hooks = [w for w in repo.webhooks_of_chain(chain_id) if kind in w.events]
     if not hooks:
         return 0
+    event = build()
     body = json.dumps(event.body(), separators=(",", ":"))
     repo.add_webhook_deliveries(
         [
@@ -172,11 +176,6 @@ def tell(
         ]
     )
     return len(hooks)
-
-
-def wants(repo: GatewayRepository, chain_id: uuid.UUID, kind: str) -> bool:
-    """Whether any webhook of the chain wants `kind` (so the caller may skip building it)."""
-    return any(kind in w.events for w in repo.webhooks_of_chain(chain_id))
 
 
 # --- sending: the relay's sender claims, POSTs, and records ----------------------------------

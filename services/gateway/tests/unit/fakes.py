@@ -471,7 +471,6 @@ class FakeGatewayRepository:
                 secret=self.webhooks[d.webhook_id].secret,
                 event_type=d.event_type,
                 body=d.body,
-                attempts=d.attempts,
             )
             for d in due
         ]
