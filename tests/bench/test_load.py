@@ -2,7 +2,9 @@
 
 Run with `make bench` (needs Debian's `wrk`). In one run on this run's PostgreSQL:
 1. the floor (`load/floor_app.py`: FastAPI + SQLAlchemy, one INSERT a request, one process)
-   takes `POST /sets` from wrk;
+   takes `POST /sets` from wrk; then the floor behind one hop (`load/floor_hop_app.py`, a
+   bare FastAPI app passing each set on with httpx): the least the system's shape, gateway
+   then service, costs;
 2. the whole system (every service's API, worker and relay, on a Redis of its own, kiosk
    rate limits raised) takes `POST /v1/kiosk/sets`, `GET /v1/kiosk/today` and
    `POST /v1/kiosk/identify` from wrk with the same connections;
@@ -201,13 +203,11 @@ def database_url(name: str) -> str:
 # --- the floor ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def floor(scratch_dir: Path) -> Iterator[tuple[str, int]]:
-    """The floor app, serving; its URL and pid."""
-    url = database_url(os.environ["DB_PREFIX"] + "bench_floor")
-    ensure_database(url)
+def _serve(app: str, env: Mapping[str, str], log_path: Path) -> Iterator[tuple[str, int]]:
+    """Serve `load/<app>.py` with uvicorn, one process, until the caller is done; its URL
+    and pid."""
     port = free_port()
-    log = (scratch_dir / "floor.log").open("w")
+    log = log_path.open("w")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -215,14 +215,14 @@ def floor(scratch_dir: Path) -> Iterator[tuple[str, int]]:
             "uvicorn",
             "--app-dir",
             str(HERE),
-            "floor_app:app",
+            f"{app}:app",
             "--port",
             str(port),
             "--log-level",
             "warning",
             "--no-access-log",
         ],
-        env={**os.environ, "FLOOR_DATABASE_URL": url},
+        env={**os.environ, **env},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -242,6 +242,20 @@ def floor(scratch_dir: Path) -> Iterator[tuple[str, int]]:
         process.terminate()
         process.wait(10)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def floor(scratch_dir: Path) -> Iterator[tuple[str, int]]:
+    """The floor app, serving; its URL and pid."""
+    url = database_url(os.environ["DB_PREFIX"] + "bench_floor")
+    ensure_database(url)
+    yield from _serve("floor_app", {"FLOOR_DATABASE_URL": url}, scratch_dir / "floor.log")
+
+
+@pytest.fixture(scope="module")
+def floor_hop(floor: tuple[str, int], scratch_dir: Path) -> Iterator[tuple[str, int]]:
+    """The floor behind one HTTP hop (`load/floor_hop_app.py`), serving; its URL and pid."""
+    yield from _serve("floor_hop_app", {"FLOOR_URL": floor[0]}, scratch_dir / "floor-hop.log")
 
 
 # --- the system ---------------------------------------------------------------------------
@@ -404,9 +418,10 @@ def _percentile(values: list[float], p: int) -> float:
     return quantiles(values, n=100, method="inclusive")[p - 1]
 
 
-def test_load(floor: tuple[str, int], system: System) -> None:
+def test_load(floor: tuple[str, int], floor_hop: tuple[str, int], system: System) -> None:
     """The whole benchmark, in one run, printed as one report."""
     floor_url, floor_pid = floor
+    hop_url, hop_pid = floor_hop
     lines: list[str] = []
 
     # The floor: POST /sets, one process.
@@ -414,6 +429,12 @@ def test_load(floor: tuple[str, int], system: System) -> None:
     before = cpu_seconds({"floor": floor_pid})
     floor_load = wrk(floor_url, "post_sets.lua", {"BODY_PATH": "/sets"}, name="floor")
     floor_cpu = spent(before, cpu_seconds({"floor": floor_pid}))["floor"] / floor_load.requests
+
+    # The floor behind one hop: the least a write through the gateway to a service costs.
+    wrk(hop_url, "post_sets.lua", {"BODY_PATH": "/sets"}, seconds=2, name="warm-up")
+    before = cpu_seconds({"hop": hop_pid, "floor": floor_pid})
+    hop_load = wrk(hop_url, "post_sets.lua", {"BODY_PATH": "/sets"}, name="floor behind one hop")
+    hop_cpu = sum(spent(before, cpu_seconds({"hop": hop_pid, "floor": floor_pid})).values())
 
     gateway = system.stack.url("gateway")
     member_env = {"MEMBER_TOKENS": ",".join(system.tokens)}
@@ -468,7 +489,7 @@ def test_load(floor: tuple[str, int], system: System) -> None:
     lines.append(
         f"{'call':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'of floor':>9} {'errors':>7}"
     )
-    for load in (floor_load, sets, half, today, identify):
+    for load in (floor_load, hop_load, sets, half, today, identify):
         ratio = load.rps / floor_load.rps
         lines.append(
             f"{load.name:36} {load.rps:8.1f} {load.p50_ms:8.1f} {load.p99_ms:8.1f} "
@@ -500,6 +521,10 @@ def test_load(floor: tuple[str, int], system: System) -> None:
     )
     for name, seconds in sorted(cpu.items(), key=lambda item: -item[1]):
         lines.append(f"  {name:24} {1000 * seconds / max(stored, 1):7.2f} ms")
+    lines.append(
+        f"CPU of the floor behind one hop: {1000 * hop_cpu / max(hop_load.requests, 1):.1f} ms "
+        f"a request, both processes ({hop_cpu / max(hop_load.requests, 1) / floor_cpu:.1f}x)"
+    )
     lines.append(
         "targets: POST sets >= 50% of the floor with p99 <= 100 ms; GET today p99 <= 50 ms"
     )

@@ -28,7 +28,7 @@ from program_service.schemas import (
 UowDep = Annotated[UnitOfWork[ProgramRepository], Depends(unit_of_work)]
 
 
-def current_time(request: Request) -> datetime:
+async def current_time(request: Request) -> datetime:
     """Now, from the clock the app was built with: the time a write stamps its changes with."""
     now: datetime = request.app.state.clock()
     return now

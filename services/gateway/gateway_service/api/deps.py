@@ -24,7 +24,9 @@ from myokine.problems import Forbidden, Unauthorized
 from myokine.unit_of_work import UnitOfWork
 
 
-def _deps(request: Request) -> Dependencies:
+# The dependencies that do not wait on anything are async: a plain function costs a trip to
+# the thread pool on every request.
+async def _deps(request: Request) -> Dependencies:
     deps: Dependencies = request.app.state.deps
     return deps
 
@@ -35,7 +37,7 @@ DepsDep = Annotated[Dependencies, Depends(_deps)]
 UowDep = Annotated[UnitOfWork[GatewayRepository], Depends(unit_of_work)]
 
 
-def _now(deps: DepsDep) -> datetime:
+async def _now(deps: DepsDep) -> datetime:
     return deps.clock()
 
 
