@@ -3,7 +3,7 @@
 Run with `make bench` (needs Debian's `wrk`). In one run on this run's PostgreSQL:
 1. the floor (`load/floor_app.py`: FastAPI + SQLAlchemy, one INSERT a request, one process)
    takes `POST /sets` from wrk; then the floor behind one hop (`load/floor_hop_app.py`, a
-   bare FastAPI app passing each set on with httpx): the least the system's shape, gateway
+   bare FastAPI app passing each set on with urllib3): the least the system's shape, gateway
    then service, costs;
 2. the whole system (every service's API, worker and relay, on a Redis of its own, kiosk
    rate limits raised) takes `POST /v1/kiosk/sets`, `GET /v1/kiosk/today` and
