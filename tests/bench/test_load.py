@@ -59,10 +59,17 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 BURST_SECONDS = int(os.environ.get("BENCH_BURST_SECONDS", "20"))
 MEMBERS = 32
 # BENCH_PROFILE=DIR: py-spy samples these processes (holding the GIL: their CPU, not their
-# waits) during the burst into DIR/<name>.txt
+# waits) during the burst, the reads of today and the identifies, into DIR/<phase>/<name>.txt
 # (collapsed stacks: one line a stack, then its sample count).
 PROFILE_DIR = os.environ.get("BENCH_PROFILE")
-PROFILED = ("gateway-api", "logging-api", "progression-worker", "logging-relay")
+PROFILED = (
+    "gateway-api",
+    "logging-api",
+    "program-api",
+    "progression-api",
+    "progression-worker",
+    "logging-relay",
+)
 # BENCH_API_PROCESSES=N serves the gateway and logging APIs with N processes each (the
 # services on the write path); 1 by default.
 API_PROCESSES = os.environ.get("BENCH_API_PROCESSES", "1")
@@ -162,11 +169,12 @@ def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]
     return {name: after[name] - before[name] for name in after}
 
 
-def profile(pids: Mapping[str, int], seconds: int) -> list[subprocess.Popen[bytes]]:
-    """Start py-spy on the processes of `PROFILED` (and their children) for `seconds`."""
+def profile(pids: Mapping[str, int], seconds: int, phase: str) -> list[subprocess.Popen[bytes]]:
+    """Start py-spy on the processes of `PROFILED` (and their children) for `seconds`, into
+    the phase's folder."""
     if not PROFILE_DIR:
         return []
-    out = Path(PROFILE_DIR)
+    out = Path(PROFILE_DIR) / phase
     out.mkdir(parents=True, exist_ok=True)
     spy = str(Path(sys.executable).parent / "py-spy")
     return [
@@ -444,7 +452,7 @@ def test_load(floor: tuple[str, int], floor_hop: tuple[str, int], system: System
     time.sleep(3)
     started_at = datetime.now().astimezone()
     before = cpu_seconds(system.pids())
-    spies = profile(system.pids(), BURST_SECONDS)
+    spies = profile(system.pids(), BURST_SECONDS, "sets")
     sets = wrk(
         gateway, "post_sets.lua", member_env, seconds=BURST_SECONDS, name="POST /v1/kiosk/sets"
     )
@@ -467,7 +475,10 @@ def test_load(floor: tuple[str, int], floor_hop: tuple[str, int], system: System
     )
     half_lags, _ = _lag(system, half_started)
 
+    spies = profile(system.pids(), SECONDS, "today")
     today = wrk(gateway, "get_today.lua", member_env, name="GET /v1/kiosk/today")
+    for spy in spies:
+        spy.wait(30)
     identify = wrk(
         gateway,
         "identify.lua",

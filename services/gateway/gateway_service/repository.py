@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -45,6 +45,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from gateway_service.domain.pin_lock import FailureRun, Scope
+from gateway_service.domain.today import KnownTarget
 from gateway_service.principals import KioskPrincipal, MemberPrincipal
 from myokine.messaging_tables import define_messaging_tables
 from myokine.units import Unit
@@ -549,17 +550,10 @@ class GatewayRepository(Protocol):
         """The member's last known targets of these exercises, by slug."""
         ...
 
-    def save_last_target(
-        self,
-        member_id: uuid.UUID,
-        exercise: str,
-        *,
-        load_kg: Decimal | None,
-        reps: int | None,
-        sets: int | None,
-        as_of: datetime,
+    def save_last_targets(
+        self, member_id: uuid.UUID, targets: Mapping[str, KnownTarget], *, as_of: datetime
     ) -> None:
-        """Remember a member's target of an exercise as of a time; an older word never wins."""
+        """Remember a member's targets (by exercise) as of a time; an older word never wins."""
         ...
 
     def add_member_news(self, news: MemberNews) -> None:
@@ -1069,23 +1063,36 @@ class SqlGatewayRepository(GatewayRepository):
         )
         return {t.exercise: t for t in rows}
 
-    def save_last_target(
-        self,
-        member_id: uuid.UUID,
-        exercise: str,
-        *,
-        load_kg: Decimal | None,
-        reps: int | None,
-        sets: int | None,
-        as_of: datetime,
+    def save_last_targets(
+        self, member_id: uuid.UUID, targets: Mapping[str, KnownTarget], *, as_of: datetime
     ) -> None:
-        values = {"load_kg": load_kg, "reps": reps, "sets": sets, "updated_at": as_of}
-        stmt = insert(LastTarget).values(member_id=member_id, exercise=exercise, **values)
+        if not targets:
+            return
+        # One statement for all of them: today's plan remembers every exercise's target.
+        stmt = insert(LastTarget).values(
+            [
+                {
+                    "member_id": member_id,
+                    "exercise": exercise,
+                    "load_kg": t.load_kg,
+                    "reps": t.reps,
+                    "sets": t.sets,
+                    "updated_at": as_of,
+                }
+                for exercise, t in sorted(targets.items())
+            ]
+        )
+        new = stmt.excluded
         self.session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["member_id", "exercise"],
-                set_=values,
-                where=LastTarget.updated_at <= stmt.excluded.updated_at,
+                set_={
+                    "load_kg": new.load_kg,
+                    "reps": new.reps,
+                    "sets": new.sets,
+                    "updated_at": new.updated_at,
+                },
+                where=LastTarget.updated_at <= new.updated_at,
             )
         )
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from gateway_service.bootstrap import Dependencies
+from gateway_service.domain.today import KnownTarget
 from gateway_service.handlers import events
 from gateway_service.repository import SqlGatewayRepository
 from myokine.db import transaction
@@ -50,6 +51,26 @@ def test_an_older_target_does_not_replace_a_newer_one(deps: Dependencies, world:
         deps.unit_of_work(), _targets(member, "62.5", now - timedelta(minutes=1))
     )
     assert _known(deps, member) == Decimal(65)
+
+
+def test_todays_targets_are_remembered_together_and_only_newer_ones_win(
+    deps: Dependencies, world: World
+) -> None:
+    member = uuid.UUID(world.a.member_ids[0])
+    now = datetime.now(UTC)
+    events.on_targets_updated(deps.unit_of_work(), _targets(member, "65", now))
+    read = {
+        "bench-press": KnownTarget(Decimal("60"), 8, 3),
+        "barbell-back-squat": KnownTarget(Decimal("100"), 6, 3),
+    }
+    with transaction(deps.runtime.sessions) as session:
+        repo = SqlGatewayRepository(session)
+        repo.save_last_targets(member, read, as_of=now - timedelta(minutes=1))
+        kept = repo.last_targets(member, sorted(read))
+    assert {slug: (t.load_kg, t.reps, t.sets) for slug, t in kept.items()} == {
+        "bench-press": (Decimal(65), 6, 3),
+        "barbell-back-squat": (Decimal(100), 6, 3),
+    }
 
 
 def test_a_personal_record_is_kept_once_as_member_news(deps: Dependencies, world: World) -> None:

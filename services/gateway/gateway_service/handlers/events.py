@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from gateway_service.domain import webhooks as webhook_rules
+from gateway_service.domain.today import KnownTarget
 from gateway_service.handlers import webhooks
 from gateway_service.repository import GatewayRepository, MemberNews
 from myokine.events import (
@@ -33,12 +34,9 @@ def on_targets_updated(uow: Uow, event: TargetsUpdated) -> None:
     """Remember the member's new target: the kiosk shows it when progression is down."""
     with uow:
         if uow.first_delivery(event) and uow.repo.hold_member(event.member_id):
-            uow.repo.save_last_target(
+            uow.repo.save_last_targets(
                 event.member_id,
-                event.exercise,
-                load_kg=event.load_kg,
-                reps=event.reps,
-                sets=event.sets,
+                {event.exercise: KnownTarget(event.load_kg, event.reps, event.sets)},
                 as_of=event.occurred_at,
             )
         uow.commit()

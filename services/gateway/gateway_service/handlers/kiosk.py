@@ -66,11 +66,16 @@ def _degradable(fetch: Callable[[], T], what: str) -> Callable[[], T | None]:
     return run
 
 
+# One pool for every request's fetches: a pool of its own would start threads on each read
+# of today. A fetch past the 32nd waits in the pool's queue; no fetch waits on another, so
+# a full pool slows a burst of reads but never deadlocks it.
+_FETCHES = ThreadPoolExecutor(max_workers=32, thread_name_prefix="gateway-fetch")
+
+
 def _together(*calls: Callable[[], Any]) -> list[Any]:
     """Run calls at once, each in a copy of this context (so the request id follows)."""
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        running = [pool.submit(contextvars.copy_context().run, call) for call in calls]
-        return [r.result() for r in running]
+    running = [_FETCHES.submit(contextvars.copy_context().run, call) for call in calls]
+    return [r.result() for r in running]
 
 
 def _plan(services: Services, member: MemberPrincipal, day: str | None) -> dict[str, Any]:
@@ -238,15 +243,18 @@ def _remember_targets(
     # Held first: a member erased while their plan was being fetched keeps nothing here.
     if not repo.hold_member(member_id):
         return
-    for slug, target in (targets.get("exercises") or {}).items():
-        repo.save_last_target(
-            member_id,
-            slug,
-            load_kg=as_decimal(target.get("target_load_kg")),
-            reps=target.get("target_reps"),
-            sets=target.get("sets"),
-            as_of=as_of,
-        )
+    repo.save_last_targets(
+        member_id,
+        {
+            slug: KnownTarget(
+                as_decimal(target.get("target_load_kg")),
+                target.get("target_reps"),
+                target.get("sets"),
+            )
+            for slug, target in (targets.get("exercises") or {}).items()
+        },
+        as_of=as_of,
+    )
 
 
 def log_set(

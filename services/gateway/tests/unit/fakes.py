@@ -7,13 +7,13 @@ constraints refuse; `FakeServiceClient` answers canned documents and records eac
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from gateway_service.domain.pin_lock import FailureRun, Scope
+from gateway_service.domain.today import KnownTarget
 from gateway_service.principals import KioskPrincipal, MemberPrincipal
 from gateway_service.repository import (
     Chain,
@@ -352,27 +352,21 @@ class FakeGatewayRepository:
             if (member_id, slug) in self.targets
         }
 
-    def save_last_target(
-        self,
-        member_id: uuid.UUID,
-        exercise: str,
-        *,
-        load_kg: Decimal | None,
-        reps: int | None,
-        sets: int | None,
-        as_of: datetime,
+    def save_last_targets(
+        self, member_id: uuid.UUID, targets: Mapping[str, KnownTarget], *, as_of: datetime
     ) -> None:
-        known = self.targets.get((member_id, exercise))
-        if known is not None and known.updated_at > as_of:
-            return
-        self.targets[(member_id, exercise)] = LastTarget(
-            member_id=member_id,
-            exercise=exercise,
-            load_kg=load_kg,
-            reps=reps,
-            sets=sets,
-            updated_at=as_of,
-        )
+        for exercise, target in targets.items():
+            known = self.targets.get((member_id, exercise))
+            if known is not None and known.updated_at > as_of:
+                continue
+            self.targets[(member_id, exercise)] = LastTarget(
+                member_id=member_id,
+                exercise=exercise,
+                load_kg=target.load_kg,
+                reps=target.reps,
+                sets=target.sets,
+                updated_at=as_of,
+            )
 
     def add_member_news(self, news: MemberNews) -> None:
         self.news.append(news)

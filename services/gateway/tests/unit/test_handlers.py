@@ -18,6 +18,7 @@ import pytest
 
 from gateway_service import credentials, queries
 from gateway_service.domain.pin_lock import Backoff, PinPolicy, Scope
+from gateway_service.domain.today import KnownTarget
 from gateway_service.handlers import events, identity, kiosk, members, trainer
 from gateway_service.repository import GatewayRepository, MemberNews, SqlGatewayRepository
 from gateway_service.schemas.identity import GymOut
@@ -558,8 +559,8 @@ def test_without_progression_today_shows_the_last_known_targets_stale(
         "GET", f"{base}/targets", ServiceUnavailable("down", service="progression")
     )
     fake(services.logging).answer("GET", f"{base}/sets", [])
-    repo.save_last_target(
-        tenant.member.id, "barbell-back-squat", load_kg=Decimal("60"), reps=8, sets=3, as_of=NOW
+    repo.save_last_targets(
+        tenant.member.id, {"barbell-back-squat": KnownTarget(Decimal("60"), 8, 3)}, as_of=NOW
     )
     shown = kiosk.today(uow, services, tenant.identified, now=NOW)
     assert (shown.stale, shown.degraded) == (True, ["progression"])
