@@ -10,7 +10,6 @@ import time
 import uuid
 from typing import Literal
 
-import jwt
 from pydantic import BaseModel, ConfigDict
 
 from myokine.problems import Forbidden, Unauthorized
@@ -43,6 +42,10 @@ class Caller(BaseModel):
 
 def sign_internal_token(caller: Caller, secret: str, *, ttl_seconds: int) -> str:
     """A short-lived token for one call from the gateway to a service."""
+    # Imported by the calls that sign or verify: a process that only names callers (the
+    # operator's commands, through the gateway's principals) never loads PyJWT.
+    import jwt
+
     now = int(time.time())
     claims = {
         "iss": ISSUER,
@@ -61,6 +64,8 @@ def sign_internal_token(caller: Caller, secret: str, *, ttl_seconds: int) -> str
 
 def verify_internal_token(token: str, secret: str) -> Caller:
     """The caller a token vouches for; raises Unauthorized if it is not valid."""
+    import jwt  # as in sign_internal_token
+
     try:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER)
         return Caller(

@@ -22,7 +22,7 @@ import uvicorn
 from myokine import backups
 from myokine.dead_letters import list_dead_letters, replay_dead_letters
 from myokine.health import check_database, check_redis
-from myokine.metrics import serve_metrics
+from myokine.metrics_serving import serve_metrics
 from myokine.migrations import upgrade
 from myokine.service_runtime import ServiceRuntime
 from myokine.structured_logs import configure_logging

@@ -4,37 +4,37 @@ Each service's `bootstrap.py` builds one `ServiceRuntime` and hands it (or what 
 such as units of work) to the code that needs it; nothing reaches it through a global.
 Its `api`, `worker`, `relay` and `migrate` commands (`python -m <name>_service ...`) all
 start from it.
+
+Each role's libraries are imported where its part is built: Celery with the Celery app
+(`celery`), FastAPI in `create_app`, Redis in `relay`. A process that only runs units of
+work (the operator's `myokine create-member`) loads none of them: together they are most
+of a second of imports.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import redis
-from celery import Celery
-from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from myokine.api_docs import install_api_docs
-from myokine.celery_app import create_celery, send_task
-from myokine.consumers import Handle, HandleMany, register_batch_consumer, register_consumer
 from myokine.db import make_engine, make_session_factory
 from myokine.dead_letters import record_dead_letter
-from myokine.edge import BodyLimits, EdgeGuard
-from myokine.events import Event
-from myokine.health import health_router
-from myokine.http_middleware import RequestIdMiddleware
 from myokine.messaging_tables import MessagingTables
-from myokine.metrics import StateCollector, metrics_router
-from myokine.outbox import OutboxRelay
-from myokine.problems import install_problem_handlers
-from myokine.security_headers import SecurityHeaders
 from myokine.settings import ServiceSettings
 from myokine.unit_of_work import Repo, SqlUnitOfWork, UnitOfWork
+
+if TYPE_CHECKING:
+    from celery import Celery
+    from fastapi import APIRouter, FastAPI
+
+    from myokine.consumers import Handle, HandleMany
+    from myokine.events import Event
+    from myokine.outbox import OutboxRelay
 
 
 class RelayLoop(Protocol):
@@ -53,7 +53,6 @@ class ServiceRuntime:
     engine: Engine
     sessions: sessionmaker[Session]
     tables: MessagingTables
-    celery: Celery
     migrations_dir: Path
     worker_start_hooks: list[Callable[[], None]] = field(default_factory=list)
     """What the worker does once before it consumes (e.g. ask to catch up on reference data)."""
@@ -64,16 +63,9 @@ class ServiceRuntime:
     relay_companions: list[RelayLoop] = field(default_factory=list)
     """Loops the relay process runs beside the outbox relay (the gateway's: its webhook
     sender and the purge of forgotten PIN runs)."""
-
-    def __post_init__(self) -> None:
-        register_batch_consumer(
-            self.celery,
-            self.name,
-            self.handlers,
-            self.dead_letter,
-            max_retries=self.settings.task_max_retries,
-            together=self.together,
-        )
+    _consumed: dict[str, type[Event]] = field(default_factory=dict, init=False, repr=False)
+    """The event class of each of `handlers`, for its task's name."""
+    _celery: Celery | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def build(
@@ -87,8 +79,42 @@ class ServiceRuntime:
             engine=engine,
             sessions=make_session_factory(engine),
             tables=tables,
-            celery=create_celery(settings, queue=name),
             migrations_dir=migrations_dir,
+        )
+
+    @property
+    def celery(self) -> Celery:
+        """The service's Celery app, with every consumer registered so far (and those
+        registered later as they come). Built when first asked for: by a worker, a
+        publish, a service's own periodic tasks."""
+        if self._celery is None:
+            from myokine.celery_app import create_celery
+            from myokine.consumers import register_batch_consumer
+
+            app = create_celery(self.settings, queue=self.name)
+            register_batch_consumer(
+                app,
+                self.name,
+                self.handlers,
+                self.dead_letter,
+                max_retries=self.settings.task_max_retries,
+                together=self.together,
+            )
+            for event_type, handle in self.handlers.items():
+                self._register_consumer(app, self._consumed[event_type], handle)
+            self._celery = app
+        return self._celery
+
+    def _register_consumer(self, app: Celery, event_cls: type[Event], handle: Handle) -> None:
+        from myokine.consumers import register_consumer
+
+        register_consumer(
+            app,
+            self.name,
+            event_cls,
+            handle,
+            self.dead_letter,
+            max_retries=self.settings.task_max_retries,
         )
 
     def unit_of_work(self, repository: Callable[[Session], Repo]) -> SqlUnitOfWork[Repo]:
@@ -97,10 +123,16 @@ class ServiceRuntime:
 
     def publish(self, task: str, queue: str, body: dict[str, Any]) -> None:
         """Send one task to a queue; raises if the broker cannot take it."""
+        from myokine.celery_app import send_task
+
         send_task(self.celery, task, queue, body)
 
     def relay(self) -> OutboxRelay:
         """The outbox relay of this service; it reads the consumers' backlogs in Redis."""
+        import redis
+
+        from myokine.outbox import OutboxRelay
+
         broker = redis.Redis.from_url(
             self.settings.redis_url, socket_timeout=2, socket_connect_timeout=2
         )
@@ -113,15 +145,6 @@ class ServiceRuntime:
             service=self.name,
         )
 
-    def _state_collector(self) -> StateCollector:
-        return StateCollector(
-            self.name,
-            self.engine,
-            self.tables.outbox,
-            self.tables.dead_letters,
-            self.settings.redis_url,
-        )
-
     def dead_letter(self, task: str, body: dict[str, Any], error: str) -> None:
         """Store a message that failed for good."""
         record_dead_letter(self.sessions, self.tables.dead_letters, task, body, error)
@@ -129,14 +152,9 @@ class ServiceRuntime:
     def consume(self, event_cls: type[Event], handle: Callable[[Any], None]) -> None:
         """Register `handle` as this service's consumer of `event_cls`, alone and in batches."""
         self.handlers[event_cls.event_type] = handle
-        register_consumer(
-            self.celery,
-            self.name,
-            event_cls,
-            handle,
-            self.dead_letter,
-            max_retries=self.settings.task_max_retries,
-        )
+        self._consumed[event_cls.event_type] = event_cls
+        if self._celery is not None:
+            self._register_consumer(self._celery, event_cls, handle)
 
     def consume_together(self, event_cls: type[Event], handle: HandleMany) -> None:
         """Register `handle` for a member's run of `event_cls` events in one batch (they
@@ -168,6 +186,16 @@ class ServiceRuntime:
         dependencies (`myokine.internal_api`). `upload_paths` take bodies up to
         `max_upload_bytes`; every other call `max_body_bytes`.
         """
+        from fastapi import FastAPI
+
+        from myokine.api_docs import install_api_docs
+        from myokine.edge import BodyLimits, EdgeGuard
+        from myokine.health import health_router
+        from myokine.http_middleware import RequestIdMiddleware
+        from myokine.metrics_serving import StateCollector, metrics_router
+        from myokine.problem_handlers import install_problem_handlers
+        from myokine.security_headers import SecurityHeaders
+
         app = FastAPI(
             title=title,
             description=description,
@@ -189,7 +217,15 @@ class ServiceRuntime:
         app.add_middleware(SecurityHeaders)
         app.add_middleware(RequestIdMiddleware, service=self.name)
         app.include_router(health_router(self.engine, self.settings.redis_url))
-        app.include_router(metrics_router(self._state_collector))
+        state = functools.partial(
+            StateCollector,
+            self.name,
+            self.engine,
+            self.tables.outbox,
+            self.tables.dead_letters,
+            self.settings.redis_url,
+        )
+        app.include_router(metrics_router(state))
         for router in routers:
             app.include_router(router)
         return app

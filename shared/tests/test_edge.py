@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from myokine.edge import BodyLimits, EdgeGuard
 from myokine.http_middleware import RequestIdMiddleware
-from myokine.problems import install_problem_handlers
+from myokine.problem_handlers import install_problem_handlers
 
 UPLOAD = "/upload"
 

@@ -21,7 +21,8 @@ from devstack.testing import service_process, wait_until
 from myokine.dead_letters import record_dead_letter
 from myokine.events import SetLogged, TargetsUpdated
 from myokine.http_middleware import RequestIdMiddleware
-from myokine.metrics import StateCollector, count_applied, metrics_router
+from myokine.metrics import count_applied
+from myokine.metrics_serving import StateCollector, metrics_router
 from myokine.outbox import OutboxRelay, add_event
 from myokine.unit_of_work import SqlUnitOfWork
 

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 from sqlalchemy import create_engine, text
 
+from myokine.problem_handlers import install_problem_handlers
 from myokine.problems import (
     PROBLEM_JSON,
     TYPE_BASE,
@@ -17,7 +18,6 @@ from myokine.problems import (
     InvalidInput,
     Locked,
     NotFound,
-    install_problem_handlers,
 )
 
 

@@ -28,8 +28,10 @@ SUFFIXES = ("_total", "_bucket", "_count", "_sum", "_created")
 
 
 def defined_metrics() -> set[str]:
-    """Every metric family name the services define (myokine/metrics.py)."""
-    source = (REPO / "shared" / "myokine" / "metrics.py").read_text()
+    """Every metric family name the services define: counted (myokine/metrics.py) or read
+    at scrape time (myokine/metrics_serving.py)."""
+    shared = REPO / "shared" / "myokine"
+    source = "".join((shared / name).read_text() for name in ("metrics.py", "metrics_serving.py"))
     families = set(re.findall(r'"(myokine_[a-z_]+)"', source))
     return families | {family + suffix for family in families for suffix in SUFFIXES}
 

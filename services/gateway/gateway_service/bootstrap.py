@@ -1,54 +1,41 @@
 """The gateway, wired once: runtime, units of work, service clients, rate limits, clock.
 
-Everything that runs the gateway (the API's app factory, the worker, the relay, the
-operator's command line, the demo seed, the tests) starts from `bootstrap()`; nothing
-is built at import.
+Everything that runs the gateway (the API's app factory, the worker, the relay, the demo
+seed, the tests) starts from `bootstrap()`; nothing is built at import. It builds on
+`core_wiring`, which the operator's command line uses alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 
 from gateway_service import tasks
+from gateway_service.core_wiring import CoreDependencies, wire_core
 from gateway_service.domain.pin_lock import Backoff, PinPolicy
 from gateway_service.ratelimits import RateLimiter
-from gateway_service.repository import TABLES, GatewayRepository, SqlGatewayRepository
+from gateway_service.repository import GatewayRepository
 from gateway_service.service_clients import ServiceClient, Services, Timeouts
-from gateway_service.settings import Settings, get_settings
+from gateway_service.settings import Settings
 from gateway_service.webhook_sender import WebhookSender
-from myokine.service_runtime import ServiceRuntime
 from myokine.unit_of_work import UnitOfWork
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 @dataclass(frozen=True)
-class Dependencies:
+class Dependencies(CoreDependencies):
     """What the gateway's entry points hand to its handlers and queries."""
 
-    runtime: ServiceRuntime
-    settings: Settings
-    unit_of_work: Callable[[], UnitOfWork[GatewayRepository]]
-    """A new unit of work on the identity database, per use case."""
     services: Services
     """The program, logging and progression services."""
     limiter: RateLimiter
     pin_policy: PinPolicy
-    clock: Callable[[], datetime]
-    """The current time (aware, UTC)."""
 
     def close(self) -> None:
         """Let go of the connections: database, services, Redis."""
         self.services.close()
         self.limiter.close()
-        self.runtime.engine.dispose()
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
+        super().close()
 
 
 def _service_clients(settings: Settings) -> Services:
@@ -108,20 +95,16 @@ def bootstrap(
 
     Nothing connects yet; the Celery consumers are registered on `runtime.celery`.
     """
-    settings = settings or get_settings()
-    runtime = ServiceRuntime.build("gateway", settings, TABLES, MIGRATIONS)
-
-    def sql_unit_of_work() -> UnitOfWork[GatewayRepository]:
-        return runtime.unit_of_work(SqlGatewayRepository)
-
+    core = wire_core(settings, unit_of_work=unit_of_work, clock=clock)
+    settings = core.settings
     deps = Dependencies(
-        runtime=runtime,
+        runtime=core.runtime,
         settings=settings,
-        unit_of_work=unit_of_work or sql_unit_of_work,
+        unit_of_work=core.unit_of_work,
+        clock=core.clock,
         services=services or _service_clients(settings),
         limiter=RateLimiter(settings.redis_url, prefix=settings.rate_limit_namespace),
         pin_policy=pin_policy(settings),
-        clock=clock or _utc_now,
     )
     tasks.register(deps)
 
@@ -130,5 +113,5 @@ def bootstrap(
         sender = WebhookSender(deps.unit_of_work, settings, deps.clock)
         sender.run_forever(poll_interval=poll_interval, should_stop=should_stop)
 
-    runtime.beside_the_relay(send_webhooks)
+    core.runtime.beside_the_relay(send_webhooks)
     return deps

@@ -16,13 +16,15 @@ SQLAlchemy and pydantic, seconds of imports that `myokine --help` has no use for
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import os
 import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -33,12 +35,25 @@ if TYPE_CHECKING:
     from rich.progress import Progress
     from sqlalchemy.orm import Session, sessionmaker
 
-    from gateway_service.bootstrap import Dependencies
+    from gateway_service.core_wiring import CoreDependencies
     from gateway_service.schemas.identity import GymOut
 
 SERVICES = ("gateway", "program", "logging", "progression")
 
 app = typer.Typer(help="Operate Myokine: tenants, credentials, migrations, dead letters.")
+
+
+def main() -> None:
+    """Run a `myokine` command in this process, which ends with it (the console script)."""
+    # The cyclic garbage collector would take a quarter of a command's time walking the
+    # objects its imports make (hundreds of thousands, none of them garbage): while they
+    # are imported, and again at exit to free what the exit frees anyway. Reference
+    # counting still frees what a command lets go of. Here and not on `app`, which tests
+    # run in their own process.
+    gc.disable()
+    atexit.register(gc.freeze)
+    app()
+
 
 STACK_FILE = "stack.env"
 """What `make run` writes in its data folder: where its servers are (infra/devstack)."""
@@ -66,16 +81,12 @@ def find_the_stack() -> None:
     typer.echo(f"using the stack `make run` started ({found})", err=True)
 
 
-@contextmanager
-def _wired() -> Iterator[Dependencies]:
-    """The gateway's wiring for one command, let go of when it ends."""
-    from gateway_service.bootstrap import bootstrap
+def _wired() -> closing[CoreDependencies]:
+    """The gateway's database and clock for one command, let go of when it ends (without
+    the API's service clients, rate limits and Celery consumers, which no command uses)."""
+    from gateway_service.core_wiring import wire_core
 
-    deps = bootstrap()
-    try:
-        yield deps
-    finally:
-        deps.close()
+    return closing(wire_core())
 
 
 JsonOpt = Annotated[
@@ -162,7 +173,7 @@ def _reported() -> Iterator[None]:
         raise typer.Exit(1) from exc
 
 
-def _gym(deps: Dependencies, chain: str, gym: str) -> GymOut:
+def _gym(deps: CoreDependencies, chain: str, gym: str) -> GymOut:
     from gateway_service import queries
 
     uow = deps.unit_of_work()
@@ -414,7 +425,7 @@ def _table(
     Console().print(table)
 
 
-def _admin_of(deps: Dependencies, chain: str) -> Any:
+def _admin_of(deps: CoreDependencies, chain: str) -> Any:
     """The operator acting as a chain admin of the chain of that name."""
     from gateway_service import queries
     from gateway_service.principals import operator
@@ -563,8 +574,10 @@ def seed_demo(
 ) -> None:
     """Seed the demo chain (idempotently) and write its credentials to OUTPUT."""
     from gateway_service import demo
+    from gateway_service.bootstrap import bootstrap
 
-    with _wired() as deps, _reported():
+    # The whole wiring: the demo members are assigned a program through the program service.
+    with closing(bootstrap()) as deps, _reported():
         document = demo.seed_demo(
             deps.unit_of_work(), deps.services, gateway_url=gateway_url, output=output
         )
