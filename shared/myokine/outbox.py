@@ -12,12 +12,12 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Insert, Table, delete, insert, select, update
+from sqlalchemy import Insert, Table, bindparam, cast, column, delete, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from myokine.events import BATCH, EVENT_TYPES, ROUTES, Event, task_name
@@ -70,17 +70,33 @@ def _messages(rows: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, str, di
 
 def add_event(session: Session, outbox: Table, event: Event) -> None:
     """Store `event` in the outbox, inside the caller's transaction."""
-    session.execute(
-        _insert(outbox),
-        {"event_id": event.event_id, "event_type": event.event_type, "body": event.to_message()},
-    )
+    session.execute(insert_events(outbox), event_rows([event]))
 
 
 @functools.cache
-def _insert(outbox: Table) -> Insert:
-    # Built once per table (every write with an event runs it); its values are the
-    # parameters it runs with.
-    return insert(outbox)
+def insert_events(outbox: Table) -> Insert:
+    """The statement that stores events in the outbox, in their order (`event_rows` are its
+    parameters). Built once per table: every write with events runs it."""
+    # One JSON array of the messages (each names its event's id and type): one parameter
+    # to encode, whatever the number of events; the ordinality keeps their order in the
+    # ids the rows get.
+    messages = (
+        func.jsonb_array_elements(bindparam("b_messages", type_=outbox.c.body.type))
+        .table_valued(column("value", outbox.c.body.type), with_ordinality="position")
+        .render_derived()
+    )
+    message = messages.c.value
+    rows = select(
+        cast(message["event_id"].astext, outbox.c.event_id.type),
+        message["event_type"].astext,
+        message,
+    ).order_by(messages.c.position)
+    return insert(outbox).from_select(["event_id", "event_type", "body"], rows)
+
+
+def event_rows(events: Sequence[Event]) -> dict[str, Any]:
+    """The parameters of `insert_events` that store `events`."""
+    return {"b_messages": [e.to_message() for e in events]}
 
 
 class OutboxRelay:

@@ -27,9 +27,9 @@ from typing import Generic, Self, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    Insert,
     Table,
     Text,
-    Update,
     bindparam,
     cast,
     delete,
@@ -47,7 +47,7 @@ from myokine.idempotency import IdempotentRequest
 from myokine.inbox import first_delivery
 from myokine.messaging_tables import MessagingTables
 from myokine.metrics import count_produced
-from myokine.outbox import add_event
+from myokine.outbox import event_rows, insert_events
 from myokine.problems import Conflict
 
 Repo = TypeVar("Repo")
@@ -186,11 +186,16 @@ class SqlUnitOfWork(UnitOfWork[Repo]):
         self._sessions = sessions
         self._tables = tables
         self._repository = repository
+        # The answer and the events, kept until `_commit` writes them in one statement.
+        self._answer: dict[str, object] | None = None
+        self._unstored: list[Event] = []
 
     def _begin(self) -> None:
         self.session = self._sessions()
         self.session.begin()
         self.repo = self._repository(self.session)
+        self._answer = None
+        self._unstored = []
 
     def _end(self, *, committed: bool) -> None:
         if not committed:
@@ -247,27 +252,29 @@ class SqlUnitOfWork(UnitOfWork[Repo]):
         return Reply(status=earlier.status_code, body=earlier.response_body)
 
     def _remember(self, scope: str, request: IdempotentRequest, answer: Reply) -> None:
-        self.session.execute(
-            _store_answer(self._tables.idempotency),
-            {
-                "b_scope": scope,
-                "b_key": request.key,
-                "b_status": answer.status,
-                "b_body": answer.body,
-            },
-        )
+        self._answer = {
+            "b_scope": scope,
+            "b_key": request.key,
+            "b_status": answer.status,
+            "b_body": answer.body,
+        }
 
     def _store_event(self, event: Event) -> None:
-        add_event(self.session, self._tables.outbox, event)
+        self._unstored.append(event)
 
     def _commit(self) -> None:
+        if self._answer is not None or self._unstored:
+            answer = self._answer or _NO_ANSWER
+            self.session.execute(
+                _answer_and_events(self._tables), answer | event_rows(self._unstored)
+            )
         self.session.commit()
 
     def _after_commit(self, events: list[Event]) -> None:
         count_produced(self._service, events)
 
 
-# Built once per table: every write with an Idempotency-Key runs both.
+# Built once per service's tables: every write with an Idempotency-Key runs both.
 
 
 @functools.cache
@@ -279,9 +286,19 @@ def _claim_key(table: Table) -> ReturningInsert[tuple[str]]:
 
 
 @functools.cache
-def _store_answer(table: Table) -> Update:
-    return (
-        update(table)
-        .where(table.c.scope == bindparam("b_scope"), table.c.key == bindparam("b_key"))
+def _answer_and_events(tables: MessagingTables) -> Insert:
+    """The claimed key's answer and the events, in one statement.
+
+    With no key claimed (`_NO_ANSWER`) the answer's update finds no row; with no events
+    nothing is inserted. Built once per service: every write runs it at commit.
+    """
+    replies = tables.idempotency
+    answer = (
+        update(replies)
+        .where(replies.c.scope == bindparam("b_scope"), replies.c.key == bindparam("b_key"))
         .values(status_code=bindparam("b_status"), response_body=bindparam("b_body"))
     )
+    return insert_events(tables.outbox).add_cte(answer.cte("answer"))
+
+
+_NO_ANSWER: dict[str, object] = dict.fromkeys(("b_scope", "b_key", "b_status", "b_body"))

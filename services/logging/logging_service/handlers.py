@@ -122,17 +122,19 @@ def _member_write(
     caller: Caller,
     member_id: uuid.UUID,
     request: IdempotentRequest | None,
-    work: Callable[[], Reply],
+    work: Callable[[WorkoutSession | None], Reply],
 ) -> Reply:
-    """Run one write of a member: claim its key, take the member's lock, work, commit."""
+    """Run one write of a member: claim its key, take the member's lock, work (given the
+    member's open session), commit."""
 
     def locked() -> Reply:
         uow.repo.lock_member(caller.chain_id, member_id)
-        # Asked under the lock the erasure takes: a write that passed the gateway just
+        # Read under the lock the erasure takes: a write that passed the gateway just
         # before the member was erased, and reaches here after, stores nothing.
-        if uow.repo.erased(member_id):
+        state = uow.repo.member_state(caller.chain_id, member_id)
+        if state.erased:
             raise NotFound("No such member.")
-        return work()
+        return work(state.open_session)
 
     return idempotent_write(uow, idempotency_scope(caller.chain_id, member_id), request, locked)
 
@@ -163,23 +165,22 @@ def _session_for(
     uow: Uow,
     caller: Caller,
     member_id: uuid.UUID,
+    current: WorkoutSession | None,
     *,
     gym_id: uuid.UUID,
     zone: ZoneInfo,
     at: datetime,
     program_day: str | None,
 ) -> tuple[WorkoutSession, bool]:
-    """The open session a write at `at` belongs to, and whether it was opened just now.
+    """The session a write at `at` belongs to: the member's `current` open one, or a new
+    one (True; not stored yet, the caller stores it with what it writes).
 
     An open session at another gym, of another day or idle too long is finished first.
     """
     day = local_date(at, zone)
-    current = uow.repo.open_session(caller.chain_id, member_id)
     if current is not None:
         facts = OpenSession(current.gym_id, current.local_date, current.last_set_at)
         if continues(facts, gym_id=gym_id, day=day, performed_at=at):
-            if current.program_day is None:
-                current.program_day = program_day
             return current, False
         _finish(uow, current, at=current.last_set_at, automatic=True)
     opened = WorkoutSession(
@@ -195,7 +196,6 @@ def _session_for(
         last_set_at=at,
         finished_automatically=False,
     )
-    uow.repo.add_session(opened)
     return opened, True
 
 
@@ -212,18 +212,18 @@ def log_set(
     require_access(caller, member_id)
     gym_id, zone = gym_of(caller)
 
-    def work() -> Reply:
+    def work(current: WorkoutSession | None) -> Reply:
         valid = _validated(uow, caller.chain_id, entry, now)
         ws, _ = _session_for(
             uow,
             caller,
             member_id,
+            current,
             gym_id=gym_id,
             zone=zone,
             at=valid.performed_at,
             program_day=valid.program_day,
         )
-        ws.last_set_at = max(ws.last_set_at, valid.performed_at)
         row = LoggedSetRow(
             id=uuid.uuid4(),
             chain_id=caller.chain_id,
@@ -240,17 +240,14 @@ def log_set(
             warmup=valid.warmup,
             performed_at=valid.performed_at,
             local_date=ws.local_date,
-            set_number=uow.repo.next_set_number(ws.id, valid.exercise),
             logged_at=now,
             logged_by=caller.sub,
         )
-        uow.repo.add_set(row)
-        _emit(
-            uow,
-            member_id,
-            lambda seq: SetLogged(
-                **_event_fields(caller.chain_id, member_id), seq=seq, set=_logged(row)
-            ),
+        # One statement stores the set with its session and takes the event's number
+        # (under the member's lock, as `_emit` takes it).
+        seq = uow.repo.add_set(row, ws, program_day=valid.program_day)
+        uow.add_event(
+            SetLogged(**_event_fields(caller.chain_id, member_id), seq=seq, set=_logged(row))
         )
         return Reply(201, SetOut.of(row).model_dump_json())
 
@@ -270,16 +267,21 @@ def open_session(
     require_access(caller, member_id)
     gym_id, zone = gym_of(caller)
 
-    def work() -> Reply:
+    def work(current: WorkoutSession | None) -> Reply:
         ws, opened = _session_for(
             uow,
             caller,
             member_id,
+            current,
             gym_id=gym_id,
             zone=zone,
             at=now,
             program_day=program_day,
         )
+        if opened:
+            uow.repo.add_session(ws)
+        elif ws.program_day is None:
+            ws.program_day = program_day
         sets = list(uow.repo.sets_of_sessions([ws.id]))
         return Reply(201 if opened else 200, SessionOut.with_sets(ws, sets).model_dump_json())
 
@@ -297,8 +299,7 @@ def finish_session(
     """Finish the member's open session at the kiosk and emit SessionFinished."""
     require_access(caller, member_id)
 
-    def work() -> Reply:
-        ws = uow.repo.open_session(caller.chain_id, member_id)
+    def work(ws: WorkoutSession | None) -> Reply:
         if ws is None:
             raise NotFound("This member has no open session.")
         count = _finish(uow, ws, at=now, automatic=False)
@@ -388,7 +389,7 @@ def correct_set(
     """Correct a set, keep the change in its audit trail and emit SetCorrected."""
     require_access(caller, member_id)
 
-    def work() -> Reply:
+    def work(_: WorkoutSession | None) -> Reply:
         row = _changeable(uow, caller, member_id, set_id, now)
         try:
             changed = apply_correction(_entry_of(row), correction)
@@ -435,7 +436,7 @@ def void_set(
     """Void a set (it stays, marked), keep it in the audit trail and emit SetVoided."""
     require_access(caller, member_id)
 
-    def work() -> Reply:
+    def work(_: WorkoutSession | None) -> Reply:
         row = _changeable(uow, caller, member_id, set_id, now)
         before = _audit_view(row)
         row.voided_at = now

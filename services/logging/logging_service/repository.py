@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, cast
@@ -26,6 +27,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    false,
     func,
     or_,
     select,
@@ -35,9 +37,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.sql.dml import ReturningInsert
 
 from logging_service.domain.pagination import Cursor, PageRequest
-from myokine.erasure import define_erased_members, record_erasure, was_erased
+from myokine.erasure import define_erased_members, member_digest, record_erasure
 from myokine.messaging_tables import define_messaging_tables
 
 NAMING = {
@@ -178,7 +181,9 @@ ERASED = define_erased_members(Base.metadata)
 # Built on the tables (not the mapped classes) with bound parameters, they skip the ORM's
 # bulk-write machinery and are not built again for each set.
 
-_sequences, _sets = (cast(Table, m.__table__) for m in (MemberSequence, LoggedSetRow))
+_sequences, _sets, _sessions = (
+    cast(Table, m.__table__) for m in (MemberSequence, LoggedSetRow, WorkoutSession)
+)
 _LOCK_MEMBER = insert(_sequences).on_conflict_do_update(  # values: the parameters it runs with
     index_elements=["member_id"], set_={"last_seq": _sequences.c.last_seq}
 )
@@ -191,6 +196,98 @@ _NEXT_SEQ = (
 _HIGHEST_SET_NUMBER = select(func.max(_sets.c.set_number)).where(
     _sets.c.session_id == bindparam("session_id"), _sets.c.exercise == bindparam("exercise")
 )
+
+
+def _member_state() -> Any:
+    """Whether the member was erased, and their open session (as a mapped object, whose
+    changes the commit writes): one row, from the sequence row `lock_member` holds."""
+    erased = select(ERASED.c.member_digest).where(ERASED.c.member_digest == bindparam("digest"))
+    return (
+        select(WorkoutSession, erased.exists().label("erased"))
+        .select_from(_sequences)
+        .outerjoin(
+            WorkoutSession,
+            and_(
+                WorkoutSession.member_id == _sequences.c.member_id,
+                WorkoutSession.chain_id == bindparam("chain_id"),
+                WorkoutSession.finished_at.is_(None),
+            ),
+        )
+        .where(_sequences.c.member_id == bindparam("member_id"))
+    )
+
+
+_MEMBER_STATE = _member_state()
+
+_SESSION_OF_SET = ("chain_id", "member_id", "gym_id", "local_date")
+"""Columns a set has the value of its session in (the gym: a set elsewhere opens another)."""
+
+
+_SET_FIELDS = (
+    *_SESSION_OF_SET,
+    *("id", "kiosk_id", "exercise", "load_value", "unit", "load_kg", "reps", "rpe", "warmup"),
+    *("performed_at", "logged_at", "logged_by"),
+)
+"""The columns of a new set its row holds (its session and number come from elsewhere)."""
+
+
+def _add_set() -> ReturningInsert[Any]:
+    """The set, numbered after the highest of its exercise in its session; its session,
+    inserted when new, else its last set time and missing program day following the set;
+    and the member's next sequence number: one statement.
+
+    Parameters are named `b_<column>` (the set's, its session's shared ones) and
+    `b_session_<column>` (the session's own): SQLAlchemy keeps column names for itself.
+    """
+    w, s, q = _sessions.c, _sets.c, _sequences.c
+    session_values: dict[str, Any] = {name: bindparam(f"b_{name}") for name in _SESSION_OF_SET} | {
+        name: bindparam(f"b_session_{name}")
+        for name in ("id", "kiosk_id", "program_day", "timezone", "opened_at")
+    }
+    new_session = insert(_sessions).values(
+        # A nested insert gets no column defaults: every column is named.
+        session_values
+        | {"last_set_at": bindparam("b_performed_at"), "finished_automatically": false()}
+    )
+    session = new_session.on_conflict_do_update(
+        index_elements=[w.id],
+        set_={
+            "last_set_at": func.greatest(w.last_set_at, new_session.excluded.last_set_at),
+            "program_day": func.coalesce(w.program_day, new_session.excluded.program_day),
+        },
+    ).cte("session")
+    seq = (
+        update(_sequences)
+        .where(q.member_id == bindparam("b_member_id"))
+        .values(last_seq=q.last_seq + 1)
+        .returning(q.last_seq)
+        .cte("seq")
+    )
+    # Under the member's lock no other set of the session is being numbered.
+    number = (
+        select(func.coalesce(func.max(s.set_number), 0) + 1)
+        .where(s.session_id == bindparam("b_session_id"), s.exercise == bindparam("b_exercise"))
+        .scalar_subquery()
+    )
+    set_values: dict[str, Any] = {name: bindparam(f"b_{name}") for name in _SET_FIELDS}
+    return (
+        insert(_sets)
+        .values(set_values | {"session_id": bindparam("b_session_id"), "set_number": number})
+        .returning(s.set_number, select(seq.c.last_seq).scalar_subquery())
+        .add_cte(session)
+    )
+
+
+_ADD_SET = _add_set()
+
+
+@dataclass(frozen=True)
+class MemberState:
+    """What a write of a member reads first, under their lock."""
+
+    erased: bool
+    """The member was erased here: the write stores nothing."""
+    open_session: WorkoutSession | None
 
 
 class LoggingRepository(Protocol):
@@ -220,8 +317,8 @@ class LoggingRepository(Protocol):
         """The member's next event sequence number (call `lock_member` first)."""
         ...
 
-    def open_session(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> WorkoutSession | None:
-        """The member's open session, if any."""
+    def member_state(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> MemberState:
+        """Whether the member was erased, and their open session (call `lock_member` first)."""
         ...
 
     def get_session(
@@ -234,8 +331,16 @@ class LoggingRepository(Protocol):
         """Store a new session."""
         ...
 
-    def add_set(self, row: LoggedSetRow) -> None:
-        """Store a new set."""
+    def add_set(
+        self, row: LoggedSetRow, session: WorkoutSession, *, program_day: str | None
+    ) -> int:
+        """Store a new set of `session` and number it (`row.set_number`: after the highest of
+        its exercise there); store the session too when it is new, else move its last set
+        time to the set's (when later) and give it `program_day` when it has none. Returns
+        the member's next sequence number, for the set's event (call `lock_member` first).
+
+        The session's row is written here: `session` itself is not changed.
+        """
         ...
 
     def add_change(self, change: SetChange) -> None:
@@ -322,10 +427,6 @@ class LoggingRepository(Protocol):
         """Every entry of the audit trails of a member's sets, oldest first (for the export)."""
         ...
 
-    def erased(self, member_id: uuid.UUID) -> bool:
-        """Whether the member was erased here."""
-        ...
-
     def erase_member(self, member_id: uuid.UUID) -> int:
         """Delete every row of the member (sets, their audit trail, sessions, sequence) and
         remember that they were erased; how many rows went. Take `lock_member` first."""
@@ -383,14 +484,12 @@ class SqlLoggingRepository(LoggingRepository):
         seq: int = self.session.execute(_NEXT_SEQ, {"b_member_id": member_id}).scalar_one()
         return seq
 
-    def open_session(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> WorkoutSession | None:
-        return self.session.scalars(
-            select(WorkoutSession).where(
-                WorkoutSession.chain_id == chain_id,
-                WorkoutSession.member_id == member_id,
-                WorkoutSession.finished_at.is_(None),
-            )
-        ).one_or_none()
+    def member_state(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> MemberState:
+        open_session, erased = self.session.execute(
+            _MEMBER_STATE,
+            {"member_id": member_id, "chain_id": chain_id, "digest": member_digest(member_id)},
+        ).one()
+        return MemberState(erased=erased, open_session=open_session)
 
     def get_session(
         self, session_id: uuid.UUID, *, for_update: bool = False
@@ -402,9 +501,19 @@ class SqlLoggingRepository(LoggingRepository):
         self.session.add(ws)
         self.session.flush()
 
-    def add_set(self, row: LoggedSetRow) -> None:
-        self.session.add(row)
-        self.session.flush()
+    def add_set(
+        self, row: LoggedSetRow, session: WorkoutSession, *, program_day: str | None
+    ) -> int:
+        parameters = {f"b_{name}": getattr(row, name) for name in _SET_FIELDS} | {
+            "b_session_id": session.id,
+            "b_session_kiosk_id": session.kiosk_id,
+            "b_session_program_day": program_day,
+            "b_session_timezone": session.timezone,
+            "b_session_opened_at": session.opened_at,
+        }
+        stored = self.session.execute(_ADD_SET, parameters).one()
+        row.set_number = int(stored[0])
+        return int(stored[1])
 
     def add_change(self, change: SetChange) -> None:
         self.session.add(change)
@@ -560,9 +669,6 @@ class SqlLoggingRepository(LoggingRepository):
             .where(SetChange.chain_id == chain_id, SetChange.member_id == member_id)
             .order_by(SetChange.id)
         ).all()
-
-    def erased(self, member_id: uuid.UUID) -> bool:
-        return was_erased(self.session, ERASED, member_id)
 
     def erase_member(self, member_id: uuid.UUID) -> int:
         """Five statements, the audit trail before the sets it refers to (by their index)."""

@@ -218,3 +218,22 @@ def test_sessions_open_explicitly(client: TestClient, member: Member, headers: H
     assert same.json()["id"] == opened.json()["id"]
     s = client.post(member.sets_path, json=BENCH, headers=headers(key="1")).json()
     assert s["session_id"] == opened.json()["id"]
+
+
+def test_a_set_keeps_its_session_up_to_date(
+    client: TestClient, rt: ServiceRuntime, member: Member, headers: Headers
+) -> None:
+    """The one statement that stores a set also moves its session's last set time forward
+    (never back, for a set logged late) and gives it the set's program day when it had none."""
+    opened = client.post(member.path("sessions"), headers=headers()).json()
+    now = datetime.now(UTC)
+    late = {**BENCH, "performed_at": (now - timedelta(minutes=5)).isoformat()}
+    first = {**BENCH, "program_day": "A", "performed_at": now.isoformat()}
+    for key, body in (("1", first), ("2", late)):
+        r = client.post(member.sets_path, json=body, headers=headers(key=key))
+        assert r.status_code == 201, r.text
+        assert r.json()["session_id"] == opened["id"]
+    with rt.sessions() as s:
+        ws = s.get_one(WorkoutSession, uuid.UUID(opened["id"]))
+        assert (ws.program_day, ws.last_set_at) == ("A", now)
+    assert [e["seq"] for e in outbox(rt)] == [1, 2]

@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from logging_service.domain.pagination import Cursor, PageRequest
-from logging_service.repository import LoggedSetRow, LoggingRepository, SetChange, WorkoutSession
+from logging_service.repository import (
+    LoggedSetRow,
+    LoggingRepository,
+    MemberState,
+    SetChange,
+    WorkoutSession,
+)
 
 
 def _older_than(at: datetime, id_: uuid.UUID, cursor: Cursor | None) -> bool:
@@ -62,9 +68,13 @@ class FakeLoggingRepository(LoggingRepository):
         self.seqs[member_id] += 1
         return self.seqs[member_id]
 
-    def open_session(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> WorkoutSession | None:
-        self.calls.append("open_session")
-        return self._open(chain_id, member_id)
+    def member_state(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> MemberState:
+        """As on PostgreSQL, only after `lock_member`."""
+        self.calls.append("member_state")
+        assert member_id in self.seqs, "member_state before lock_member"
+        return MemberState(
+            erased=member_id in self.erased_members, open_session=self._open(chain_id, member_id)
+        )
 
     def get_session(
         self, session_id: uuid.UUID, *, for_update: bool = False
@@ -78,9 +88,22 @@ class FakeLoggingRepository(LoggingRepository):
         assert self._open(ws.chain_id, ws.member_id) is None, "two open sessions"
         self.sessions[ws.id] = ws
 
-    def add_set(self, row: LoggedSetRow) -> None:
+    def add_set(
+        self, row: LoggedSetRow, session: WorkoutSession, *, program_day: str | None
+    ) -> int:
+        """Store the set and its session (a new one, like the unique index, refusing a
+        second open one); number the set, take the member's next seq."""
         self.calls.append("add_set")
+        stored = self.sessions.get(session.id)
+        if stored is None:
+            assert self._open(session.chain_id, session.member_id) is None, "two open sessions"
+            stored = self.sessions[session.id] = session
+        stored.last_set_at = max(stored.last_set_at, row.performed_at)
+        if stored.program_day is None:
+            stored.program_day = program_day
+        row.set_number = self.next_set_number(session.id, row.exercise)
         self.sets[row.id] = row
+        return self.next_seq(row.member_id)
 
     def add_change(self, change: SetChange) -> None:
         self.calls.append("add_change")
@@ -197,10 +220,6 @@ class FakeLoggingRepository(LoggingRepository):
 
     def changes_of_member(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Sequence[SetChange]:
         return [c for c in self.changes if (c.chain_id, c.member_id) == (chain_id, member_id)]
-
-    def erased(self, member_id: uuid.UUID) -> bool:
-        self.calls.append("erased")
-        return member_id in self.erased_members
 
     def erase_member(self, member_id: uuid.UUID) -> int:
         """Delete the member's rows; how many went."""

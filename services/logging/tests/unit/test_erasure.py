@@ -89,7 +89,7 @@ def test_a_write_asks_whether_the_member_was_erased_under_their_lock(
     uow: Uow, repo: FakeLoggingRepository, member: Member
 ) -> None:
     log(uow, member)
-    assert repo.calls[:2] == ["lock_member", "erased"]
+    assert repo.calls[:2] == ["lock_member", "member_state"]
 
 
 def test_the_export_holds_each_sets_audit_trail(uow: Uow, member: Member) -> None:
