@@ -307,6 +307,106 @@ _SAVE_SET = _save.on_conflict_do_update(
     index_elements=["set_id"], set_={c: _save.excluded[c] for c in _SET_COLUMNS}
 )
 
+# --- the statements of a fold, built once -------------------------------------------------
+# Each set folds its exercise's days again: these reads and writes run for every set, and
+# building them anew each time (and their cache keys) was a fifth of the worker's CPU.
+# Their values are bound parameters named after what they stand for.
+
+_PLANS = (
+    select(Assignment.start_date, PlannedExercise)
+    .join(Assignment, Assignment.assignment_id == PlannedExercise.assignment_id)
+    .where(Assignment.member_id == bindparam("member_id"))
+    .order_by(Assignment.start_date, Assignment.seq)
+)
+_PLANS_OF_EXERCISE = _PLANS.where(PlannedExercise.exercise == bindparam("exercise"))
+_SESSION_FINISHED = select(FinishedSession.session_id).where(
+    FinishedSession.session_id == bindparam("session_id")
+)
+_SETS_FROM = (
+    select(
+        LoggedSet.local_date,
+        LoggedSet.set_id,
+        LoggedSet.load_kg,
+        LoggedSet.reps,
+        LoggedSet.rpe,
+        LoggedSet.warmup,
+        LoggedSet.gym_id,
+        FinishedSession.session_id.is_not(None).label("finished"),
+    )
+    .outerjoin(FinishedSession, FinishedSession.session_id == LoggedSet.session_id)
+    .where(
+        LoggedSet.member_id == bindparam("member_id"),
+        LoggedSet.exercise == bindparam("exercise"),
+        LoggedSet.local_date >= bindparam("day"),
+    )
+    .order_by(LoggedSet.local_date, LoggedSet.performed_at, LoggedSet.set_id)
+)
+_PATTERN_DAYS = (
+    select(LoggedSet.pattern, func.count(LoggedSet.local_date.distinct()))
+    .where(
+        LoggedSet.member_id == bindparam("member_id"),
+        LoggedSet.local_date.between(bindparam("first"), bindparam("last")),
+        LoggedSet.pattern.is_not(None),
+        LoggedSet.warmup.is_(False),
+        LoggedSet.reps > 0,
+    )
+    .group_by(LoggedSet.pattern)
+)
+_STANDING = (
+    select(
+        ExerciseStateRow.state,
+        ExerciseStateRow.gym_id,
+        ExerciseStateRow.pattern,
+        ExerciseStateRow.stalled,
+    )
+    .where(
+        ExerciseStateRow.member_id == bindparam("member_id"),
+        ExerciseStateRow.exercise == bindparam("exercise"),
+    )
+    .with_for_update()
+)
+_EXPOSURES_FROM = (
+    select(Exposure.local_date, Exposure.state_before, Exposure.decision)
+    .where(
+        Exposure.member_id == bindparam("member_id"),
+        Exposure.exercise == bindparam("exercise"),
+        Exposure.local_date >= bindparam("day"),
+    )
+    .order_by(Exposure.local_date)
+)
+_exposures, _records, _weeks = (cast(Table, m.__table__) for m in (Exposure, RecordRow, Week))
+_EXPOSURE_COLUMNS = (
+    *("chain_id", "finished", "state_before", "decision", "best_e1rm_kg", "working_sets"),
+    *("gym_id", "target"),
+)
+_save_exposure = insert(_exposures)
+_SAVE_EXPOSURES = _save_exposure.on_conflict_do_update(  # values: the parameters, per row
+    index_elements=["member_id", "exercise", "local_date"],
+    set_={c: _save_exposure.excluded[c] for c in _EXPOSURE_COLUMNS},
+)
+_RECORD_KEYS_FROM = select(RecordRow.kind, RecordRow.set_id).where(
+    RecordRow.member_id == bindparam("member_id"),
+    RecordRow.exercise == bindparam("exercise"),
+    RecordRow.local_date >= bindparam("day"),
+)
+_DELETE_RECORDS_FROM = delete(_records).where(
+    _records.c.member_id == bindparam("b_member_id"),
+    _records.c.exercise == bindparam("b_exercise"),
+    _records.c.local_date >= bindparam("b_day"),
+)
+_ADD_RECORDS = insert(_records)  # values: the parameters, per row
+_INVENTORIES = select(GymInventory.gym_id, GymInventory.inventory).where(
+    GymInventory.gym_id.in_(bindparam("gym_ids", expanding=True))
+)
+_WEEK_ON_PROTOCOL = select(Week.on_protocol).where(
+    Week.member_id == bindparam("member_id"), Week.week_start == bindparam("monday")
+)
+_save_week = insert(_weeks)
+_SAVE_WEEK = _save_week.on_conflict_do_update(  # values: the parameters it runs with
+    index_elements=["member_id", "week_start"],
+    set_={c: _save_week.excluded[c] for c in ("chain_id", "days", "on_protocol")},
+)
+
 
 # --- state snapshots ----------------------------------------------------------------------
 
@@ -706,16 +806,15 @@ class SqlProgressionRepository(ProgressionRepository):
         return self._plans(member_id, None)
 
     def _plans(self, member_id: uuid.UUID, exercise: str | None) -> dict[str, list[DatedPlan]]:
-        query = (
-            select(Assignment.start_date, PlannedExercise)
-            .join(Assignment, Assignment.assignment_id == PlannedExercise.assignment_id)
-            .where(Assignment.member_id == member_id)
-            .order_by(Assignment.start_date, Assignment.seq)
+        rows = (
+            self.session.execute(_PLANS, {"member_id": member_id})
+            if exercise is None
+            else self.session.execute(
+                _PLANS_OF_EXERCISE, {"member_id": member_id, "exercise": exercise}
+            )
         )
-        if exercise is not None:
-            query = query.where(PlannedExercise.exercise == exercise)
         plans: dict[str, list[DatedPlan]] = defaultdict(list)
-        for start, row in self.session.execute(query):
+        for start, row in rows:
             plans[row.exercise].append(DatedPlan(start, _plan(row)))
         return dict(plans)
 
@@ -762,9 +861,7 @@ class SqlProgressionRepository(ProgressionRepository):
         )
 
     def session_finished(self, session_id: uuid.UUID) -> bool:
-        found = self.session.execute(
-            select(FinishedSession.session_id).where(FinishedSession.session_id == session_id)
-        ).first()
+        found = self.session.execute(_SESSION_FINISHED, {"session_id": session_id}).first()
         return found is not None
 
     def session_exercise_days(self, session_id: uuid.UUID) -> list[tuple[str, date]]:
@@ -777,23 +874,7 @@ class SqlProgressionRepository(ProgressionRepository):
 
     def sets_from(self, member_id: uuid.UUID, exercise: str, day: date) -> list[StoredSet]:
         rows = self.session.execute(
-            select(
-                LoggedSet.local_date,
-                LoggedSet.set_id,
-                LoggedSet.load_kg,
-                LoggedSet.reps,
-                LoggedSet.rpe,
-                LoggedSet.warmup,
-                LoggedSet.gym_id,
-                FinishedSession.session_id.is_not(None).label("finished"),
-            )
-            .outerjoin(FinishedSession, FinishedSession.session_id == LoggedSet.session_id)
-            .where(
-                LoggedSet.member_id == member_id,
-                LoggedSet.exercise == exercise,
-                LoggedSet.local_date >= day,
-            )
-            .order_by(LoggedSet.local_date, LoggedSet.performed_at, LoggedSet.set_id)
+            _SETS_FROM, {"member_id": member_id, "exercise": exercise, "day": day}
         )
         return [
             StoredSet(
@@ -823,15 +904,7 @@ class SqlProgressionRepository(ProgressionRepository):
 
     def pattern_days(self, member_id: uuid.UUID, first: date, last: date) -> dict[str, int]:
         rows = self.session.execute(
-            select(LoggedSet.pattern, func.count(LoggedSet.local_date.distinct()))
-            .where(
-                LoggedSet.member_id == member_id,
-                LoggedSet.local_date.between(first, last),
-                LoggedSet.pattern.is_not(None),
-                LoggedSet.warmup.is_(False),
-                LoggedSet.reps > 0,
-            )
-            .group_by(LoggedSet.pattern)
+            _PATTERN_DAYS, {"member_id": member_id, "first": first, "last": last}
         ).all()
         return {str(pattern): int(count) for pattern, count in rows}
 
@@ -839,14 +912,7 @@ class SqlProgressionRepository(ProgressionRepository):
 
     def exercise_standing(self, member_id: uuid.UUID, exercise: str) -> ExerciseStanding | None:
         row = self.session.execute(
-            select(
-                ExerciseStateRow.state,
-                ExerciseStateRow.gym_id,
-                ExerciseStateRow.pattern,
-                ExerciseStateRow.stalled,
-            )
-            .where(ExerciseStateRow.member_id == member_id, ExerciseStateRow.exercise == exercise)
-            .with_for_update()
+            _STANDING, {"member_id": member_id, "exercise": exercise}
         ).one_or_none()
         if row is None:
             return None
@@ -981,13 +1047,7 @@ class SqlProgressionRepository(ProgressionRepository):
         self, member_id: uuid.UUID, exercise: str, day: date
     ) -> list[StoredExposure]:
         rows = self.session.execute(
-            select(Exposure.local_date, Exposure.state_before, Exposure.decision)
-            .where(
-                Exposure.member_id == member_id,
-                Exposure.exercise == exercise,
-                Exposure.local_date >= day,
-            )
-            .order_by(Exposure.local_date)
+            _EXPOSURES_FROM, {"member_id": member_id, "exercise": exercise, "day": day}
         )
         return [
             StoredExposure(
@@ -1006,7 +1066,8 @@ class SqlProgressionRepository(ProgressionRepository):
         folded: Sequence[ExposureOutcome],
         gone: Collection[date],
     ) -> None:
-        """Forget the days in `gone` (one statement, if any), upsert each exposure (one each)."""
+        """Forget the days in `gone` (one statement, if any), upsert the exposures (one
+        statement, run for each)."""
         if gone:
             self.session.execute(
                 delete(Exposure).where(
@@ -1015,26 +1076,29 @@ class SqlProgressionRepository(ProgressionRepository):
                     Exposure.local_date.in_(gone),
                 )
             )
-        for outcome in folded:
-            values = {
-                "chain_id": chain_id,
-                "finished": outcome.finished,
-                "state_before": _dump_state(outcome.state_before),
-                "decision": outcome.decision.value if outcome.decision else None,
-                "best_e1rm_kg": outcome.best_e1rm_kg,
-                "working_sets": outcome.working_sets,
-                "gym_id": outcome.gym_id,
-                "target": _TARGET.dump_python(outcome.target, mode="json")
-                if outcome.target
-                else None,
-            }
-            self.session.execute(
-                insert(Exposure)
-                .values(member_id=member_id, exercise=exercise, local_date=outcome.day, **values)
-                .on_conflict_do_update(
-                    index_elements=["member_id", "exercise", "local_date"], set_=values
-                )
-            )
+        if not folded:
+            return
+        self.session.execute(
+            _SAVE_EXPOSURES,
+            [
+                {
+                    "member_id": member_id,
+                    "exercise": exercise,
+                    "local_date": outcome.day,
+                    "chain_id": chain_id,
+                    "finished": outcome.finished,
+                    "state_before": _dump_state(outcome.state_before),
+                    "decision": outcome.decision.value if outcome.decision else None,
+                    "best_e1rm_kg": outcome.best_e1rm_kg,
+                    "working_sets": outcome.working_sets,
+                    "gym_id": outcome.gym_id,
+                    "target": _TARGET.dump_python(outcome.target, mode="json")
+                    if outcome.target
+                    else None,
+                }
+                for outcome in folded
+            ],
+        )
 
     def e1rm_series(self, member_id: uuid.UUID) -> dict[str, list[tuple[date, Decimal]]]:
         series: dict[str, list[tuple[date, Decimal]]] = defaultdict(list)
@@ -1051,11 +1115,7 @@ class SqlProgressionRepository(ProgressionRepository):
         self, member_id: uuid.UUID, exercise: str, day: date
     ) -> set[tuple[str, uuid.UUID]]:
         rows = self.session.execute(
-            select(RecordRow.kind, RecordRow.set_id).where(
-                RecordRow.member_id == member_id,
-                RecordRow.exercise == exercise,
-                RecordRow.local_date >= day,
-            )
+            _RECORD_KEYS_FROM, {"member_id": member_id, "exercise": exercise, "day": day}
         )
         return {(kind, set_id) for kind, set_id in rows}
 
@@ -1069,26 +1129,27 @@ class SqlProgressionRepository(ProgressionRepository):
     ) -> None:
         """Delete the records from `day` on, insert `records` in order (two statements)."""
         self.session.execute(
-            delete(RecordRow).where(
-                RecordRow.member_id == member_id,
-                RecordRow.exercise == exercise,
-                RecordRow.local_date >= day,
-            )
+            _DELETE_RECORDS_FROM, {"b_member_id": member_id, "b_exercise": exercise, "b_day": day}
         )
+        if not records:
+            return
         # In order, so that the ids (the progress view's order within a day) follow it.
-        self.session.add_all(
-            RecordRow(
-                chain_id=chain_id,
-                member_id=member_id,
-                exercise=exercise,
-                kind=r.kind.value,
-                value=r.value,
-                set_id=r.set_id,
-                local_date=r.day,
-                load_kg=r.load_kg,
-                reps=r.reps,
-            )
-            for r in records
+        self.session.execute(
+            _ADD_RECORDS,
+            [
+                {
+                    "chain_id": chain_id,
+                    "member_id": member_id,
+                    "exercise": exercise,
+                    "kind": r.kind.value,
+                    "value": r.value,
+                    "set_id": r.set_id,
+                    "local_date": r.day,
+                    "load_kg": r.load_kg,
+                    "reps": r.reps,
+                }
+                for r in records
+            ],
         )
 
     def records(self, member_id: uuid.UUID) -> dict[str, list[PersonalRecord]]:
@@ -1135,11 +1196,7 @@ class SqlProgressionRepository(ProgressionRepository):
     def inventories(self, gym_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Inventory]:
         if not gym_ids:
             return {}
-        rows = self.session.execute(
-            select(GymInventory.gym_id, GymInventory.inventory).where(
-                GymInventory.gym_id.in_(gym_ids)
-            )
-        )
+        rows = self.session.execute(_INVENTORIES, {"gym_ids": list(gym_ids)})
         return {gym_id: Inventory.model_validate(body) for gym_id, body in rows}
 
     def save_own_exercise(self, added: ev.ExerciseAdded) -> None:
@@ -1172,16 +1229,20 @@ class SqlProgressionRepository(ProgressionRepository):
 
     def week_on_protocol(self, member_id: uuid.UUID, monday: date) -> bool | None:
         flag: bool | None = self.session.execute(
-            select(Week.on_protocol).where(Week.member_id == member_id, Week.week_start == monday)
+            _WEEK_ON_PROTOCOL, {"member_id": member_id, "monday": monday}
         ).scalar_one_or_none()
         return flag
 
     def save_week(self, chain_id: uuid.UUID, member_id: uuid.UUID, week: CountedWeek) -> None:
-        values = {"chain_id": chain_id, "days": week.days, "on_protocol": week.on_protocol}
         self.session.execute(
-            insert(Week)
-            .values(member_id=member_id, week_start=week.start, **values)
-            .on_conflict_do_update(index_elements=["member_id", "week_start"], set_=values)
+            _SAVE_WEEK,
+            {
+                "member_id": member_id,
+                "week_start": week.start,
+                "chain_id": chain_id,
+                "days": week.days,
+                "on_protocol": week.on_protocol,
+            },
         )
 
     def week_days(self, member_id: uuid.UUID, monday: date) -> dict[str, int]:
