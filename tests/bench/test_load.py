@@ -536,6 +536,11 @@ def test_load(floor: tuple[str, int], floor_hop: tuple[str, int], system: System
         f"CPU of the floor behind one hop: {1000 * hop_cpu / max(hop_load.requests, 1):.1f} ms "
         f"a request, both processes ({hop_cpu / max(hop_load.requests, 1) / floor_cpu:.1f}x)"
     )
+    day_sets = (stored + half.requests - half.non_2xx) / len(system.tokens)
+    lines.append(
+        f"GET today read days of at least {day_sets:.0f} sets a member (the writes' sets; "
+        "a real session has 15-30), each day's every set in the answer"
+    )
     lines.append(
         "targets: POST sets >= 50% of the floor with p99 <= 100 ms; GET today p99 <= 50 ms"
     )
