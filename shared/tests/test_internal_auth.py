@@ -15,6 +15,7 @@ from myokine.internal_auth import (
     AUDIENCE,
     ISSUER,
     Caller,
+    TokenSigner,
     caller_from_header,
     require_staff,
     sign_internal_token,
@@ -118,3 +119,31 @@ def test_only_staff_pass_require_staff() -> None:
     for role in ("member", "kiosk"):
         with pytest.raises(Forbidden):
             require_staff(Caller(sub="s", role=role, chain_id=chain))
+
+
+def test_a_remembered_token_still_expires() -> None:
+    token = sign_internal_token(KIOSK_CALLER, SECRET, ttl_seconds=1)
+    assert verify_internal_token(token, SECRET) == KIOSK_CALLER
+    assert verify_internal_token(token, SECRET) == KIOSK_CALLER  # from memory
+    time.sleep(1.1)
+    with pytest.raises(Unauthorized):
+        verify_internal_token(token, SECRET)
+
+
+def test_a_remembered_token_is_checked_again_under_another_secret() -> None:
+    token = sign_internal_token(KIOSK_CALLER, SECRET, ttl_seconds=60)
+    assert verify_internal_token(token, SECRET) == KIOSK_CALLER
+    with pytest.raises(Unauthorized):
+        verify_internal_token(token, "another-secret-of-enough-length-too!")
+
+
+def test_the_signer_keeps_a_callers_token_for_half_its_lifetime() -> None:
+    signer = TokenSigner(SECRET, ttl_seconds=2)
+    trainer = Caller(sub="t1", role="trainer", chain_id=uuid.uuid4())
+    first = signer.token_for(KIOSK_CALLER)
+    assert signer.token_for(KIOSK_CALLER) == first
+    assert verify_internal_token(signer.token_for(trainer), SECRET) == trainer
+    time.sleep(1.1)
+    renewed = signer.token_for(KIOSK_CALLER)
+    assert renewed != first
+    assert verify_internal_token(renewed, SECRET) == KIOSK_CALLER

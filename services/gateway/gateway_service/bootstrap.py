@@ -19,6 +19,7 @@ from gateway_service.repository import GatewayRepository
 from gateway_service.service_clients import ServiceClient, Services, Timeouts
 from gateway_service.settings import Settings
 from gateway_service.webhook_sender import WebhookSender
+from myokine.internal_auth import TokenSigner
 from myokine.unit_of_work import UnitOfWork
 
 
@@ -47,14 +48,12 @@ def _service_clients(settings: Settings) -> Services:
         retry_after=settings.retry_after_seconds,
     )
 
+    tokens = TokenSigner(
+        settings.internal_token_secret, ttl_seconds=settings.internal_token_ttl_seconds
+    )
+
     def client(name: str, url: str) -> ServiceClient:
-        return ServiceClient(
-            name,
-            url,
-            secret=settings.internal_token_secret,
-            token_ttl=settings.internal_token_ttl_seconds,
-            timeouts=timeouts,
-        )
+        return ServiceClient(name, url, tokens=tokens, timeouts=timeouts)
 
     return Services(
         program=client("program", settings.program_url),

@@ -24,7 +24,7 @@ from urllib3.connectionpool import HTTPConnectionPool, connection_from_url
 from urllib3.exceptions import HTTPError
 from urllib3.exceptions import TimeoutError as ServiceTimeout
 
-from myokine.internal_auth import Caller, sign_internal_token
+from myokine.internal_auth import Caller, TokenSigner
 from myokine.problems import PROBLEM_JSON, TYPE_BASE, Problem, ServiceUnavailable
 from myokine.request_context import REQUEST_ID_HEADER, current_request_id
 
@@ -79,13 +79,11 @@ class ServiceClient:
         name: str,
         base_url: str,
         *,
-        secret: str,
-        token_ttl: int,
+        tokens: TokenSigner,
         timeouts: Timeouts,
     ) -> None:
         self.name = name
-        self._secret = secret
-        self._token_ttl = token_ttl
+        self._tokens = tokens
         self._base_url = base_url.rstrip("/")
         self._prefix = urlsplit(self._base_url).path + "/internal/v1"
         self._read_timeout = urllib3.Timeout(connect=timeouts.connect, read=timeouts.read)
@@ -131,10 +129,7 @@ class ServiceClient:
         idempotency_key: str | None = None,
     ) -> Any:
         """Call the service as `caller`; the decoded JSON answer, or raise a Problem."""
-        headers = {
-            "Authorization": "Bearer "
-            + sign_internal_token(caller, self._secret, ttl_seconds=self._token_ttl),
-        }
+        headers = {"Authorization": "Bearer " + self._tokens.token_for(caller)}
         request_id = current_request_id()
         if request_id:
             headers[REQUEST_ID_HEADER] = request_id
