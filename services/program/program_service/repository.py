@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
     delete,
     select,
     text,
@@ -236,6 +237,30 @@ class MemberSequence(Base):
     last_seq: Mapped[int] = mapped_column(Integer)
 
 
+# --- the statements of every read of today's plan, built once -----------------------------
+# Every kiosk read of today runs these; built with bound parameters, they are not built
+# again (nor their cache keys) on each read.
+
+_CHAIN_CLAIMED = select(Chain.chain_id).where(Chain.chain_id == bindparam("chain_id"))
+_CLAIM_CHAIN = (
+    insert(Chain)
+    .values(chain_id=bindparam("chain_id"), seeded_at=bindparam("seeded_at"))
+    .on_conflict_do_nothing(index_elements=["chain_id"])
+    .returning(Chain.chain_id)
+)
+_CATALOG = (
+    select(Exercise)
+    .where(Exercise.chain_id == bindparam("chain_id"))
+    .order_by(Exercise.builtin.desc(), Exercise.position, Exercise.created_at)
+)
+_ACTIVE_ASSIGNMENT = select(Assignment).where(
+    Assignment.chain_id == bindparam("chain_id"),
+    Assignment.member_id == bindparam("member_id"),
+    Assignment.ended_at.is_(None),
+)
+_ACTIVE_ASSIGNMENT_LOCKED = _ACTIVE_ASSIGNMENT.with_for_update()
+
+
 class ProgramRepository(Protocol):
     """What the program service's handlers and queries read and write."""
 
@@ -398,14 +423,12 @@ class SqlProgramRepository(ProgramRepository):
         """Record the chain; True only for the one transaction that first did.
 
         A concurrent first call waits on the row lock and then sees it taken, so a chain
-        is seeded exactly once.
+        is seeded exactly once. Every read of the chain asks: a chain seeded before is
+        found by a read, which costs PostgreSQL less than an insert that conflicts.
         """
-        result = self.session.execute(
-            insert(Chain)
-            .values(chain_id=chain_id, seeded_at=_now())
-            .on_conflict_do_nothing(index_elements=["chain_id"])
-            .returning(Chain.chain_id)
-        )
+        if self.session.execute(_CHAIN_CLAIMED, {"chain_id": chain_id}).first() is not None:
+            return False
+        result = self.session.execute(_CLAIM_CHAIN, {"chain_id": chain_id, "seeded_at": _now()})
         return result.first() is not None
 
     def add_catalog(self, chain_id: uuid.UUID, exercises: Sequence[CatalogExercise]) -> None:
@@ -427,13 +450,7 @@ class SqlProgramRepository(ProgramRepository):
         )
 
     def catalog(self, chain_id: uuid.UUID) -> list[Exercise]:
-        return list(
-            self.session.scalars(
-                select(Exercise)
-                .where(Exercise.chain_id == chain_id)
-                .order_by(Exercise.builtin.desc(), Exercise.position, Exercise.created_at)
-            )
-        )
+        return list(self.session.scalars(_CATALOG, {"chain_id": chain_id}))
 
     def exercises_by_slug(self, chain_id: uuid.UUID, slugs: set[str]) -> dict[str, Exercise]:
         rows = self.session.scalars(
@@ -612,14 +629,8 @@ class SqlProgramRepository(ProgramRepository):
     def active_assignment(
         self, chain_id: uuid.UUID, member_id: uuid.UUID, *, for_update: bool = False
     ) -> Assignment | None:
-        query = select(Assignment).where(
-            Assignment.chain_id == chain_id,
-            Assignment.member_id == member_id,
-            Assignment.ended_at.is_(None),
-        )
-        if for_update:
-            query = query.with_for_update()
-        return self.session.scalars(query).first()
+        query = _ACTIVE_ASSIGNMENT_LOCKED if for_update else _ACTIVE_ASSIGNMENT
+        return self.session.scalars(query, {"chain_id": chain_id, "member_id": member_id}).first()
 
     def find_assignment(
         self, assignment_id: uuid.UUID, *, for_update: bool = False

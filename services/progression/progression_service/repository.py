@@ -374,6 +374,24 @@ _EXPOSURES_FROM = (
     )
     .order_by(Exposure.local_date)
 )
+# Every read of a member's targets (each kiosk read of today) runs these two too.
+_MEMBER_CHAIN = select(Member.chain_id).where(Member.member_id == bindparam("member_id"))
+_STANDINGS = (
+    select(
+        ExerciseStateRow.exercise,
+        ExerciseStateRow.state,
+        ExerciseStateRow.gym_id,
+        ExerciseStateRow.pattern,
+    )
+    .where(
+        ExerciseStateRow.member_id == bindparam("member_id"),
+        ExerciseStateRow.chain_id == bindparam("chain_id"),
+    )
+    .order_by(ExerciseStateRow.exercise)
+)
+_STANDINGS_OF = _STANDINGS.where(
+    ExerciseStateRow.exercise.in_(bindparam("exercises", expanding=True))
+)
 _exposures, _records, _weeks = (cast(Table, m.__table__) for m in (Exposure, RecordRow, Week))
 _EXPOSURE_COLUMNS = (
     *("chain_id", "finished", "state_before", "decision", "best_e1rm_kg", "working_sets"),
@@ -399,6 +417,9 @@ _INVENTORIES = select(GymInventory.gym_id, GymInventory.inventory).where(
     GymInventory.gym_id.in_(bindparam("gym_ids", expanding=True))
 )
 _WEEK_ON_PROTOCOL = select(Week.on_protocol).where(
+    Week.member_id == bindparam("member_id"), Week.week_start == bindparam("monday")
+)
+_WEEK_DAYS = select(Week.days).where(
     Week.member_id == bindparam("member_id"), Week.week_start == bindparam("monday")
 )
 _save_week = insert(_weeks)
@@ -750,7 +771,7 @@ class SqlProgressionRepository(ProgressionRepository):
 
     def member_chain(self, member_id: uuid.UUID) -> uuid.UUID | None:
         chain: uuid.UUID | None = self.session.execute(
-            select(Member.chain_id).where(Member.member_id == member_id)
+            _MEMBER_CHAIN, {"member_id": member_id}
         ).scalar_one_or_none()
         return chain
 
@@ -954,22 +975,15 @@ class SqlProgressionRepository(ProgressionRepository):
         chain_id: uuid.UUID,
         exercises: Collection[str] | None = None,
     ) -> dict[str, ExerciseStanding]:
-        query = (
-            select(
-                ExerciseStateRow.exercise,
-                ExerciseStateRow.state,
-                ExerciseStateRow.gym_id,
-                ExerciseStateRow.pattern,
+        rows = (
+            self.session.execute(_STANDINGS, {"member_id": member_id, "chain_id": chain_id})
+            if exercises is None
+            else self.session.execute(
+                _STANDINGS_OF,
+                {"member_id": member_id, "chain_id": chain_id, "exercises": list(exercises)},
             )
-            .where(ExerciseStateRow.member_id == member_id, ExerciseStateRow.chain_id == chain_id)
-            .order_by(ExerciseStateRow.exercise)
         )
-        if exercises is not None:
-            query = query.where(ExerciseStateRow.exercise.in_(exercises))
-        return {
-            row.exercise: _standing(row.state, row.gym_id, row.pattern)
-            for row in self.session.execute(query)
-        }
+        return {row.exercise: _standing(row.state, row.gym_id, row.pattern) for row in rows}
 
     def stalled_exercises(self, member_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
         stalled: dict[uuid.UUID, list[str]] = defaultdict(list)
@@ -1247,7 +1261,7 @@ class SqlProgressionRepository(ProgressionRepository):
 
     def week_days(self, member_id: uuid.UUID, monday: date) -> dict[str, int]:
         days: dict[str, int] | None = self.session.execute(
-            select(Week.days).where(Week.member_id == member_id, Week.week_start == monday)
+            _WEEK_DAYS, {"member_id": member_id, "monday": monday}
         ).scalar_one_or_none()
         return dict(days) if days else {}
 
