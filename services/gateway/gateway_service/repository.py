@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -22,10 +22,12 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Insert,
     Integer,
     Numeric,
     Select,
     String,
+    Table,
     Text,
     UniqueConstraint,
     Uuid,
@@ -719,6 +721,27 @@ _SHARE_RUNS = text(
 )
 
 
+def _save_last_target() -> Insert:
+    """One exercise's last target, unless a newer one is remembered; its values are the
+    parameters it runs with, named after the columns. Every read of today runs it."""
+    table = cast(Table, LastTarget.__table__)
+    upsert = insert(table)
+    new = upsert.excluded
+    return upsert.on_conflict_do_update(
+        index_elements=["member_id", "exercise"],
+        set_={
+            "load_kg": new.load_kg,
+            "reps": new.reps,
+            "sets": new.sets,
+            "updated_at": new.updated_at,
+        },
+        where=table.c.updated_at <= new.updated_at,
+    )
+
+
+_SAVE_LAST_TARGET = _save_last_target()
+
+
 class SqlGatewayRepository(GatewayRepository):
     """The gateway's rows in its PostgreSQL database, within one session.
 
@@ -1068,8 +1091,10 @@ class SqlGatewayRepository(GatewayRepository):
     ) -> None:
         if not targets:
             return
-        # One statement for all of them: today's plan remembers every exercise's target.
-        stmt = insert(LastTarget).values(
+        # One statement built once, run for each exercise in one batch (psycopg pipelines
+        # it); in the exercises' order, so concurrent reads lock the rows in the same order.
+        self.session.execute(
+            _SAVE_LAST_TARGET,
             [
                 {
                     "member_id": member_id,
@@ -1080,20 +1105,7 @@ class SqlGatewayRepository(GatewayRepository):
                     "updated_at": as_of,
                 }
                 for exercise, t in sorted(targets.items())
-            ]
-        )
-        new = stmt.excluded
-        self.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["member_id", "exercise"],
-                set_={
-                    "load_kg": new.load_kg,
-                    "reps": new.reps,
-                    "sets": new.sets,
-                    "updated_at": new.updated_at,
-                },
-                where=LastTarget.updated_at <= new.updated_at,
-            )
+            ],
         )
 
     def add_member_news(self, news: MemberNews) -> None:
