@@ -740,6 +740,17 @@ def _save_last_target() -> Insert:
 
 
 _SAVE_LAST_TARGET = _save_last_target()
+# Every read of today runs these two as well.
+_HOLD_MEMBER = (
+    select(Member.id).where(Member.id == bindparam("member_id")).with_for_update(key_share=True)
+)
+_RECENT_NEWS = (
+    select(MemberNews)
+    .where(
+        MemberNews.member_id == bindparam("member_id"), MemberNews.occurred_at >= bindparam("since")
+    )
+    .order_by(MemberNews.occurred_at)
+)
 
 
 class SqlGatewayRepository(GatewayRepository):
@@ -1112,13 +1123,7 @@ class SqlGatewayRepository(GatewayRepository):
         self.session.add(news)
 
     def recent_member_news(self, member_id: uuid.UUID, since: datetime) -> list[MemberNews]:
-        return list(
-            self.session.scalars(
-                select(MemberNews)
-                .where(MemberNews.member_id == member_id, MemberNews.occurred_at >= since)
-                .order_by(MemberNews.occurred_at)
-            )
-        )
+        return list(self.session.scalars(_RECENT_NEWS, {"member_id": member_id, "since": since}))
 
     def member_visits(self, member_id: uuid.UUID) -> list[MemberVisit]:
         return list(
@@ -1130,9 +1135,7 @@ class SqlGatewayRepository(GatewayRepository):
         )
 
     def hold_member(self, member_id: uuid.UUID) -> bool:
-        held = self.session.execute(
-            select(Member.id).where(Member.id == member_id).with_for_update(key_share=True)
-        ).first()
+        held = self.session.execute(_HOLD_MEMBER, {"member_id": member_id}).first()
         return held is not None
 
     def erase_member(self, member_id: uuid.UUID) -> int:

@@ -280,6 +280,18 @@ def _add_set() -> ReturningInsert[Any]:
 
 _ADD_SET = _add_set()
 
+# Every kiosk read of today runs it.
+_SETS_OF_DAY = (
+    select(LoggedSetRow)
+    .where(
+        LoggedSetRow.chain_id == bindparam("chain_id"),
+        LoggedSetRow.member_id == bindparam("member_id"),
+        LoggedSetRow.local_date == bindparam("day"),
+        LoggedSetRow.voided_at.is_(None),
+    )
+    .order_by(LoggedSetRow.performed_at, LoggedSetRow.set_number, LoggedSetRow.id)
+)
+
 
 @dataclass(frozen=True)
 class MemberState:
@@ -555,14 +567,7 @@ class SqlLoggingRepository(LoggingRepository):
         self, chain_id: uuid.UUID, member_id: uuid.UUID, day: date
     ) -> Sequence[LoggedSetRow]:
         return self.session.scalars(
-            select(LoggedSetRow)
-            .where(
-                LoggedSetRow.chain_id == chain_id,
-                LoggedSetRow.member_id == member_id,
-                LoggedSetRow.local_date == day,
-                LoggedSetRow.voided_at.is_(None),
-            )
-            .order_by(LoggedSetRow.performed_at, LoggedSetRow.set_number, LoggedSetRow.id)
+            _SETS_OF_DAY, {"chain_id": chain_id, "member_id": member_id, "day": day}
         ).all()
 
     def changes_of_set(self, set_id: uuid.UUID) -> Sequence[SetChange]:
