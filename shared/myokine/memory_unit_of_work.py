@@ -12,7 +12,7 @@ import uuid
 from myokine.events import Event
 from myokine.idempotency import IdempotentRequest
 from myokine.problems import Conflict
-from myokine.unit_of_work import Reply, Repo, UnitOfWork
+from myokine.unit_of_work import Remembered, Reply, Repo, UnitOfWork
 
 
 class MemoryUnitOfWork(UnitOfWork[Repo]):
@@ -77,13 +77,11 @@ class MemoryUnitOfWork(UnitOfWork[Repo]):
         assert answer is not None
         return answer
 
-    def _remember(self, scope: str, request: IdempotentRequest, answer: Reply) -> None:
-        self.replies[(scope, request.key)] = (request.fingerprint, answer)
-
-    def _store_event(self, event: Event) -> None:
-        self.outbox.append(event)
-
-    def _commit(self) -> None:
+    def _commit(self, remembered: Remembered | None, events: list[Event]) -> None:
+        if remembered is not None:
+            request = remembered.request
+            self.replies[(remembered.scope, request.key)] = (request.fingerprint, remembered.answer)
+        self.outbox.extend(events)
         self.commits += 1
         self.inbox |= self._pending_inbox
         self._pending_inbox = set()

@@ -61,6 +61,15 @@ class Reply:
     body: str
 
 
+@dataclass(frozen=True)
+class Remembered:
+    """The answer a write stores under the Idempotency-Key it claimed."""
+
+    scope: str
+    request: IdempotentRequest
+    answer: Reply
+
+
 class UnitOfWork(ABC, Generic[Repo]):
     """One transaction of a use case, with the repository it works through."""
 
@@ -106,13 +115,12 @@ class UnitOfWork(ABC, Generic[Repo]):
 
     def commit(self, answer: Reply | None = None) -> None:
         """Write the answer under the claimed key and the collected events, then commit."""
+        remembered = None
         if self._claimed is not None:
             assert answer is not None, "a claimed Idempotency-Key needs the answer it gets"
-            self._remember(*self._claimed, answer)
+            remembered = Remembered(*self._claimed, answer)
         events, self._events = self._events, []
-        for event in events:
-            self._store_event(event)
-        self._commit()
+        self._commit(remembered, events)
         self._committed = True
         self._after_commit(events)
 
@@ -143,13 +151,8 @@ class UnitOfWork(ABC, Generic[Repo]):
     def _claim(self, scope: str, request: IdempotentRequest) -> Reply | None: ...
 
     @abstractmethod
-    def _remember(self, scope: str, request: IdempotentRequest, answer: Reply) -> None: ...
-
-    @abstractmethod
-    def _store_event(self, event: Event) -> None: ...
-
-    @abstractmethod
-    def _commit(self) -> None: ...
+    def _commit(self, remembered: Remembered | None, events: list[Event]) -> None:
+        """Store the answer under its claimed key (if any) and the events, then commit."""
 
 
 def idempotent_write(
@@ -186,16 +189,11 @@ class SqlUnitOfWork(UnitOfWork[Repo]):
         self._sessions = sessions
         self._tables = tables
         self._repository = repository
-        # The answer and the events, kept until `_commit` writes them in one statement.
-        self._answer: dict[str, object] | None = None
-        self._unstored: list[Event] = []
 
     def _begin(self) -> None:
         self.session = self._sessions()
         self.session.begin()
         self.repo = self._repository(self.session)
-        self._answer = None
-        self._unstored = []
 
     def _end(self, *, committed: bool) -> None:
         if not committed:
@@ -251,30 +249,25 @@ class SqlUnitOfWork(UnitOfWork[Repo]):
         assert earlier.status_code is not None and earlier.response_body is not None
         return Reply(status=earlier.status_code, body=earlier.response_body)
 
-    def _remember(self, scope: str, request: IdempotentRequest, answer: Reply) -> None:
-        self._answer = {
-            "b_scope": scope,
-            "b_key": request.key,
-            "b_status": answer.status,
-            "b_body": answer.body,
-        }
-
-    def _store_event(self, event: Event) -> None:
-        self._unstored.append(event)
-
-    def _commit(self) -> None:
-        if self._answer is not None or self._unstored:
-            answer = self._answer or _NO_ANSWER
-            self.session.execute(
-                _answer_and_events(self._tables), answer | event_rows(self._unstored)
-            )
+    def _commit(self, remembered: Remembered | None, events: list[Event]) -> None:
+        if remembered is not None or events:
+            answer = _NO_ANSWER
+            if remembered is not None:
+                answer = {
+                    "b_scope": remembered.scope,
+                    "b_key": remembered.request.key,
+                    "b_status": remembered.answer.status,
+                    "b_body": remembered.answer.body,
+                }
+            self.session.execute(_answer_and_events(self._tables), answer | event_rows(events))
         self.session.commit()
 
     def _after_commit(self, events: list[Event]) -> None:
         count_produced(self._service, events)
 
 
-# Built once per service's tables: every write with an Idempotency-Key runs both.
+# Built once per service's tables: every write with an Idempotency-Key claims its key, and
+# every write with an answer or events stores them in one statement at commit.
 
 
 @functools.cache
