@@ -63,8 +63,6 @@ class ServiceRuntime:
     relay_companions: list[RelayLoop] = field(default_factory=list)
     """Loops the relay process runs beside the outbox relay (the gateway's: its webhook
     sender and the purge of forgotten PIN runs)."""
-    _consumed: dict[str, type[Event]] = field(default_factory=dict, init=False, repr=False)
-    """The event class of each of `handlers`, for its task's name."""
     _celery: Celery | None = field(default=None, init=False, repr=False)
 
     @classmethod
@@ -90,6 +88,7 @@ class ServiceRuntime:
         if self._celery is None:
             from myokine.celery_app import create_celery
             from myokine.consumers import register_batch_consumer
+            from myokine.events import EVENT_TYPES
 
             app = create_celery(self.settings, queue=self.name)
             register_batch_consumer(
@@ -101,7 +100,7 @@ class ServiceRuntime:
                 together=self.together,
             )
             for event_type, handle in self.handlers.items():
-                self._register_consumer(app, self._consumed[event_type], handle)
+                self._register_consumer(app, EVENT_TYPES[event_type], handle)
             self._celery = app
         return self._celery
 
@@ -152,7 +151,6 @@ class ServiceRuntime:
     def consume(self, event_cls: type[Event], handle: Callable[[Any], None]) -> None:
         """Register `handle` as this service's consumer of `event_cls`, alone and in batches."""
         self.handlers[event_cls.event_type] = handle
-        self._consumed[event_cls.event_type] = event_cls
         if self._celery is not None:
             self._register_consumer(self._celery, event_cls, handle)
 

@@ -374,7 +374,7 @@ _EXPOSURES_FROM = (
     )
     .order_by(Exposure.local_date)
 )
-# Every read of a member's targets (each kiosk read of today) runs these two too.
+# Every read of a member's targets (each kiosk read of today) runs these too.
 _MEMBER_CHAIN = select(Member.chain_id).where(Member.member_id == bindparam("member_id"))
 _STANDINGS = (
     select(
