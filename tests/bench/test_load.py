@@ -40,6 +40,7 @@ import psutil
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from devstack.embedded import EmbeddedRedis, free_port
 from devstack.stack import ROOT, SERVICES, Stack
@@ -167,6 +168,45 @@ def cpu_seconds(pids: Mapping[str, int]) -> dict[str, float]:
             total += times.user + times.system
         used[name] = total
     return used
+
+
+@dataclass(frozen=True)
+class DatabaseUse:
+    """What the PostgreSQL server has done so far: CPU seconds of the postmaster and every
+    backend, ended ones included, and sessions opened (each one a new backend process)."""
+
+    cpu_seconds: float
+    sessions: int
+
+    @classmethod
+    def now(cls) -> DatabaseUse:
+        """Read it from the server of `DATABASE_URL` (its processes must be this machine's)."""
+        engine = create_engine(database_url("postgres"), poolclass=NullPool)
+        try:
+            with engine.connect() as conn:
+                backend = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+                # Statistics reach the view at most once a second; the benchmark pauses
+                # between phases, and each phase runs for many seconds.
+                conn.execute(text("SELECT pg_stat_force_next_flush()"))
+                sessions = conn.execute(
+                    text("SELECT coalesce(sum(sessions), 0) FROM pg_stat_database")
+                ).scalar_one()
+                postmaster = psutil.Process(psutil.Process(backend).ppid())
+                # Ended backends count in the postmaster's children times once it reaps them.
+                total = sum(postmaster.cpu_times()[:4])
+                for child in postmaster.children():
+                    try:
+                        times = child.cpu_times()
+                    except psutil.NoSuchProcess:
+                        continue
+                    total += times.user + times.system
+        finally:
+            engine.dispose()
+        return cls(total, int(sessions))
+
+    def since(self, before: DatabaseUse) -> DatabaseUse:
+        """What the server did between `before` and this."""
+        return DatabaseUse(self.cpu_seconds - before.cpu_seconds, self.sessions - before.sessions)
 
 
 def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
@@ -463,9 +503,10 @@ def test_load(floor: tuple[str, int], floor_hop: tuple[str, int], system: System
 
     # The floor: POST /sets, one process.
     wrk(floor_url, "post_sets.lua", {"BODY_PATH": "/sets"}, seconds=2, name="warm-up")
-    before = cpu_seconds({"floor": floor_pid})
+    before, db_before = cpu_seconds({"floor": floor_pid}), DatabaseUse.now()
     floor_load = wrk(floor_url, "post_sets.lua", {"BODY_PATH": "/sets"}, name="floor")
     floor_cpu = spent(before, cpu_seconds({"floor": floor_pid}))["floor"] / floor_load.requests
+    floor_db = DatabaseUse.now().since(db_before)
 
     # The floor behind one hop: the least a write through the gateway to a service costs.
     wrk(hop_url, "post_sets.lua", {"BODY_PATH": "/sets"}, seconds=2, name="warm-up")
@@ -480,7 +521,7 @@ def test_load(floor: tuple[str, int], floor_hop: tuple[str, int], system: System
     # Writes: the burst at full rate, with every process's CPU.
     time.sleep(3)
     started_at = datetime.now().astimezone()
-    before = cpu_seconds(system.pids())
+    before, db_before = cpu_seconds(system.pids()), DatabaseUse.now()
     spies = profile(system.pids(), BURST_SECONDS, "sets")
     sets = wrk(
         gateway, "post_sets.lua", member_env, seconds=BURST_SECONDS, name="POST /v1/kiosk/sets"
@@ -490,6 +531,7 @@ def test_load(floor: tuple[str, int], floor_hop: tuple[str, int], system: System
     burst_end = datetime.now().astimezone()
     lags, last_applied = _lag(system, started_at)
     cpu = spent(before, cpu_seconds(system.pids()))
+    sets_db = DatabaseUse.now().since(db_before)
     stored = sets.requests - sets.non_2xx
 
     # Half the rate: fewer connections, each waiting between requests.
@@ -505,12 +547,15 @@ def test_load(floor: tuple[str, int], floor_hop: tuple[str, int], system: System
     half_lags, _ = _lag(system, half_started)
 
     spies = profile(system.pids(), SECONDS, "today")
+    before, db_before = cpu_seconds(system.pids()), DatabaseUse.now()
     today = wrk(
         gateway,
         "get_today.lua",
         {"MEMBER_TOKENS": ",".join(system.reader_tokens)},
         name="GET /v1/kiosk/today",
     )
+    today_cpu = spent(before, cpu_seconds(system.pids()))
+    today_db = DatabaseUse.now().since(db_before)
     for spy in spies:
         spy.wait(30)
     identify = wrk(
@@ -566,10 +611,28 @@ def test_load(floor: tuple[str, int], floor_hop: tuple[str, int], system: System
     )
     for name, seconds in sorted(cpu.items(), key=lambda item: -item[1]):
         lines.append(f"  {name:24} {1000 * seconds / max(stored, 1):7.2f} ms")
+    with_db = (total + sets_db.cpu_seconds) / max(stored, 1)
+    floor_db_cpu = floor_db.cpu_seconds / floor_load.requests
+    lines.append(
+        f"  PostgreSQL {1000 * sets_db.cpu_seconds / max(stored, 1):.2f} ms a set, the floor's "
+        f"{1000 * floor_db_cpu:.2f} ms a request; counting it: {1000 * with_db:.1f} ms against "
+        f"{1000 * (floor_cpu + floor_db_cpu):.1f} ms ({with_db / (floor_cpu + floor_db_cpu):.1f}x)"
+    )
+    lines.append(
+        f"  sessions opened on PostgreSQL: {sets_db.sessions} in the burst, "
+        f"{floor_db.sessions} by the floor, {today_db.sessions} by GET today"
+    )
     lines.append(
         f"CPU of the floor behind one hop: {1000 * hop_cpu / max(hop_load.requests, 1):.1f} ms "
         f"a request, both processes ({hop_cpu / max(hop_load.requests, 1) / floor_cpu:.1f}x)"
     )
+    lines.append(
+        f"CPU per GET today: {1000 * sum(today_cpu.values()) / max(today.requests, 1):.1f} ms "
+        "all processes"
+    )
+    for name, seconds in sorted(today_cpu.items(), key=lambda item: -item[1]):
+        lines.append(f"  {name:24} {1000 * seconds / max(today.requests, 1):7.2f} ms")
+    lines.append(f"  PostgreSQL {1000 * today_db.cpu_seconds / max(today.requests, 1):.2f} ms")
     lines.append(
         f"GET today read the plans of {READERS} members, each with one session of "
         f"{4 * READER_SETS_PER_EXERCISE} sets today (four exercises), every set in the answer"
