@@ -14,7 +14,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
     """An engine whose pool hands out no connection the server has closed, so a restarted
     PostgreSQL does not break the first request.
 
@@ -26,7 +26,9 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     """
     # A failed statement's error names its parameters unless hidden, and errors are logged:
     # typed badges, names and hashes would land in the logs.
-    engine = create_engine(url, pool_size=pool_size, max_overflow=10, hide_parameters=True)
+    engine = create_engine(
+        url, pool_size=pool_size, max_overflow=max_overflow, hide_parameters=True
+    )
     event.listen(engine, "checkout", _refuse_closed_connection)
     return engine
 

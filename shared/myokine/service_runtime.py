@@ -13,8 +13,9 @@ of a second of imports.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -70,7 +71,11 @@ class ServiceRuntime:
         cls, name: str, settings: ServiceSettings, tables: MessagingTables, migrations_dir: Path
     ) -> ServiceRuntime:
         """Wire a service. Nothing connects yet: engines and brokers connect on first use."""
-        engine = make_engine(settings.sqlalchemy_url)
+        engine = make_engine(
+            settings.sqlalchemy_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+        )
         return cls(
             name=name,
             settings=settings,
@@ -169,6 +174,19 @@ class ServiceRuntime:
         """Run `hook` each time this service's worker starts, before it consumes."""
         self.worker_start_hooks.append(hook)
 
+    @contextlib.asynccontextmanager
+    async def _bounded_threads(self, app: FastAPI) -> AsyncIterator[None]:
+        # Blocking routes and dependencies run in anyio's threads, and each holds at most one
+        # connection at a time: as many threads as pooled connections means a burst waits for
+        # a thread instead of opening (and closing) a connection, and a server process with
+        # it, per request past the pool.
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = (
+            self.settings.database_pool_size
+        )
+        yield
+
     def create_app(
         self,
         *,
@@ -200,6 +218,7 @@ class ServiceRuntime:
             version="1.0.0",
             docs_url=None,
             redoc_url=None,
+            lifespan=self._bounded_threads,
         )
         install_api_docs(app)
         app.state.runtime = self

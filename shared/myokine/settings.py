@@ -39,6 +39,22 @@ class ServiceSettings(BaseSettings):
         default=None,
         description="Overrides the database of this one service (e.g. LOGGING_DATABASE_URL).",
     )
+    database_pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=200,
+        description=(
+            "Connections each process keeps open to its database; an API also runs at most "
+            "this many blocking calls at once, so a burst waits for a connection instead of "
+            "opening one (a new server process) per request."
+        ),
+    )
+    database_max_overflow: int = Field(
+        default=10,
+        ge=0,
+        le=200,
+        description="Connections a process may open beyond its pool at a peak, closed after use.",
+    )
     redis_url: str = "redis://127.0.0.1:6379/0"
 
     internal_token_secret: str = DEV_SECRET

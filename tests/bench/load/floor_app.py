@@ -8,11 +8,14 @@ on this machine. `FLOOR_DATABASE_URL` names its database; the table is made at s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import anyio.to_thread
 from fastapi import FastAPI
 from pydantic import BaseModel
 from sqlalchemy import (
@@ -38,9 +41,20 @@ sets = Table(
     Column("reps", Integer, nullable=False),
     Column("performed_at", DateTime(timezone=True), nullable=False),
 )
-engine = create_engine(os.environ["FLOOR_DATABASE_URL"], pool_size=10, max_overflow=20)
+# Pooled as every Myokine process is by default (DATABASE_POOL_SIZE, DATABASE_MAX_OVERFLOW),
+# with as many threads as pooled connections, so a burst reuses connections as Myokine's do.
+POOL_SIZE = 10
+engine = create_engine(os.environ["FLOOR_DATABASE_URL"], pool_size=POOL_SIZE, max_overflow=10)
 metadata.create_all(engine)
-app = FastAPI()
+
+
+@contextlib.asynccontextmanager
+async def _bounded_threads(app: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
+    yield
+
+
+app = FastAPI(lifespan=_bounded_threads)
 
 
 class SetIn(BaseModel):
