@@ -386,6 +386,11 @@ class GatewayRepository(Protocol):
         """Every gym of every chain (to send their equipment again to a consumer)."""
         ...
 
+    def gym_with_inventory(self, gym_id: uuid.UUID) -> tuple[Gym, GymInventory | None] | None:
+        """The gym with what was set of its equipment, if anything (one statement: every
+        read of a card at the kiosk asks it); None if the gym is gone."""
+        ...
+
     def gym_inventory(self, gym_id: uuid.UUID, *, for_update: bool = False) -> GymInventory | None:
         """What was set of the gym's equipment, if anything (changes are written at commit);
         locked until the transaction ends if asked."""
@@ -660,6 +665,12 @@ def _member_at_kiosk() -> Select[Any]:
 
 _MEMBER_AT_KIOSK = _member_at_kiosk()
 
+_GYM_WITH_INVENTORY = (
+    select(Gym, GymInventory)
+    .outerjoin(GymInventory, GymInventory.gym_id == Gym.id)
+    .where(Gym.id == bindparam("gym_id", type_=Uuid()))
+)
+
 _RUN_KEY = ("scope", "place_id", "badge_digest")
 
 
@@ -814,6 +825,10 @@ class SqlGatewayRepository(GatewayRepository):
 
     def all_gyms(self) -> list[Gym]:
         return list(self.session.scalars(select(Gym).order_by(Gym.chain_id, Gym.name)))
+
+    def gym_with_inventory(self, gym_id: uuid.UUID) -> tuple[Gym, GymInventory | None] | None:
+        row = self.session.execute(_GYM_WITH_INVENTORY, {"gym_id": gym_id}).first()
+        return (row[0], row[1]) if row else None
 
     def gym_inventory(self, gym_id: uuid.UUID, *, for_update: bool = False) -> GymInventory | None:
         return self.session.get(GymInventory, gym_id, with_for_update=for_update)

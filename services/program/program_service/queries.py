@@ -161,11 +161,10 @@ def todays_plan(
     _may_see_member(caller, member_id)
 
     def read(repo: ProgramRepository) -> TodayOut:
-        assignment = repo.active_assignment(caller.chain_id, member_id)
-        if assignment is None:
+        active = repo.active_assignments(caller.chain_id, [member_id])
+        if not active:
             raise NoAssignment(f"Member {member_id} has no active assignment.")
-        version = repo.find_version(assignment.program_id, assignment.program_version)
-        assert version is not None
+        ((assignment, version),) = active
         plan = version.to_plan()
         index = rotation.next_day_index(assignment.last_day_index, len(plan.days))
         named = [i for i, d in enumerate(plan.days) if d.name == day_name]

@@ -260,6 +260,22 @@ _ACTIVE_ASSIGNMENT = select(Assignment).where(
 )
 _ACTIVE_ASSIGNMENT_LOCKED = _ACTIVE_ASSIGNMENT.with_for_update()
 
+# Today's plan of a member reads their active assignment with its version in this one
+# statement; a list of members (the trainer's pages) reads theirs the same way.
+_ACTIVE_WITH_VERSION = (
+    select(Assignment, ProgramVersion)
+    .join(
+        ProgramVersion,
+        (ProgramVersion.program_id == Assignment.program_id)
+        & (ProgramVersion.version == Assignment.program_version),
+    )
+    .where(
+        Assignment.chain_id == bindparam("chain_id"),
+        Assignment.member_id.in_(bindparam("member_ids", expanding=True)),
+        Assignment.ended_at.is_(None),
+    )
+)
+
 
 class ProgramRepository(Protocol):
     """What the program service's handlers and queries read and write."""
@@ -658,18 +674,10 @@ class SqlProgramRepository(ProgramRepository):
     def active_assignments(
         self, chain_id: uuid.UUID, member_ids: list[uuid.UUID]
     ) -> list[tuple[Assignment, ProgramVersion]]:
+        if not member_ids:
+            return []
         rows = self.session.execute(
-            select(Assignment, ProgramVersion)
-            .join(
-                ProgramVersion,
-                (ProgramVersion.program_id == Assignment.program_id)
-                & (ProgramVersion.version == Assignment.program_version),
-            )
-            .where(
-                Assignment.chain_id == chain_id,
-                Assignment.member_id.in_(member_ids),
-                Assignment.ended_at.is_(None),
-            )
+            _ACTIVE_WITH_VERSION, {"chain_id": chain_id, "member_ids": member_ids}
         )
         return [(assignment, version) for assignment, version in rows]
 

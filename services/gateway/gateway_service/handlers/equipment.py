@@ -45,9 +45,14 @@ def _answer(gym: Gym, row: GymInventory | None) -> InventoryOut:
     )
 
 
-def inventory_of(repo: GatewayRepository, gym: Gym) -> Inventory:
-    """The gym's whole equipment: what was set, and the defaults of its unit for the rest."""
-    return _settings(repo.gym_inventory(gym.id), gym).resolved()
+def kiosk_inventory(repo: GatewayRepository, gym_id: uuid.UUID, unit: Unit) -> Inventory:
+    """A kiosk's gym's whole equipment: what was set, and the defaults of the gym's unit for
+    the rest; the defaults of `unit` (the member's) if the gym is gone."""
+    found = repo.gym_with_inventory(gym_id)
+    if found is None:
+        return default_inventory(unit)
+    gym, row = found
+    return _settings(row, gym).resolved()
 
 
 def gym_inventory(uow: Uow, trainer: TrainerPrincipal, gym_id: uuid.UUID) -> InventoryOut:

@@ -26,7 +26,7 @@ from gateway_service.domain.today import (
     exercise_card,
     local_date,
 )
-from gateway_service.handlers.equipment import inventory_of
+from gateway_service.handlers.equipment import kiosk_inventory
 from gateway_service.principals import MemberPrincipal
 from gateway_service.repository import GatewayRepository
 from gateway_service.schemas.kiosk import (
@@ -40,7 +40,6 @@ from gateway_service.schemas.kiosk import (
 )
 from gateway_service.schemas.progress import ProgressOut, TimelineOut
 from gateway_service.service_clients import ServiceProblem, Services
-from myokine.inventory import Inventory, default_inventory
 from myokine.patterns import Pattern
 from myokine.problems import NotFound, Problem
 from myokine.unit_of_work import UnitOfWork
@@ -153,7 +152,7 @@ def today(
             {"kind": n.kind, "occurred_at": n.occurred_at, **n.payload}
             for n in uow.repo.recent_member_news(member.member_id, now - NEWS_WINDOW)
         ]
-        inventory = _kiosk_inventory(uow.repo, member)
+        inventory = kiosk_inventory(uow.repo, member.kiosk.gym_id, member.unit)
         uow.commit()
     shown = build_today(
         plan,
@@ -165,11 +164,6 @@ def today(
         inventory=inventory,
     )
     return TodayOut.model_validate({**shown, "news": news})
-
-
-def _kiosk_inventory(repo: GatewayRepository, member: MemberPrincipal) -> Inventory:
-    gym = repo.gym(member.kiosk.gym_id)
-    return inventory_of(repo, gym) if gym else default_inventory(member.unit)
 
 
 def _catalog(services: Services, member: MemberPrincipal) -> list[dict[str, Any]]:
@@ -188,7 +182,7 @@ def gym_exercises(
     exercise, may pick."""
     catalog = _catalog(services, member)
     with uow:
-        inventory = _kiosk_inventory(uow.repo, member)
+        inventory = kiosk_inventory(uow.repo, member.kiosk.gym_id, member.unit)
     return [
         KioskExercise(
             exercise=e["slug"], name=e["name"], pattern=e["pattern"], equipment=e["equipment"]
@@ -218,7 +212,7 @@ def exercise_today(
     if entry is None:
         raise NotFound(f"The chain's catalog has no exercise '{slug}'.")
     with uow:
-        inventory = _kiosk_inventory(uow.repo, member)
+        inventory = kiosk_inventory(uow.repo, member.kiosk.gym_id, member.unit)
     planned = {
         "exercise": slug,
         "name": entry["name"],

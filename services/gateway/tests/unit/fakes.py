@@ -130,6 +130,10 @@ class FakeGatewayRepository:
     def all_gyms(self) -> list[Gym]:
         return sorted(self.gyms.values(), key=lambda g: (str(g.chain_id), g.name))
 
+    def gym_with_inventory(self, gym_id: uuid.UUID) -> tuple[Gym, GymInventory | None] | None:
+        gym = self.gyms.get(gym_id)
+        return (gym, self.inventories.get(gym_id)) if gym else None
+
     def gym_inventory(self, gym_id: uuid.UUID, *, for_update: bool = False) -> GymInventory | None:
         return self.inventories.get(gym_id)
 
