@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from myokine.problems import Forbidden, Unauthorized
+from myokine.verified_tokens import VerifiedTokens
 
 ISSUER = "myokine-gateway"
 AUDIENCE = "myokine-services"
@@ -63,8 +64,9 @@ def sign_internal_token(caller: Caller, secret: str, *, ttl_seconds: int) -> str
 
 
 _REMEMBERED = 4096
-"""How many verified tokens a process remembers (a token a caller, reused: see `TokenSigner`)."""
-_verified: dict[tuple[str, str], tuple[Caller, float]] = {}
+"""How many tokens a process remembers, signed or checked (a token a caller, reused)."""
+_verified: VerifiedTokens[Caller] = VerifiedTokens(_REMEMBERED)
+"""Tokens checked, until they expire (see `TokenSigner`)."""
 
 
 def verify_internal_token(token: str, secret: str) -> Caller:
@@ -72,12 +74,11 @@ def verify_internal_token(token: str, secret: str) -> Caller:
 
     A token verified before is not checked again until it expires: the gateway sends the
     same one for a caller's calls of a minute (`TokenSigner`), and checking the HMAC and
-    the claims of each was a twentieth of a service's CPU. The memo is keyed by the token
-    and the secret, so another secret checks it anew.
+    the claims of each was a twentieth of a service's CPU.
     """
-    remembered = _verified.get((token, secret))
-    if remembered is not None and time.time() < remembered[1]:
-        return remembered[0]
+    remembered = _verified.get(token, secret)
+    if remembered is not None:
+        return remembered
     import jwt  # as in sign_internal_token
 
     try:
@@ -92,9 +93,7 @@ def verify_internal_token(token: str, secret: str) -> Caller:
         )
     except (jwt.PyJWTError, KeyError, ValueError) as exc:
         raise Unauthorized("A valid internal token is required.") from exc
-    if len(_verified) >= _REMEMBERED:
-        _verified.clear()
-    _verified[(token, secret)] = (caller, float(claims["exp"]))
+    _verified.remember(token, secret, caller, float(claims["exp"]))
     return caller
 
 

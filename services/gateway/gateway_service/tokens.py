@@ -14,6 +14,7 @@ from typing import Literal
 import jwt
 
 from myokine.problems import Unauthorized
+from myokine.verified_tokens import VerifiedTokens
 
 ISSUER = "myokine-gateway"
 AUDIENCE = "myokine-public"
@@ -58,8 +59,23 @@ def issue_token(
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
+_read: VerifiedTokens[TokenClaims] = VerifiedTokens()
+"""Tokens read, until they expire: a kiosk sends a member's token with each of their calls."""
+
+
 def read_token(token: str, secret: str) -> TokenClaims:
-    """The claims of a valid token; Unauthorized when it is forged, malformed or expired."""
+    """The claims of a valid token; Unauthorized when it is forged, malformed or expired.
+
+    A token read before is not checked again until it expires."""
+    remembered = _read.get(token, secret)
+    if remembered is not None:
+        return remembered
+    claims = _check(token, secret)
+    _read.remember(token, secret, claims, claims.expires_at)
+    return claims
+
+
+def _check(token: str, secret: str) -> TokenClaims:
     try:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER)
         kind = claims["typ"]
