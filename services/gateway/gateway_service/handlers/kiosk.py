@@ -140,14 +140,13 @@ def today(
     slugs = [str(e["exercise"]) for e in plan.get("exercises", [])]
     targets, logged = _together(*_fetchers(services, member, slugs, date))
     with uow:
-        known: dict[str, KnownTarget] = {}
+        known = {
+            slug: KnownTarget(t.load_kg, t.reps, t.sets)
+            for slug, t in uow.repo.last_targets(member.member_id, slugs).items()
+        }
         if targets is not None:
-            _remember_targets(uow.repo, member.member_id, targets, now)
-        else:
-            known = {
-                slug: KnownTarget(t.load_kg, t.reps, t.sets)
-                for slug, t in uow.repo.last_targets(member.member_id, slugs).items()
-            }
+            _remember_targets(uow.repo, member.member_id, targets, known, now)
+            known = {}
         news = [
             {"kind": n.kind, "occurred_at": n.occurred_at, **n.payload}
             for n in uow.repo.recent_member_news(member.member_id, now - NEWS_WINDOW)
@@ -232,23 +231,24 @@ def exercise_today(
 
 
 def _remember_targets(
-    repo: GatewayRepository, member_id: uuid.UUID, targets: dict[str, Any], as_of: datetime
+    repo: GatewayRepository,
+    member_id: uuid.UUID,
+    targets: dict[str, Any],
+    known: dict[str, KnownTarget],
+    as_of: datetime,
 ) -> None:
+    told = {
+        slug: KnownTarget(
+            as_decimal(target.get("target_load_kg")), target.get("target_reps"), target.get("sets")
+        )
+        for slug, target in (targets.get("exercises") or {}).items()
+    }
+    # Only what changed is written: most reads of today find the targets they remember, and
+    # a read that wrote every one of them cost the database a row version each time.
+    changed = {slug: target for slug, target in told.items() if known.get(slug) != target}
     # Held first: a member erased while their plan was being fetched keeps nothing here.
-    if not repo.hold_member(member_id):
-        return
-    repo.save_last_targets(
-        member_id,
-        {
-            slug: KnownTarget(
-                as_decimal(target.get("target_load_kg")),
-                target.get("target_reps"),
-                target.get("sets"),
-            )
-            for slug, target in (targets.get("exercises") or {}).items()
-        },
-        as_of=as_of,
-    )
+    if changed and repo.hold_member(member_id):
+        repo.save_last_targets(member_id, changed, as_of=as_of)
 
 
 def log_set(

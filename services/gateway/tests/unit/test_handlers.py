@@ -8,6 +8,7 @@ that a redelivered event is applied once.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -549,6 +550,25 @@ def test_today_shows_targets_and_sets_and_remembers_the_targets(
     (asked,) = fake(services.progression).calls
     assert asked.caller == tenant.identified.caller()
     assert asked.params == {"exercises": "barbell-back-squat", "local_date": "2026-11-25"}
+
+
+def test_a_read_of_today_writes_only_the_targets_that_changed(
+    uow: Uow, repo: FakeGatewayRepository, services: Services, tenant: Tenant
+) -> None:
+    base = plan_answered(services, tenant)
+    fake(services.logging).answer("GET", f"{base}/sets", [])
+    key = (tenant.member.id, "barbell-back-squat")
+    fake(services.progression).answer("GET", f"{base}/targets", TARGETS)
+    kiosk.today(uow, services, tenant.identified, now=NOW)
+    kiosk.today(uow, services, tenant.identified, now=NOW + timedelta(minutes=1))
+    assert repo.targets[key].updated_at == NOW, "the same targets again are not written"
+
+    moved = copy.deepcopy(TARGETS)
+    moved["exercises"]["barbell-back-squat"]["target_load_kg"] = "65"
+    fake(services.progression).answer("GET", f"{base}/targets", moved)
+    kiosk.today(uow, services, tenant.identified, now=NOW + timedelta(minutes=2))
+    remembered = repo.targets[key]
+    assert (remembered.load_kg, remembered.updated_at) == (65, NOW + timedelta(minutes=2))
 
 
 def test_without_progression_today_shows_the_last_known_targets_stale(
