@@ -553,7 +553,7 @@ class GatewayRepository(Protocol):
         """The names of the members whose home is this gym of the chain, by id."""
         ...
 
-    def last_targets(self, member_id: uuid.UUID, exercises: list[str]) -> dict[str, LastTarget]:
+    def last_targets(self, member_id: uuid.UUID, exercises: list[str]) -> dict[str, KnownTarget]:
         """The member's last known targets of these exercises, by slug."""
         ...
 
@@ -751,7 +751,17 @@ def _save_last_target() -> Insert:
 
 
 _SAVE_LAST_TARGET = _save_last_target()
-# Every read of today runs these two as well.
+# Every read of today runs these three as well.
+_LAST_TARGET_COLUMNS = cast(Table, LastTarget.__table__).c
+_LAST_TARGETS = select(
+    _LAST_TARGET_COLUMNS.exercise,
+    _LAST_TARGET_COLUMNS.load_kg,
+    _LAST_TARGET_COLUMNS.reps,
+    _LAST_TARGET_COLUMNS.sets,
+).where(
+    _LAST_TARGET_COLUMNS.member_id == bindparam("member_id"),
+    _LAST_TARGET_COLUMNS.exercise.in_(bindparam("exercises", expanding=True)),
+)
 _HOLD_MEMBER = (
     select(Member.id).where(Member.id == bindparam("member_id")).with_for_update(key_share=True)
 )
@@ -1102,15 +1112,11 @@ class SqlGatewayRepository(GatewayRepository):
         )
         return {m.id: m for m in rows}
 
-    def last_targets(self, member_id: uuid.UUID, exercises: list[str]) -> dict[str, LastTarget]:
+    def last_targets(self, member_id: uuid.UUID, exercises: list[str]) -> dict[str, KnownTarget]:
         if not exercises:
             return {}
-        rows = self.session.scalars(
-            select(LastTarget).where(
-                LastTarget.member_id == member_id, LastTarget.exercise.in_(exercises)
-            )
-        )
-        return {t.exercise: t for t in rows}
+        rows = self.session.execute(_LAST_TARGETS, {"member_id": member_id, "exercises": exercises})
+        return {row.exercise: KnownTarget(row.load_kg, row.reps, row.sets) for row in rows}
 
     def save_last_targets(
         self, member_id: uuid.UUID, targets: Mapping[str, KnownTarget], *, as_of: datetime

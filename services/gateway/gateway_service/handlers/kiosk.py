@@ -140,10 +140,7 @@ def today(
     slugs = [str(e["exercise"]) for e in plan.get("exercises", [])]
     targets, logged = _together(*_fetchers(services, member, slugs, date))
     with uow:
-        known = {
-            slug: KnownTarget(t.load_kg, t.reps, t.sets)
-            for slug, t in uow.repo.last_targets(member.member_id, slugs).items()
-        }
+        known = uow.repo.last_targets(member.member_id, slugs)
         if targets is not None:
             _remember_targets(uow.repo, member.member_id, targets, known, now)
             known = {}

@@ -349,11 +349,12 @@ class FakeGatewayRepository:
             m.id: m for m in self.members.values() if m.chain_id == chain_id and m.id in member_ids
         }
 
-    def last_targets(self, member_id: uuid.UUID, exercises: list[str]) -> dict[str, LastTarget]:
+    def last_targets(self, member_id: uuid.UUID, exercises: list[str]) -> dict[str, KnownTarget]:
+        remembered = {slug: self.targets.get((member_id, slug)) for slug in exercises}
         return {
-            slug: self.targets[(member_id, slug)]
-            for slug in exercises
-            if (member_id, slug) in self.targets
+            slug: KnownTarget(t.load_kg, t.reps, t.sets)
+            for slug, t in remembered.items()
+            if t is not None
         }
 
     def save_last_targets(
