@@ -439,6 +439,19 @@ def test_sets_together_that_come_again_change_nothing(uow: Uow, member: MemberSc
     assert uow.commits == commits
 
 
+def test_sets_together_apply_only_those_not_applied_before(uow: Uow, member: MemberScript) -> None:
+    first, second, third = [member.log(SQUAT, "60", 10, MON) for _ in range(3)]
+    handlers.on_sets_logged(uow, [first])
+
+    handlers.on_sets_logged(uow, [first, second, third])
+
+    assert set(fake(uow).sets) == {e.set.set_id for e in (first, second, third)}
+    assert fake(uow).last_seq(member.member_id, "logging") == third.seq
+    commits = uow.commits
+    handlers.on_sets_logged(uow, [second, third])
+    assert uow.commits == commits, "sets applied before are not applied again"
+
+
 def test_sets_together_that_came_early_wait_for_their_turn(uow: Uow, member: MemberScript) -> None:
     first, *later = [member.log(SQUAT, "60", 10, MON) for _ in range(3)]
 
