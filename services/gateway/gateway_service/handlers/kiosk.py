@@ -140,10 +140,9 @@ def today(
     slugs = [str(e["exercise"]) for e in plan.get("exercises", [])]
     targets, logged = _together(*_fetchers(services, member, slugs, date))
     with uow:
-        known = uow.repo.last_targets(member.member_id, slugs)
+        remembered = uow.repo.last_targets(member.member_id, slugs)
         if targets is not None:
-            _remember_targets(uow.repo, member.member_id, targets, known, now)
-            known = {}
+            _remember_targets(uow.repo, member.member_id, targets, remembered, now)
         news = [
             {"kind": n.kind, "occurred_at": n.occurred_at, **n.payload}
             for n in uow.repo.recent_member_news(member.member_id, now - NEWS_WINDOW)
@@ -153,7 +152,8 @@ def today(
     shown = build_today(
         plan,
         targets=targets,
-        known=known,
+        # The remembered targets stand in only when progression did not answer.
+        known=remembered if targets is None else {},
         logged=logged,
         unit=member.unit,
         local_date=date,
