@@ -3,13 +3,18 @@
 Run with `make bench` (needs Debian's `wrk`). In one run on this run's PostgreSQL:
 1. the floor (`load/floor_app.py`: FastAPI + SQLAlchemy, one INSERT a request, one process)
    takes `POST /sets` from wrk; then the floor behind one hop (`load/floor_hop_app.py`, a
-   bare FastAPI app passing each set on with urllib3): the least the system's shape, gateway
-   then service, costs;
+   bare FastAPI app passing each set on with urllib3): the least a write through the gateway
+   to a service costs; then the shape's floor: the hop, with the floor sending each set as a
+   Celery task to a bare worker (`load/floor_worker.py`): gateway, service and consumer with
+   none of their work;
 2. the whole system (every service's API, worker and relay, on a Redis of its own, kiosk
    rate limits raised) takes `POST /v1/kiosk/sets`, `GET /v1/kiosk/today` and
    `POST /v1/kiosk/identify` from wrk with the same connections;
 3. the end-to-end lag of the sets of the burst (logging's outbox row → progression's inbox
-   row), and once more at about half that rate.
+   row), and once more at about half that rate;
+4. the latency targets at a rate: the floor, the sets and today offered rising shares of the
+   floor's rate, each connection waiting random gaps (`load/pacing.lua`), until p99 passes
+   the target's bound.
 
 It prints req/s, p50 and p99 and the ratio to the floor for each call, the lag, and the CPU
 seconds each process spent per set. Ratios against the floor hold on any machine; absolute
@@ -59,6 +64,13 @@ THREADS = 2
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 BURST_SECONDS = int(os.environ.get("BENCH_BURST_SECONDS", "20"))
 MEMBERS = 32
+# The latency targets are read at a rate, not at saturation (where the floor itself answers
+# slower than they ask): each call is offered these shares of the floor's rate in turn, for
+# STEP_SECONDS each. Half the floor's rate is the write target's own.
+PACED_SHARES = (0.1, 0.2, 0.3, 0.4, 0.5)
+STEP_SECONDS = int(os.environ.get("BENCH_STEP_SECONDS", "10"))
+SETS_P99_MS = 100
+TODAY_P99_MS = 50
 # GET today reads members of their own, each with one session of this many sets today
 # (four exercises of the demo program, four sets each): the burst's members log over a
 # hundred sets a day, a day no member has.
@@ -120,12 +132,15 @@ def wrk(
     if binary is None:
         pytest.fail("the load benchmark needs wrk: apt-get install wrk")
     combined = Path(os.environ.get("TMPDIR", "/tmp")) / f"myokine-{uuid.uuid4().hex}.lua"
-    combined.write_text((HERE / script).read_text() + (HERE / "report.lua").read_text())
+    combined.write_text(
+        "\n".join((HERE / part).read_text() for part in (script, "pacing.lua", "report.lua"))
+    )
     try:
         done = subprocess.run(
             [
                 binary,
-                f"-t{THREADS}",
+                # wrk wants at least one connection for each of its threads.
+                f"-t{min(THREADS, connections)}",
                 f"-c{connections}",
                 f"-d{seconds}s",
                 "--timeout=10s",
@@ -152,6 +167,39 @@ def wrk(
         r["non_2xx"],
         r["socket_errors"],
     )
+
+
+@dataclass(frozen=True)
+class Paced:
+    """One call driven at rising rates (shares of the floor's), until its p99 passes a bound
+    or the rate is not carried."""
+
+    name: str
+    bound_ms: float
+    steps: list[tuple[float, Load]]
+
+    @property
+    def held(self) -> Load | None:
+        """The fastest step whose p99 stayed within the bound, if any did."""
+        kept = [load for _, load in self.steps if load.p99_ms <= self.bound_ms]
+        return max(kept, key=lambda load: load.rps, default=None)
+
+
+def paced(
+    url: str, script: str, env: Mapping[str, str], floor_rps: float, bound_ms: float, name: str
+) -> Paced:
+    """Drive `url` at each of `PACED_SHARES` of the floor's rate in turn, every connection
+    waiting a random gap between requests; stops after the first step whose p99 passes
+    `bound_ms` or that carries less than nine tenths of the rate offered."""
+    steps: list[tuple[float, Load]] = []
+    for share in PACED_SHARES:
+        offered = share * floor_rps
+        gap_ms = max(int(1000 * CONNECTIONS / offered), 1)
+        load = wrk(url, script, {**env, "DELAY_MS": str(gap_ms)}, seconds=STEP_SECONDS, name=name)
+        steps.append((share, load))
+        if load.p99_ms > bound_ms or load.rps < 0.9 * offered:
+            break
+    return Paced(name, bound_ms, steps)
 
 
 def cpu_seconds(pids: Mapping[str, int]) -> dict[str, float]:
@@ -297,12 +345,96 @@ def _serve(app: str, env: Mapping[str, str], log_path: Path) -> Iterator[tuple[s
         log.close()
 
 
+@dataclass(frozen=True)
+class FloorEvents:
+    """The floor's Redis and database, for its app and its bare worker."""
+
+    broker_url: str
+    database_url: str
+
+    def env(self) -> dict[str, str]:
+        """What the floor's app and worker are told."""
+        return {"FLOOR_BROKER_URL": self.broker_url, "FLOOR_DATABASE_URL": self.database_url}
+
+    def ready(self) -> bool:
+        """Whether the floor's worker has made its table."""
+        return self._scalar("SELECT to_regclass('floor_applied') IS NOT NULL") is True
+
+    def applied(self) -> int:
+        """Sets the floor's worker has stored so far."""
+        return int(self._scalar("SELECT count(*) FROM floor_applied"))
+
+    def _scalar(self, sql: str) -> Any:
+        engine = create_engine(self.database_url, poolclass=NullPool)
+        try:
+            with engine.connect() as conn:
+                return conn.execute(text(sql)).scalar_one()
+        finally:
+            engine.dispose()
+
+    def wait_applied(self, count: int) -> None:
+        """Wait until the floor's worker has stored `count` sets (a minute at most)."""
+        deadline = time.monotonic() + 60
+        while self.applied() < count:
+            if time.monotonic() > deadline:
+                pytest.fail(f"the floor's worker stored {self.applied()} of {count} sets")
+            time.sleep(0.1)
+
+
 @pytest.fixture(scope="module")
-def floor(scratch_dir: Path) -> Iterator[tuple[str, int]]:
-    """The floor app, serving; its URL and pid."""
+def floor_events(scratch_dir: Path) -> Iterator[FloorEvents]:
+    """A Redis of the floor's own, and its database."""
     url = database_url(os.environ["DB_PREFIX"] + "bench_floor")
     ensure_database(url)
-    yield from _serve("floor_app", {"FLOOR_DATABASE_URL": url}, scratch_dir / "floor.log")
+    redis = EmbeddedRedis(scratch_dir / "floor-redis", free_port(), persistent=False).start()
+    try:
+        yield FloorEvents(redis.url, url)
+    finally:
+        redis.stop()
+
+
+@pytest.fixture(scope="module")
+def floor(floor_events: FloorEvents, scratch_dir: Path) -> Iterator[tuple[str, int]]:
+    """The floor app, serving; its URL and pid."""
+    yield from _serve("floor_app", floor_events.env(), scratch_dir / "floor.log")
+
+
+@pytest.fixture(scope="module")
+def floor_worker(floor_events: FloorEvents, scratch_dir: Path) -> Iterator[int]:
+    """The floor's bare Celery worker (`load/floor_worker.py`), one process; its pid."""
+    log = (scratch_dir / "floor-worker.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "floor_worker",
+            "worker",
+            "--pool=solo",
+            "--queues=floor",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
+        cwd=HERE,
+        env={**os.environ, **floor_events.env()},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    # The worker makes its table as it starts: once there, it is about to take tasks.
+    deadline = time.monotonic() + 60
+    while not floor_events.ready():
+        if time.monotonic() > deadline or process.poll() is not None:
+            pytest.fail(f"the floor's worker did not start: see {log.name}")
+        time.sleep(0.2)
+    try:
+        yield process.pid
+    finally:
+        process.terminate()
+        process.wait(10)
+        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -495,7 +627,13 @@ def _percentile(values: list[float], p: int) -> float:
     return quantiles(values, n=100, method="inclusive")[p - 1]
 
 
-def test_load(floor: tuple[str, int], floor_hop: tuple[str, int], system: System) -> None:
+def test_load(
+    floor: tuple[str, int],
+    floor_hop: tuple[str, int],
+    floor_events: FloorEvents,
+    floor_worker: int,
+    system: System,
+) -> None:
     """The whole benchmark, in one run, printed as one report."""
     floor_url, floor_pid = floor
     hop_url, hop_pid = floor_hop
@@ -507,12 +645,28 @@ def test_load(floor: tuple[str, int], floor_hop: tuple[str, int], system: System
     floor_load = wrk(floor_url, "post_sets.lua", {"BODY_PATH": "/sets"}, name="floor")
     floor_cpu = spent(before, cpu_seconds({"floor": floor_pid}))["floor"] / floor_load.requests
     floor_db = DatabaseUse.now().since(db_before)
+    floor_paced = paced(
+        floor_url, "post_sets.lua", {"BODY_PATH": "/sets"}, floor_load.rps, TODAY_P99_MS, "floor"
+    )
 
     # The floor behind one hop: the least a write through the gateway to a service costs.
     wrk(hop_url, "post_sets.lua", {"BODY_PATH": "/sets"}, seconds=2, name="warm-up")
     before = cpu_seconds({"hop": hop_pid, "floor": floor_pid})
     hop_load = wrk(hop_url, "post_sets.lua", {"BODY_PATH": "/sets"}, name="floor behind one hop")
     hop_cpu = sum(spent(before, cpu_seconds({"hop": hop_pid, "floor": floor_pid})).values())
+
+    # The shape's floor: the hop, and each set sent on as an event to a bare worker that
+    # stores it. The least a set costs in the system's shape, with none of its work.
+    shape = {"hop": hop_pid, "floor": floor_pid, "worker": floor_worker}
+    with_event = {"BODY_PATH": "/sets/with-event"}
+    applied = floor_events.applied()
+    warm = wrk(hop_url, "post_sets.lua", with_event, seconds=2, name="warm-up")
+    applied += warm.requests - warm.non_2xx
+    floor_events.wait_applied(applied)
+    before = cpu_seconds(shape)
+    shape_load = wrk(hop_url, "post_sets.lua", with_event, name="floor: hop + event + worker")
+    floor_events.wait_applied(applied + shape_load.requests - shape_load.non_2xx)
+    shape_cpu = sum(spent(before, cpu_seconds(shape)).values()) / max(shape_load.requests, 1)
 
     gateway = system.stack.url("gateway")
     member_env = {"MEMBER_TOKENS": ",".join(system.tokens)}
@@ -545,6 +699,9 @@ def test_load(floor: tuple[str, int], floor_hop: tuple[str, int], system: System
         name="POST /v1/kiosk/sets, half rate",
     )
     half_lags, _ = _lag(system, half_started)
+    sets_paced = paced(
+        gateway, "post_sets.lua", member_env, floor_load.rps, SETS_P99_MS, "POST /v1/kiosk/sets"
+    )
 
     spies = profile(system.pids(), SECONDS, "today")
     before, db_before = cpu_seconds(system.pids()), DatabaseUse.now()
@@ -558,6 +715,14 @@ def test_load(floor: tuple[str, int], floor_hop: tuple[str, int], system: System
     today_db = DatabaseUse.now().since(db_before)
     for spy in spies:
         spy.wait(30)
+    today_paced = paced(
+        gateway,
+        "get_today.lua",
+        {"MEMBER_TOKENS": ",".join(system.reader_tokens)},
+        floor_load.rps,
+        TODAY_P99_MS,
+        "GET /v1/kiosk/today",
+    )
     identify = wrk(
         gateway,
         "identify.lua",
@@ -579,11 +744,29 @@ def test_load(floor: tuple[str, int], floor_hop: tuple[str, int], system: System
     lines.append(
         f"{'call':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'of floor':>9} {'errors':>7}"
     )
-    for load in (floor_load, hop_load, sets, half, today, identify):
+    for load in (floor_load, hop_load, shape_load, sets, half, today, identify):
         ratio = load.rps / floor_load.rps
         lines.append(
             f"{load.name:36} {load.rps:8.1f} {load.p50_ms:8.1f} {load.p99_ms:8.1f} "
             f"{ratio:8.0%} {load.non_2xx + load.socket_errors:7d}"
+        )
+    lines.append(
+        f"paced at {CONNECTIONS} connections, random gaps; p99 ms at each offered share of "
+        "the floor's rate"
+    )
+    lines.append(f"{'call':36} " + " ".join(f"{share:>7.0%}" for share in PACED_SHARES))
+    for run in (floor_paced, sets_paced, today_paced):
+        p99s = [f"{load.p99_ms:7.1f}" for _, load in run.steps]
+        lines.append(f"{run.name:36} " + " ".join(p99s))
+    for run, target in ((floor_paced, ""), (sets_paced, "; target: 50%"), (today_paced, "")):
+        held = run.held
+        lines.append(
+            f"  {run.name} holds p99 <= {run.bound_ms:.0f} ms up to "
+            + (
+                f"{held.rps:.1f} req/s ({held.rps / floor_load.rps:.0%} of the floor{target})"
+                if held
+                else f"none of the rates tried{target}"
+            )
         )
     lines.append(
         f"lag, full rate ({len(lags)} sets): p50 {_percentile(lags, 50):.3f} s, "
@@ -625,6 +808,10 @@ def test_load(floor: tuple[str, int], floor_hop: tuple[str, int], system: System
     lines.append(
         f"CPU of the floor behind one hop: {1000 * hop_cpu / max(hop_load.requests, 1):.1f} ms "
         f"a request, both processes ({hop_cpu / max(hop_load.requests, 1) / floor_cpu:.1f}x)"
+    )
+    lines.append(
+        f"CPU of the floor with hop, event and worker: {1000 * shape_cpu:.1f} ms a set, "
+        f"the three processes ({shape_cpu / floor_cpu:.1f}x)"
     )
     lines.append(
         f"CPU per GET today: {1000 * sum(today_cpu.values()) / max(today.requests, 1):.1f} ms "

@@ -4,6 +4,10 @@ one set per request with SQLAlchemy, in one process, on the same PostgreSQL.
 It has none of Myokine's guarantees (no auth, no idempotency, no outbox, no validation
 beyond pydantic's), which is the point: it is the cost of "HTTP in, one INSERT, JSON out"
 on this machine. `FLOOR_DATABASE_URL` names its database; the table is made at start.
+
+`POST /sets/with-event` also sends the set as a Celery task to `floor_worker.py` on the
+Redis that `FLOOR_BROKER_URL` names, straight after the insert (no outbox, no relay): with
+the hop in front, the least the system's whole shape costs a set.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import anyio.to_thread
+from celery import Celery
 from fastapi import FastAPI
 from pydantic import BaseModel
 from sqlalchemy import (
@@ -57,6 +62,7 @@ async def _bounded_threads(app: FastAPI) -> AsyncIterator[None]:
 
 
 app = FastAPI(lifespan=_bounded_threads)
+events = Celery("floor", broker=os.environ.get("FLOOR_BROKER_URL", "memory://"))
 
 
 class SetIn(BaseModel):
@@ -67,9 +73,7 @@ class SetIn(BaseModel):
     reps: int
 
 
-@app.post("/sets", status_code=201)
-def log_set(body: SetIn) -> dict[str, object]:
-    """Store one set and answer it."""
+def _store(body: SetIn) -> dict[str, object]:
     row = {
         "id": uuid.uuid4(),
         "exercise": body.exercise,
@@ -79,4 +83,18 @@ def log_set(body: SetIn) -> dict[str, object]:
     }
     with engine.begin() as conn:
         conn.execute(insert(sets).values(**row))
-    return {**row, "load_kg": float(body.load)}
+    return {**row, "id": str(row["id"]), "load_kg": float(body.load)}
+
+
+@app.post("/sets", status_code=201)
+def log_set(body: SetIn) -> dict[str, object]:
+    """Store one set and answer it."""
+    return _store(body)
+
+
+@app.post("/sets/with-event", status_code=201)
+def log_set_with_event(body: SetIn) -> dict[str, object]:
+    """Store one set, send it on to the floor's worker, and answer it."""
+    stored = _store(body)
+    events.send_task("floor.apply", args=[stored["id"], stored["reps"]], queue="floor")
+    return stored

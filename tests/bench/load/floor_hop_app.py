@@ -19,11 +19,11 @@ floor = connection_from_url(os.environ["FLOOR_URL"], maxsize=40, retries=False)
 app = FastAPI()
 
 
-@app.post("/sets", status_code=201)
-def log_set(body: dict[str, Any]) -> Any:
-    """Pass the set on to the floor; its answer."""
+@app.post("/{path:path}", status_code=201)
+def log_set(path: str, body: dict[str, Any]) -> Any:
+    """Pass the set on to the floor's same path; its answer."""
     answered = floor.urlopen(
-        "POST", "/sets", body=json.dumps(body), headers={"Content-Type": "application/json"}
+        "POST", f"/{path}", body=json.dumps(body), headers={"Content-Type": "application/json"}
     )
     if answered.status != 201:
         raise RuntimeError(f"the floor answered {answered.status}")

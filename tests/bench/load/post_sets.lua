@@ -7,13 +7,6 @@ for token in string.gmatch(os.getenv("MEMBER_TOKENS") or "", "[^,]+") do
 end
 local path = os.getenv("BODY_PATH") or "/v1/kiosk/sets"
 local run = os.getenv("RUN_ID") or "run"
--- DELAY_MS holds each connection back between requests (a lower, steady rate).
-local pause = tonumber(os.getenv("DELAY_MS") or "0")
-if pause > 0 then
-  function delay()
-    return pause
-  end
-end
 local counter = 0
 local threads = 0
 
