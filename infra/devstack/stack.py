@@ -162,8 +162,11 @@ class Stack:
                     f"{done.stdout}{done.stderr}"
                 )
 
-    def seed_demo(self, base_env: Mapping[str, str], output: Path) -> dict[str, Any]:
-        """Seed the demo chain with `myokine seed-demo` (idempotent); its credentials."""
+    def seed_demo(
+        self, base_env: Mapping[str, str], output: Path, *, timezone: str | None = None
+    ) -> dict[str, Any]:
+        """Seed the demo chain with `myokine seed-demo` (idempotent), its gym made in
+        `timezone` if given; its credentials."""
         script = self.python.parent / "myokine"
         command = (
             [str(script)]
@@ -172,7 +175,15 @@ class Stack:
         )
         output.parent.mkdir(parents=True, exist_ok=True)
         done = subprocess.run(
-            [*command, "seed-demo", "--output", str(output), "--gateway-url", self.url("gateway")],
+            [
+                *command,
+                "seed-demo",
+                "--output",
+                str(output),
+                "--gateway-url",
+                self.url("gateway"),
+                *(["--timezone", timezone] if timezone else []),
+            ],
             env={**base_env, **self.env()},
             cwd=ROOT,
             capture_output=True,

@@ -7,7 +7,8 @@
 - `wait_until`: poll for what a process does in its own time;
 - `internal_headers`: the signed internal token the gateway would send;
 - `rows_naming`: the rows of a database that name something (an erased member's id, name);
-- `WebhookReceiver`: a chain's CRM endpoint on this host, to send webhooks to.
+- `WebhookReceiver`: a chain's CRM endpoint on this host, to send webhooks to;
+- `midday_zone`: a gym's time zone where it is about midday now.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,20 @@ from devstack.embedded import EmbeddedRedis, free_port
 from myokine.internal_auth import Caller, sign_internal_token
 from myokine.migrations import upgrade
 from myokine.service_runtime import ServiceRuntime
+
+
+def midday_zone(now: datetime | None = None) -> str:
+    """An IANA zone (`Etc/GMT±N`) where it is between 12:00 and 13:00 at `now` (by default,
+    the present).
+
+    Tests that log a set and then read the day's sets, a few seconds or minutes apart, give
+    their gyms this zone: in a fixed one, a run across the gym's midnight finds yesterday's
+    sets gone (a fresh-clone CI once failed so at 23:00 UTC, midnight in Europe/Berlin).
+    """
+    hour = (now or datetime.now(UTC)).astimezone(UTC).hour
+    east = 12 - hour  # -11 .. +12 hours from UTC
+    # The Etc zones count the other way round: Etc/GMT-2 is two hours east of UTC.
+    return "Etc/GMT" if east == 0 else f"Etc/GMT{-east:+d}"
 
 
 def migrate(runtime: ServiceRuntime) -> None:

@@ -50,6 +50,7 @@ from sqlalchemy.pool import NullPool
 from devstack.embedded import EmbeddedRedis, free_port
 from devstack.stack import ROOT, SERVICES, Stack
 from devstack.supervisor import Supervisor
+from devstack.testing import midday_zone
 from gateway_service.bootstrap import bootstrap
 from gateway_service.demo import PROGRAM_PREFIX
 from gateway_service.handlers import identity
@@ -563,7 +564,9 @@ def system(scratch_dir: Path) -> Iterator[System]:
             supervisor.add(replace(spec, env={**spec.env, **UNLIMITED, **scaled}))
         supervisor.start_all()
         supervisor.wait_ready(timeout=120)
-        credentials = stack.seed_demo(os.environ, home / "demo-credentials.json")
+        credentials = stack.seed_demo(
+            os.environ, home / "demo-credentials.json", timezone=midday_zone()
+        )
         members = _add_members(stack, redis.url, credentials, count=MEMBERS, prefix="BENCH")
         readers = _add_members(stack, redis.url, credentials, count=READERS, prefix="READER")
         with httpx.Client(base_url=stack.url("gateway"), timeout=15) as http:

@@ -31,7 +31,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from devstack.embedded import EmbeddedRedis, free_port
 from devstack.stack import ROOT, SERVICES, Stack
 from devstack.supervisor import Supervisor
-from gateway_service.demo import CHAIN, GYM, GYM_TIMEZONE, PROGRAM_PREFIX
+from devstack.testing import midday_zone
+from gateway_service.demo import CHAIN, GYM, PROGRAM_PREFIX
 from myokine.internal_auth import Caller, sign_internal_token
 from myokine.settings import ServiceSettings
 
@@ -62,6 +63,11 @@ class System:
     def url(self) -> str:
         """The gateway, which serves the pages."""
         return self.stack.url("gateway")
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        """The demo gym's time zone (`midday_zone` at the run's start)."""
+        return ZoneInfo(self.credentials["gym_timezone"])
 
     def log_tail(self, lines: int = 120) -> str:
         """What the processes logged last."""
@@ -99,7 +105,7 @@ class System:
     ) -> None:
         """A program (the demo chain's 3-a-week one unless `program_id`) from today, as the
         trainer assigns it, with starting loads in kg if given."""
-        today = datetime.now(ZoneInfo(GYM_TIMEZONE)).date().isoformat()
+        today = datetime.now(self.timezone).date().isoformat()
         with self.trainer_api() as api:
             if program_id is None:
                 programs = api.get("/v1/programs").json()
@@ -205,7 +211,9 @@ def system(scratch_dir: Path, chromium_path: Path) -> Iterator[System]:
                 supervisor.add(spec)
             supervisor.start_all()
             supervisor.wait_ready(timeout=120)
-            credentials = stack.seed_demo(os.environ, home / "demo-credentials.json")
+            credentials = stack.seed_demo(
+                os.environ, home / "demo-credentials.json", timezone=midday_zone()
+            )
             assert credentials is not None, "the operator CLI (myokine seed-demo) is missing"
             yield System(stack, supervisor, credentials, log_path)
         finally:

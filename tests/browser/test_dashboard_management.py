@@ -18,14 +18,13 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, FilePayload, Locator, Page, ViewportSize, expect
 
 from devstack.testing import WebhookReceiver
-from gateway_service.demo import CHAIN, GYM_TIMEZONE, TRAINER_NAME
+from gateway_service.demo import CHAIN, TRAINER_NAME
 from gateway_service.domain.webhooks import verify
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.timeout(600)]
@@ -371,7 +370,7 @@ def test_a_program_is_edited_into_a_new_version_and_a_member_moved_to_it_then_en
         f"/v1/members/{member['id']}/assignments",
         json={
             "program_id": program_id,
-            "start_date": datetime.now(ZoneInfo(GYM_TIMEZONE)).date().isoformat(),
+            "start_date": datetime.now(system.timezone).date().isoformat(),
             "weekdays": [1, 3, 5],
         },
     )

@@ -9,12 +9,11 @@ import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from gateway_service.demo import CHAIN, GYM_TIMEZONE
+from gateway_service.demo import CHAIN
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -193,7 +192,7 @@ def test_a_trainer_reads_each_lifts_decisions_newest_first(
     member = system.new_member("Dana Decisions")
     system.assign_program(member)
     slug = "barbell-back-squat"
-    now = datetime.now(ZoneInfo(GYM_TIMEZONE))
+    now = datetime.now(system.timezone)
     with member_api(member) as api:
         # Four workouts on four days up to today: a set of another day finishes the session
         # before it, and finishing ends today's.

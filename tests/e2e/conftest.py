@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from devstack.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
 from devstack.stack import BACKGROUND_PROCESSES, ROOT, SERVICES, Stack
 from devstack.supervisor import Supervisor
+from devstack.testing import midday_zone
 
 T = TypeVar("T")
 LOG_TAIL_LINES = 150
@@ -462,7 +463,9 @@ def system(scratch_dir: Path) -> Iterator[RunningSystem]:
                 supervisor.add(spec)
             supervisor.start_all()
             supervisor.wait_ready(timeout=120)
-            credentials = stack.seed_demo(base_env, home / "demo-credentials.json")
+            credentials = stack.seed_demo(
+                base_env, home / "demo-credentials.json", timezone=midday_zone()
+            )
             for service in SERVICES:
                 url = make_url(database_url).set(
                     drivername="postgresql+psycopg", database=f"{prefix}{service}"

@@ -570,6 +570,12 @@ def set_inventory(
 def seed_demo(
     output: Annotated[Path, typer.Option("--output", help="Where to write the credentials JSON.")],
     gateway_url: Annotated[str, typer.Option("--gateway-url")] = "http://127.0.0.1:8000",
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone", help="The demo gym's IANA time zone when it is made (Europe/Berlin)."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Seed the demo chain (idempotently) and write its credentials to OUTPUT."""
@@ -579,7 +585,11 @@ def seed_demo(
     # The whole wiring: the demo members are assigned a program through the program service.
     with closing(bootstrap()) as deps, _reported():
         document = demo.seed_demo(
-            deps.unit_of_work(), deps.services, gateway_url=gateway_url, output=output
+            deps.unit_of_work(),
+            deps.services,
+            gateway_url=gateway_url,
+            output=output,
+            timezone=timezone or demo.GYM_TIMEZONE,
         )
     typer.echo(f"demo credentials written to {output}", err=as_json)
     members = {"members": document["members"]}  # last: the longest

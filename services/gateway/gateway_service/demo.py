@@ -65,9 +65,9 @@ def _chain(uow: Uow) -> ChainOut:
     return queries.chain_named(uow, CHAIN) or identity.create_chain(uow, CHAIN)
 
 
-def _gym(uow: Uow, chain: ChainOut) -> GymOut:
+def _gym(uow: Uow, chain: ChainOut, timezone: str) -> GymOut:
     return queries.gym_named(uow, chain.id, GYM) or identity.create_gym(
-        uow, chain.id, GYM, GYM_TIMEZONE, "kg"
+        uow, chain.id, GYM, timezone, "kg"
     )
 
 
@@ -144,8 +144,16 @@ def _assign_program(
         )
 
 
-def seed_demo(uow: Uow, services: Services, *, gateway_url: str, output: Path) -> dict[str, Any]:
-    """Seed (or refresh) the demo chain and write its credentials to `output`.
+def seed_demo(
+    uow: Uow,
+    services: Services,
+    *,
+    gateway_url: str,
+    output: Path,
+    timezone: str = GYM_TIMEZONE,
+) -> dict[str, Any]:
+    """Seed (or refresh) the demo chain and write its credentials to `output`; the demo gym
+    is made in `timezone` (a gym seeded before keeps its own).
 
     Each step is a use case of its own on `uow` (a unit of work is re-entered per step).
     """
@@ -156,7 +164,7 @@ def seed_demo(uow: Uow, services: Services, *, gateway_url: str, output: Path) -
         if isinstance(m, dict)
     }
     chain = _chain(uow)
-    gym = _gym(uow, chain)
+    gym = _gym(uow, chain, timezone)
     kiosk_token = _kiosk_token(uow, gym, previous.get("kiosk_token"))
     password = _trainer_password(uow, chain, previous.get("trainer_password"))
     seeded = [_member(uow, chain, gym, d, old_pins.get(d.badge)) for d in MEMBERS]
@@ -171,6 +179,7 @@ def seed_demo(uow: Uow, services: Services, *, gateway_url: str, output: Path) -
         ],
         "chain_id": str(chain.id),
         "gym_id": str(gym.id),
+        "gym_timezone": gym.timezone,
     }
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(document, indent=2) + "\n")

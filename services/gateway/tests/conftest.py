@@ -25,7 +25,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from devstack.embedded import free_port
-from devstack.testing import migrate, truncate_all
+from devstack.testing import midday_zone, migrate, truncate_all
 from gateway_service.bootstrap import Dependencies, bootstrap
 from gateway_service.handlers import identity
 from gateway_service.main import create_app
@@ -186,7 +186,8 @@ def _tenant(deps: Dependencies, tag: str, gyms: int, members: int, *, admin: boo
     uow = deps.unit_of_work()
     chain = identity.create_chain(uow, f"Chain {tag}")
     gym_rows = [
-        identity.create_gym(uow, chain.id, f"Gym {tag}{i}", "Europe/Berlin", "kg")
+        # Midday now, so that no test runs across the gym's midnight (see `midday_zone`).
+        identity.create_gym(uow, chain.id, f"Gym {tag}{i}", midday_zone(), "kg")
         for i in range(1, gyms + 1)
     ]
     tokens = [identity.create_kiosk(uow, g.id, "kiosk")[1] for g in gym_rows]

@@ -228,8 +228,11 @@ def test_seed_demo_is_idempotent_and_always_leaves_working_credentials(
     first = seed()
     assert set(first) >= {"gateway_url", "kiosk_token", "trainer_email", "trainer_password"}
     assert len(first["members"]) == 3
+    assert first["gym_timezone"] == "Europe/Berlin"
     works(first)
     assert seed("--json") == first
+    # The zone is the gym's when it is made: a seeded gym keeps its own.
+    assert seed("--timezone", "Asia/Tokyo")["gym_timezone"] == "Europe/Berlin"
     output.write_text(json.dumps({**first, "kiosk_token": "lost", "trainer_password": "lost"}))
     third = seed()
     assert third["kiosk_token"] != first["kiosk_token"]

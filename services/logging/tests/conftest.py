@@ -11,14 +11,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from devstack.embedded import EmbeddedRedis
-from devstack.testing import internal_headers, migrate, own_redis, truncate_all
+from devstack.testing import internal_headers, midday_zone, migrate, own_redis, truncate_all
 from logging_service.bootstrap import Dependencies, bootstrap
 from logging_service.main import create_app
 from logging_service.repository import Base
 from myokine.internal_auth import Caller, Role
 from myokine.service_runtime import ServiceRuntime
 
-GYM_TZ = "Europe/Berlin"
+# Midday now, so that no test runs across the gym's midnight (see `midday_zone`).
+GYM_TZ = midday_zone()
 
 
 @pytest.fixture(scope="session")
