@@ -68,7 +68,7 @@ MEMBERS = 32
 # The latency targets are read at a rate, not at saturation (where the floor itself answers
 # slower than they ask): each call is offered these shares of the floor's rate in turn, for
 # STEP_SECONDS each. Half the floor's rate is the write target's own.
-PACED_SHARES = (0.1, 0.2, 0.3, 0.4, 0.5)
+PACED_SHARES = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
 STEP_SECONDS = int(os.environ.get("BENCH_STEP_SECONDS", "10"))
 SETS_P99_MS = 100
 TODAY_P99_MS = 50
