@@ -8,13 +8,14 @@ Run with `make bench` (needs Debian's `wrk`). In one run on this run's PostgreSQ
    Celery task to a bare worker (`load/floor_worker.py`): gateway, service and consumer with
    none of their work;
 2. the whole system (every service's API, worker and relay, on a Redis of its own, kiosk
-   rate limits raised) takes `POST /v1/kiosk/sets`, `GET /v1/kiosk/today` and
-   `POST /v1/kiosk/identify` from wrk with the same connections;
+   rate limits raised) takes `POST /v1/kiosk/sets`, `GET /v1/kiosk/today`, a trainer's
+   `GET /v1/gyms` (answered by the gateway alone) and `POST /v1/kiosk/identify` from wrk
+   with the same connections;
 3. the end-to-end lag of the sets of the burst (logging's outbox row → progression's inbox
    row), and once more at about half that rate;
-4. the latency targets at a rate: the floor, the sets and today offered rising shares of the
-   floor's rate, each connection waiting random gaps (`load/pacing.lua`), until p99 passes
-   the target's bound.
+4. the latency targets at a rate: the floor, the sets, today and the gateway's own read
+   offered rising shares of the floor's rate, each connection waiting random gaps
+   (`load/pacing.lua`), until p99 passes the target's bound.
 
 It prints req/s, p50 and p99 and the ratio to the floor for each call, the lag, and the CPU
 seconds each process spent per set. Ratios against the floor hold on any machine; absolute
@@ -78,8 +79,8 @@ TODAY_P99_MS = 50
 READERS = 32
 READER_SETS_PER_EXERCISE = 4
 # BENCH_PROFILE=DIR: py-spy samples these processes (holding the GIL: their CPU, not their
-# waits) during the burst, the reads of today and the identifies, into DIR/<phase>/<name>.txt
-# (collapsed stacks: one line a stack, then its sample count).
+# waits) during the burst, the reads of today and the gateway's own reads, into
+# DIR/<phase>/<name>.txt (collapsed stacks: one line a stack, then its sample count).
 PROFILE_DIR = os.environ.get("BENCH_PROFILE")
 PROFILED = (
     "gateway-api",
@@ -459,6 +460,7 @@ class System:
     tokens: list[str]
     reader_tokens: list[str]
     """Members who trained one session today, whose plan GET today reads."""
+    trainer_token: str
 
     def pids(self) -> dict[str, int]:
         """Every process of the system, by name."""
@@ -474,6 +476,20 @@ class System:
             engine.dispose()
 
 
+def _trainer_token(http: httpx.Client, credentials: dict[str, Any]) -> str:
+    """The demo trainer's bearer token."""
+    signed_in = http.post(
+        "/v1/auth/token",
+        data={
+            "username": credentials["trainer_email"],
+            "password": credentials["trainer_password"],
+        },
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    token: str = signed_in.json()["access_token"]
+    return token
+
+
 def _add_members(
     stack: Stack, redis_url: str, credentials: dict[str, Any], *, count: int, prefix: str
 ) -> list[dict[str, str]]:
@@ -485,14 +501,7 @@ def _add_members(
     deps = bootstrap(settings)
     http = httpx.Client(base_url=stack.url("gateway"), timeout=15)
     try:
-        token = http.post(
-            "/v1/auth/token",
-            data={
-                "username": credentials["trainer_email"],
-                "password": credentials["trainer_password"],
-            },
-        ).json()["access_token"]
-        http.headers["Authorization"] = f"Bearer {token}"
+        http.headers["Authorization"] = f"Bearer {_trainer_token(http, credentials)}"
         gym_id = uuid.UUID(http.get("/v1/members").json()[0]["home_gym_id"])
         program = next(
             p for p in http.get("/v1/programs").json() if p["name"].startswith(PROGRAM_PREFIX)
@@ -575,6 +584,7 @@ def system(scratch_dir: Path) -> Iterator[System]:
             reader_tokens = [_identify(http, kiosk, reader) for reader in readers]
             for token in reader_tokens:
                 _train_a_session(http, token)
+            trainer_token = _trainer_token(http, credentials)
         yield System(
             stack,
             supervisor,
@@ -583,6 +593,7 @@ def system(scratch_dir: Path) -> Iterator[System]:
             [m["pin"] for m in members],
             tokens,
             reader_tokens,
+            trainer_token,
         )
     finally:
         supervisor.stop_all()
@@ -709,12 +720,13 @@ def test_load(
     # Today's CPU is counted once progression has caught up with these sets.
     _lag(system, paced_started)
 
+    readers = {"GET_PATH": "/v1/kiosk/today", "BEARER_TOKENS": ",".join(system.reader_tokens)}
     spies = profile(system.pids(), SECONDS, "today")
     before, db_before = cpu_seconds(system.pids()), DatabaseUse.now()
     today = wrk(
         gateway,
-        "get_today.lua",
-        {"MEMBER_TOKENS": ",".join(system.reader_tokens)},
+        "get_as.lua",
+        readers,
         name="GET /v1/kiosk/today",
     )
     today_cpu = spent(before, cpu_seconds(system.pids()))
@@ -723,12 +735,22 @@ def test_load(
         spy.wait(30)
     today_paced = paced(
         gateway,
-        "get_today.lua",
-        {"MEMBER_TOKENS": ",".join(system.reader_tokens)},
+        "get_as.lua",
+        readers,
         floor_load.rps,
         TODAY_P99_MS,
         "GET /v1/kiosk/today",
     )
+    # A read the gateway answers alone, from its own tables (a trainer's gyms): the least a
+    # read model of today kept in the gateway could cost.
+    trainer = {"GET_PATH": "/v1/gyms", "BEARER_TOKENS": system.trainer_token}
+    spies = profile(system.pids(), SECONDS, "gyms")
+    before = cpu_seconds(system.pids())
+    alone = wrk(gateway, "get_as.lua", trainer, name="GET /v1/gyms (gateway alone)")
+    alone_cpu = spent(before, cpu_seconds(system.pids()))["gateway-api"]
+    for spy in spies:
+        spy.wait(30)
+    alone_paced = paced(gateway, "get_as.lua", trainer, floor_load.rps, TODAY_P99_MS, alone.name)
     identify = wrk(
         gateway,
         "identify.lua",
@@ -750,7 +772,7 @@ def test_load(
     lines.append(
         f"{'call':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'of floor':>9} {'errors':>7}"
     )
-    for load in (floor_load, hop_load, shape_load, sets, half, today, identify):
+    for load in (floor_load, hop_load, shape_load, sets, half, today, alone, identify):
         ratio = load.rps / floor_load.rps
         lines.append(
             f"{load.name:36} {load.rps:8.1f} {load.p50_ms:8.1f} {load.p99_ms:8.1f} "
@@ -761,10 +783,15 @@ def test_load(
         "the floor's rate"
     )
     lines.append(f"{'call':36} " + " ".join(f"{share:>7.0%}" for share in PACED_SHARES))
-    for run in (floor_paced, sets_paced, today_paced):
+    for run in (floor_paced, sets_paced, today_paced, alone_paced):
         p99s = [f"{load.p99_ms:7.1f}" for _, load in run.steps]
         lines.append(f"{run.name:36} " + " ".join(p99s))
-    for run, target in ((floor_paced, ""), (sets_paced, "; target: 50%"), (today_paced, "")):
+    for run, target in (
+        (floor_paced, ""),
+        (sets_paced, "; target: 50%"),
+        (today_paced, ""),
+        (alone_paced, ""),
+    ):
         held = run.held
         lines.append(
             f"  {run.name} holds p99 <= {run.bound_ms:.0f} ms up to "
@@ -826,6 +853,10 @@ def test_load(
     for name, seconds in sorted(today_cpu.items(), key=lambda item: -item[1]):
         lines.append(f"  {name:24} {1000 * seconds / max(today.requests, 1):7.2f} ms")
     lines.append(f"  PostgreSQL {1000 * today_db.cpu_seconds / max(today.requests, 1):.2f} ms")
+    lines.append(
+        f"CPU per GET /v1/gyms (gateway alone): {1000 * alone_cpu / max(alone.requests, 1):.1f} ms "
+        f"in the gateway ({alone_cpu / max(alone.requests, 1) / floor_cpu:.1f}x the floor's)"
+    )
     lines.append(
         f"GET today read the plans of {READERS} members, each with one session of "
         f"{4 * READER_SETS_PER_EXERCISE} sets today (four exercises), every set in the answer"
