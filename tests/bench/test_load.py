@@ -178,12 +178,13 @@ class Paced:
 
     name: str
     bound_ms: float
-    steps: list[tuple[float, Load]]
+    steps: list[Load]
+    """What each share of `PACED_SHARES` tried measured, in order."""
 
     @property
     def held(self) -> Load | None:
         """The fastest step whose p99 stayed within the bound, if any did."""
-        kept = [load for _, load in self.steps if load.p99_ms <= self.bound_ms]
+        kept = [load for load in self.steps if load.p99_ms <= self.bound_ms]
         return max(kept, key=lambda load: load.rps, default=None)
 
 
@@ -193,12 +194,12 @@ def paced(
     """Drive `url` at each of `PACED_SHARES` of the floor's rate in turn, every connection
     waiting a random gap between requests; stops after the first step whose p99 passes
     `bound_ms` or that carries less than nine tenths of the rate offered."""
-    steps: list[tuple[float, Load]] = []
+    steps: list[Load] = []
     for share in PACED_SHARES:
         offered = share * floor_rps
         gap_ms = max(int(1000 * CONNECTIONS / offered), 1)
         load = wrk(url, script, {**env, "DELAY_MS": str(gap_ms)}, seconds=STEP_SECONDS, name=name)
-        steps.append((share, load))
+        steps.append(load)
         if load.p99_ms > bound_ms or load.rps < 0.9 * offered:
             break
     return Paced(name, bound_ms, steps)
@@ -784,7 +785,7 @@ def test_load(
     )
     lines.append(f"{'call':36} " + " ".join(f"{share:>7.0%}" for share in PACED_SHARES))
     for run in (floor_paced, sets_paced, today_paced, alone_paced):
-        p99s = [f"{load.p99_ms:7.1f}" for _, load in run.steps]
+        p99s = [f"{load.p99_ms:7.1f}" for load in run.steps]
         lines.append(f"{run.name:36} " + " ".join(p99s))
     for run, target in (
         (floor_paced, ""),

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gateway_service import credentials, queries
-from gateway_service.domain.accounts import pin_problem
+from gateway_service.domain.accounts import check_timezone, pin_problem
 from gateway_service.handlers import identity
 from gateway_service.principals import system_caller
 from gateway_service.repository import GatewayRepository
@@ -157,6 +157,8 @@ def seed_demo(
 
     Each step is a use case of its own on `uow` (a unit of work is re-entered per step).
     """
+    # Checked even when the gym exists and keeps its own: a mistyped zone is said, not ignored.
+    check_timezone(timezone)
     previous = _previous(output)
     old_pins = {
         str(m.get("badge")): str(m.get("pin"))

@@ -233,6 +233,15 @@ def test_seed_demo_is_idempotent_and_always_leaves_working_credentials(
     assert seed("--json") == first
     # The zone is the gym's when it is made: a seeded gym keeps its own.
     assert seed("--timezone", "Asia/Tokyo")["gym_timezone"] == "Europe/Berlin"
+    mistyped = subprocess.run(
+        [MYOKINE, "seed-demo", "--output", str(output), "--timezone", "Europe/Berln"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert mistyped.returncode == 1
+    assert "timezone: 'Europe/Berln' is not an IANA time zone" in mistyped.stderr
     output.write_text(json.dumps({**first, "kiosk_token": "lost", "trainer_password": "lost"}))
     third = seed()
     assert third["kiosk_token"] != first["kiosk_token"]

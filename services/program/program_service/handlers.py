@@ -430,7 +430,7 @@ def assign_program(
         # Taking the member's sequence row first serializes concurrent assignments.
         seq = repo.next_member_seq(member_id)
         _refuse_erased(repo, member_id)
-        current = repo.active_assignment(caller.chain_id, member_id, for_update=True)
+        current = repo.active_assignment(caller.chain_id, member_id)
         if current is not None:
             _end(uow, caller, current, seq, now)
             seq = repo.next_member_seq(member_id)
@@ -478,7 +478,7 @@ def end_assignment(
         repo = uow.repo
         seq = repo.next_member_seq(member_id)
         _refuse_erased(repo, member_id)
-        current = repo.active_assignment(caller.chain_id, member_id, for_update=True)
+        current = repo.active_assignment(caller.chain_id, member_id)
         if current is None:
             raise NoAssignment(f"Member {member_id} has no active assignment.")
         _end(uow, caller, current, seq, now)
@@ -520,7 +520,7 @@ def _follow_session(repo: ProgramRepository, event: SessionFinished) -> None:
         if assignment is None or assignment.member_id != event.member_id:
             return
     else:
-        assignment = repo.active_assignment(event.chain_id, event.member_id, for_update=True)
+        assignment = repo.active_assignment(event.chain_id, event.member_id)
         if assignment is None or event.occurred_at < assignment.created_at:
             return
     if not rotation.is_newer_session(event.seq, assignment.last_session_seq):

@@ -253,12 +253,17 @@ _CATALOG = (
     .where(Exercise.chain_id == bindparam("chain_id"))
     .order_by(Exercise.builtin.desc(), Exercise.position, Exercise.created_at)
 )
-_ACTIVE_ASSIGNMENT = select(Assignment).where(
-    Assignment.chain_id == bindparam("chain_id"),
-    Assignment.member_id == bindparam("member_id"),
-    Assignment.ended_at.is_(None),
+# Every reader of one member's active assignment changes it, or what hangs on it, so it is
+# always read locked (today's plan reads it with its version, `_ACTIVE_WITH_VERSION`).
+_ACTIVE_ASSIGNMENT_LOCKED = (
+    select(Assignment)
+    .where(
+        Assignment.chain_id == bindparam("chain_id"),
+        Assignment.member_id == bindparam("member_id"),
+        Assignment.ended_at.is_(None),
+    )
+    .with_for_update()
 )
-_ACTIVE_ASSIGNMENT_LOCKED = _ACTIVE_ASSIGNMENT.with_for_update()
 
 # Today's plan of a member reads their active assignment with its version in this one
 # statement; a list of members (the trainer's pages) reads theirs the same way.
@@ -390,10 +395,9 @@ class ProgramRepository(Protocol):
         """End an assignment, so that another may become the member's active one."""
         ...
 
-    def active_assignment(
-        self, chain_id: uuid.UUID, member_id: uuid.UUID, *, for_update: bool = False
-    ) -> Assignment | None:
-        """The member's active assignment within the chain."""
+    def active_assignment(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Assignment | None:
+        """The member's active assignment within the chain, locked until the transaction
+        ends."""
         ...
 
     def find_assignment(
@@ -642,11 +646,10 @@ class SqlProgramRepository(ProgramRepository):
         # Flushed now so a new active assignment does not collide with it in the unique index.
         self.session.flush()
 
-    def active_assignment(
-        self, chain_id: uuid.UUID, member_id: uuid.UUID, *, for_update: bool = False
-    ) -> Assignment | None:
-        query = _ACTIVE_ASSIGNMENT_LOCKED if for_update else _ACTIVE_ASSIGNMENT
-        return self.session.scalars(query, {"chain_id": chain_id, "member_id": member_id}).first()
+    def active_assignment(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Assignment | None:
+        return self.session.scalars(
+            _ACTIVE_ASSIGNMENT_LOCKED, {"chain_id": chain_id, "member_id": member_id}
+        ).first()
 
     def find_assignment(
         self, assignment_id: uuid.UUID, *, for_update: bool = False

@@ -62,7 +62,7 @@ async def _bounded_threads(app: FastAPI) -> AsyncIterator[None]:
 
 
 app = FastAPI(lifespan=_bounded_threads)
-events = Celery("floor", broker=os.environ.get("FLOOR_BROKER_URL", "memory://"))
+events = Celery("floor", broker=os.environ["FLOOR_BROKER_URL"])
 
 
 class SetIn(BaseModel):

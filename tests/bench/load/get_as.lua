@@ -4,7 +4,7 @@ local tokens = {}
 for token in string.gmatch(os.getenv("BEARER_TOKENS") or "", "[^,]+") do
   tokens[#tokens + 1] = token
 end
-local path = os.getenv("GET_PATH") or "/v1/kiosk/today"
+local path = assert(os.getenv("GET_PATH"), "GET_PATH names the path to GET")
 local counter = 0
 
 function request()

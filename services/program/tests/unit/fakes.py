@@ -239,9 +239,7 @@ class FakeProgramRepository(ProgramRepository):
         assignment.ended_at = ended_at
         assignment.ended_by = ended_by
 
-    def active_assignment(
-        self, chain_id: uuid.UUID, member_id: uuid.UUID, *, for_update: bool = False
-    ) -> Assignment | None:
+    def active_assignment(self, chain_id: uuid.UUID, member_id: uuid.UUID) -> Assignment | None:
         return next(
             (
                 row
